@@ -1,0 +1,347 @@
+//! Daemon configuration: command-line flags, each with a `PROFILED_*` environment
+//! fallback, over an optional TOML file, over defaults — validated once at start.
+//! Secrets (API keys, the email hash key) are redacted from `Debug`.
+
+use crate::engine::{EngineConfig, InputLimits};
+use crate::error::{Error, Result};
+use crate::index::indexer::IndexerConfig;
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What an API key may do. `admin` implies every other scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Lookup,
+    Search,
+    Enrich,
+    Ingest,
+    Privacy,
+    Admin,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Lookup => "lookup",
+            Scope::Search => "search",
+            Scope::Enrich => "enrich",
+            Scope::Ingest => "ingest",
+            Scope::Privacy => "privacy",
+            Scope::Admin => "admin",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        Ok(match text.trim() {
+            "lookup" => Scope::Lookup,
+            "search" => Scope::Search,
+            "enrich" => Scope::Enrich,
+            "ingest" => Scope::Ingest,
+            "privacy" => Scope::Privacy,
+            "admin" => Scope::Admin,
+            other => return Err(Error::Config(format!("unknown scope `{other}`"))),
+        })
+    }
+}
+
+/// One client's key. The key itself never appears in `Debug` output or logs.
+#[derive(Clone, Deserialize)]
+pub struct ApiKey {
+    /// Who holds the key: recorded as the recipient of what it reads.
+    pub name: String,
+    pub key: String,
+    pub scopes: Vec<Scope>,
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("name", &self.name)
+            .field("key", &"<redacted>")
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
+
+/// The optional TOML file; every entry may be omitted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub commit_interval_ms: Option<u64>,
+    pub cache_mb: Option<u64>,
+    pub max_body_bytes: Option<usize>,
+    pub max_line_bytes: Option<usize>,
+    pub max_field_chars: Option<usize>,
+    pub request_timeout_ms: Option<u64>,
+    pub email_key_hex: Option<String>,
+    #[serde(default)]
+    pub api_keys: Vec<ApiKey>,
+}
+
+/// Flags of `profiled serve` (and the data-dir options the offline commands share).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Directory holding the store, the index and the email hash key.
+    #[arg(long, env = "PROFILED_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, env = "PROFILED_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Optional TOML configuration file.
+    #[arg(long, env = "PROFILED_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Load the built-in sample data set when the data directory is empty.
+    #[arg(long, env = "PROFILED_SAMPLE")]
+    pub sample: bool,
+    /// Longest time from an acknowledged write to searchable, in milliseconds.
+    #[arg(long, env = "PROFILED_COMMIT_INTERVAL_MS")]
+    pub commit_interval_ms: Option<u64>,
+    /// sled page cache, in MiB.
+    #[arg(long, env = "PROFILED_CACHE_MB")]
+    pub cache_mb: Option<u64>,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "PROFILED_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Per-request time limit, in milliseconds.
+    #[arg(long, env = "PROFILED_REQUEST_TIMEOUT_MS")]
+    pub request_timeout_ms: Option<u64>,
+    /// Email hash key as 64 hex digits (else the data directory's key file is used).
+    #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
+    pub email_key_hex: Option<String>,
+    /// API keys as `name:key:scope+scope,...`.
+    #[arg(long, env = "PROFILED_API_KEYS", hide_env_values = true)]
+    pub api_keys: Option<String>,
+}
+
+/// The resolved, validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub sample: bool,
+    pub commit_interval: Duration,
+    pub cache_bytes: u64,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    pub limits: InputLimits,
+    pub email_key: Option<[u8; 32]>,
+    pub api_keys: Vec<ApiKey>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("sample", &self.sample)
+            .field("commit_interval", &self.commit_interval)
+            .field("cache_bytes", &self.cache_bytes)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("request_timeout", &self.request_timeout)
+            .field("limits", &self.limits)
+            .field("email_key", &self.email_key.map(|_| "<redacted>"))
+            .field("api_keys", &self.api_keys)
+            .finish()
+    }
+}
+
+pub const DEFAULT_DATA_DIR: &str = "./profiled-data";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
+
+impl Config {
+    /// Flags over environment (clap did that) over the file over defaults; then validated.
+    pub fn resolve(args: &ServeArgs) -> Result<Self> {
+        let file = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|err| {
+                    Error::Config(format!("cannot read {}: {err}", path.display()))
+                })?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|err| Error::Config(format!("{}: {err}", path.display())))?
+            }
+            None => FileConfig::default(),
+        };
+        let defaults = InputLimits::default();
+        let email_key = args
+            .email_key_hex
+            .as_deref()
+            .or(file.email_key_hex.as_deref())
+            .map(parse_key_hex)
+            .transpose()?;
+        let api_keys = match &args.api_keys {
+            Some(text) => parse_api_keys(text)?,
+            None => file.api_keys,
+        };
+        let config = Config {
+            data_dir: args
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address")),
+            sample: args.sample,
+            commit_interval: Duration::from_millis(
+                args.commit_interval_ms
+                    .or(file.commit_interval_ms)
+                    .unwrap_or(1000),
+            ),
+            cache_bytes: args.cache_mb.or(file.cache_mb).unwrap_or(256) << 20,
+            max_body_bytes: args
+                .max_body_bytes
+                .or(file.max_body_bytes)
+                .unwrap_or(16 << 20),
+            request_timeout: Duration::from_millis(
+                args.request_timeout_ms
+                    .or(file.request_timeout_ms)
+                    .unwrap_or(30_000),
+            ),
+            limits: InputLimits {
+                max_line_bytes: file.max_line_bytes.unwrap_or(defaults.max_line_bytes),
+                max_field_chars: file.max_field_chars.unwrap_or(defaults.max_field_chars),
+                ..defaults
+            },
+            email_key,
+            api_keys,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.api_keys.is_empty() && !self.listen.ip().is_loopback() {
+            return Err(Error::Config(format!(
+                "no API key is configured: refusing to serve unauthenticated on the non-loopback address {}",
+                self.listen
+            )));
+        }
+        for key in &self.api_keys {
+            if key.key.len() < 16 {
+                return Err(Error::Config(format!(
+                    "API key `{}` is shorter than 16 characters",
+                    key.name
+                )));
+            }
+            if key.scopes.is_empty() {
+                return Err(Error::Config(format!(
+                    "API key `{}` has no scope",
+                    key.name
+                )));
+            }
+        }
+        if self.commit_interval.is_zero() || self.commit_interval > Duration::from_secs(60) {
+            return Err(Error::Config(
+                "commit interval must lie between 1 ms and 60 s".into(),
+            ));
+        }
+        if self.max_body_bytes < 1024 || self.limits.max_line_bytes < 256 {
+            return Err(Error::Config(
+                "max_body_bytes must be at least 1024 and max_line_bytes at least 256".into(),
+            ));
+        }
+        if self.limits.max_field_chars < 16 {
+            return Err(Error::Config("max_field_chars must be at least 16".into()));
+        }
+        if self.request_timeout.is_zero() {
+            return Err(Error::Config("request timeout must be positive".into()));
+        }
+        Ok(())
+    }
+
+    /// The engine's part of the configuration.
+    pub fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            data_dir: self.data_dir.clone(),
+            cache_bytes: self.cache_bytes,
+            indexer: IndexerConfig {
+                commit_interval: self.commit_interval,
+                ..IndexerConfig::default()
+            },
+            email_key: self.email_key,
+            limits: self.limits.clone(),
+        }
+    }
+}
+
+fn parse_key_hex(text: &str) -> Result<[u8; 32]> {
+    crate::email::parse_sha256_hex(text)
+        .ok_or_else(|| Error::Config("the email key must be 64 hex digits".into()))
+}
+
+/// Parses `name:key:scope+scope,...`.
+pub fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let mut parts = entry.splitn(3, ':');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(name), Some(key), Some(scopes)) if !name.is_empty() => Ok(ApiKey {
+                    name: name.to_owned(),
+                    key: key.to_owned(),
+                    scopes: scopes.split('+').map(Scope::parse).collect::<Result<_>>()?,
+                }),
+                _ => Err(Error::Config(
+                    "API keys are written `name:key:scope+scope`, comma-separated".into(),
+                )),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_parse_and_never_show_in_debug() {
+        let keys = parse_api_keys(
+            "ext:0123456789abcdef0123:lookup+enrich, ops:fedcba9876543210fedc:admin",
+        )
+        .expect("valid");
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].scopes, vec![Scope::Lookup, Scope::Enrich]);
+        assert!(!format!("{keys:?}").contains("0123456789abcdef"));
+        assert!(parse_api_keys("nocolon").is_err());
+        assert!(parse_api_keys("a:b:flying").is_err());
+    }
+
+    #[test]
+    fn unauthenticated_public_bind_is_refused() {
+        let args = ServeArgs {
+            listen: Some("0.0.0.0:7878".parse().expect("addr")),
+            ..ServeArgs::default()
+        };
+        let err = Config::resolve(&args).expect_err("must refuse");
+        assert!(err.to_string().contains("refusing"), "{err}");
+        let args = ServeArgs {
+            listen: Some("0.0.0.0:7878".parse().expect("addr")),
+            api_keys: Some("ops:fedcba9876543210fedc:admin".into()),
+            ..ServeArgs::default()
+        };
+        assert!(Config::resolve(&args).is_ok());
+    }
+
+    #[test]
+    fn file_values_apply_below_flags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("profiled.toml");
+        std::fs::write(&path, "commit_interval_ms = 250\ncache_mb = 64\n").expect("write");
+        let args = ServeArgs {
+            config: Some(path),
+            cache_mb: Some(32),
+            ..ServeArgs::default()
+        };
+        let config = Config::resolve(&args).expect("valid");
+        assert_eq!(config.commit_interval, Duration::from_millis(250));
+        assert_eq!(config.cache_bytes, 32 << 20);
+    }
+}

@@ -1,0 +1,253 @@
+//! Email addresses without keeping them: normalisation, keyed hashing, and the company
+//! email-pattern statistics from which candidate addresses and their confidence come.
+//!
+//! A stored email hash is `BLAKE3-keyed(secret, SHA-256(normalised address))`, truncated to
+//! 16 bytes. Hashing the SHA-256 (rather than the address) lets a client send
+//! `email_sha256` instead of the address and still find the same entry.
+
+pub mod pattern;
+
+pub use pattern::{detect, local_parts, pattern_name, OBSERVED, PATTERNS};
+
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+/// Name of the secret key file inside the data directory.
+pub const KEY_FILE: &str = "email-hash.key";
+
+/// How often each pattern is seen across companies in general: the prior that a few
+/// observations at one domain are blended with. Indexed like [`PATTERNS`].
+const PATTERN_PRIOR: &[f64] = &[
+    0.40, 0.14, 0.08, 0.06, 0.05, 0.03, 0.02, 0.02, 0.02, 0.01, 0.02, 0.01, 0.01, 0.01, 0.005,
+    0.005, 0.005, 0.005,
+];
+/// Weight of the prior, in observations.
+const PRIOR_WEIGHT: f64 = 2.0;
+/// A pattern gets candidate hashes for a company's people once it reaches this share...
+const ACTIVE_MIN_SHARE: f64 = 0.1;
+/// ...and at most this many patterns per company do.
+const ACTIVE_MAX: usize = 3;
+
+/// The keyed hash function for email addresses. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct EmailHasher {
+    key: [u8; 32],
+}
+
+impl fmt::Debug for EmailHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EmailHasher(<redacted>)")
+    }
+}
+
+impl EmailHasher {
+    pub fn new(key: [u8; 32]) -> Self {
+        Self { key }
+    }
+
+    /// Uses `explicit` when the operator gave a key; else reads the data directory's key
+    /// file, creating it (mode 0600, 32 random bytes) on first start.
+    pub fn load_or_create(data_dir: &Path, explicit: Option<[u8; 32]>) -> Result<Self> {
+        if let Some(key) = explicit {
+            return Ok(Self::new(key));
+        }
+        let path = data_dir.join(KEY_FILE);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                    Error::Config(format!("{} must hold exactly 32 bytes", path.display()))
+                })?;
+                Ok(Self::new(key))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)
+                    .map_err(|err| Error::Internal(format!("random key: {err}")))?;
+                let mut options = std::fs::OpenOptions::new();
+                options.write(true).create_new(true);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o600);
+                }
+                let mut file = options.open(&path)?;
+                file.write_all(&key)?;
+                file.sync_all()?;
+                Ok(Self::new(key))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Hash of a normalised address (see [`normalize_address`]).
+    pub fn hash_address(&self, address: &str) -> [u8; 16] {
+        self.hash_sha256(&Sha256::digest(address.as_bytes()).into())
+    }
+
+    /// Hash from the SHA-256 of a normalised address.
+    pub fn hash_sha256(&self, digest: &[u8; 32]) -> [u8; 16] {
+        let full = blake3::keyed_hash(&self.key, digest);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&full.as_bytes()[..16]);
+        out
+    }
+}
+
+/// An address split into its normalised parts (trimmed, lower-cased).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Address {
+    pub local: String,
+    pub domain: String,
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Address(<redacted>)")
+    }
+}
+
+impl Address {
+    pub fn full(&self) -> String {
+        format!("{}@{}", self.local, self.domain)
+    }
+}
+
+/// Trims and lower-cases an address; `None` when it is not `local@domain.tld`.
+pub fn normalize_address(raw: &str) -> Option<Address> {
+    let lowered = raw.trim().to_lowercase();
+    let (local, domain) = lowered.split_once('@')?;
+    let valid_local = !local.is_empty()
+        && local.len() <= 64
+        && !local.contains(|c: char| c.is_whitespace() || c == '@');
+    let valid_domain = domain.len() <= 253
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    (valid_local && valid_domain).then(|| Address {
+        local: local.to_owned(),
+        domain: domain.to_owned(),
+    })
+}
+
+/// Parses 64 hex digits (either case).
+pub fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
+    let text = text.trim();
+    if text.len() != 64 || !text.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Probability that a person at a company with these observed `counts` uses `pattern`:
+/// the observed share blended with the general prior, so one observation is not certainty.
+pub fn pattern_probability(counts: &[(u8, u32)], pattern: u8) -> f64 {
+    let total: f64 = counts.iter().map(|(_, n)| f64::from(*n)).sum();
+    let seen = counts
+        .iter()
+        .find(|(p, _)| *p == pattern)
+        .map_or(0.0, |(_, n)| f64::from(*n));
+    let prior = PATTERN_PRIOR
+        .get(usize::from(pattern))
+        .copied()
+        .unwrap_or(0.0);
+    (seen + PRIOR_WEIGHT * prior) / (total + PRIOR_WEIGHT)
+}
+
+/// The patterns worth a candidate hash at a company: the most common ones with a real share.
+pub fn active_patterns(counts: &[(u8, u32)]) -> Vec<u8> {
+    let total: u32 = counts.iter().map(|(_, n)| n).sum();
+    let mut ranked: Vec<(u8, u32)> = counts
+        .iter()
+        .copied()
+        .filter(|(p, n)| {
+            usize::from(*p) < PATTERNS.len() && f64::from(*n) >= ACTIVE_MIN_SHARE * f64::from(total)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked
+        .into_iter()
+        .take(ACTIVE_MAX)
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Adds one observation of `pattern` to a company's counts.
+pub fn observe_pattern(counts: &mut Vec<(u8, u32)>, pattern: u8) {
+    match counts.iter_mut().find(|(p, _)| *p == pattern) {
+        Some((_, n)) => *n = n.saturating_add(1),
+        None => counts.push((pattern, 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_trimmed_and_lower_cased() {
+        let a = normalize_address("  Jane.Doe@ACME.nl ").expect("valid");
+        assert_eq!(a.full(), "jane.doe@acme.nl");
+        assert!(normalize_address("not an email").is_none());
+        assert!(normalize_address("a@b").is_none());
+        assert!(normalize_address("@acme.nl").is_none());
+    }
+
+    #[test]
+    fn sha256_input_hashes_like_the_address() {
+        let hasher = EmailHasher::new([7; 32]);
+        let digest: [u8; 32] = Sha256::digest(b"jane.doe@acme.nl").into();
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let parsed = parse_sha256_hex(&hex.to_uppercase()).expect("hex");
+        assert_eq!(
+            hasher.hash_sha256(&parsed),
+            hasher.hash_address("jane.doe@acme.nl")
+        );
+        assert_ne!(
+            EmailHasher::new([8; 32]).hash_address("jane.doe@acme.nl"),
+            hasher.hash_address("jane.doe@acme.nl"),
+            "the key must matter"
+        );
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let first = EmailHasher::load_or_create(dir.path(), None).expect("create");
+        let second = EmailHasher::load_or_create(dir.path(), None).expect("reuse");
+        assert_eq!(first.hash_address("a@b.co"), second.hash_address("a@b.co"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .expect("key file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(!format!("{first:?}").contains(&format!("{:?}", first.key)));
+    }
+
+    #[test]
+    fn probabilities_blend_observations_with_the_prior() {
+        let one = pattern_probability(&[(0, 1)], 0);
+        let many = pattern_probability(&[(0, 20)], 0);
+        assert!(one < many && many < 1.0);
+        let unseen = pattern_probability(&[(0, 20)], 1);
+        assert!(unseen < 0.05);
+        assert_eq!(active_patterns(&[(0, 20), (1, 1), (4, 5)]), vec![0, 4]);
+        let mut counts = vec![];
+        observe_pattern(&mut counts, 3);
+        observe_pattern(&mut counts, 3);
+        assert_eq!(counts, vec![(3, 2)]);
+    }
+}

@@ -1,0 +1,245 @@
+//! The one API both edges (HTTP and CLI) call: ingest, get, lookup, and the lifecycle of
+//! the store, the index and the indexer under one data directory.
+//!
+//! Engine methods are synchronous and may block (sled, tantivy, rayon); async callers run
+//! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
+//! the commit order.
+
+pub mod ingest;
+mod lookup;
+mod view;
+
+pub use ingest::InputLimits;
+
+use crate::clock::Clock;
+use crate::email::EmailHasher;
+use crate::error::{Error, Result};
+use crate::index::indexer::{Indexer, IndexerConfig};
+use crate::index::SearchIndex;
+use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId, ProfileInput};
+use crate::store::{Counts, Store};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// Everything an engine needs to open a data directory.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    /// sled page cache size.
+    pub cache_bytes: u64,
+    pub indexer: IndexerConfig,
+    /// The email hash key given by the operator; else the data directory's key file.
+    pub email_key: Option<[u8; 32]>,
+    pub limits: InputLimits,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            cache_bytes: 256 << 20,
+            indexer: IndexerConfig::default(),
+            email_key: None,
+            limits: InputLimits::default(),
+        }
+    }
+}
+
+/// The profile database: sled records, the derived tantivy index, and their indexer.
+pub struct Engine {
+    store: Arc<Store>,
+    index: Arc<SearchIndex>,
+    indexer: Indexer,
+    hasher: EmailHasher,
+    clock: Arc<dyn Clock>,
+    limits: InputLimits,
+    write_lock: Mutex<()>,
+    data_dir: PathBuf,
+}
+
+impl Engine {
+    /// Opens (creating if needed) the data directory, replays or rebuilds the index,
+    /// and starts the indexer.
+    pub fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let store = Arc::new(Store::open(
+            &config.data_dir.join("store"),
+            config.cache_bytes,
+        )?);
+        let hasher = EmailHasher::load_or_create(&config.data_dir, config.email_key)?;
+        let (index, opened) = SearchIndex::open(&config.data_dir.join("index"))?;
+        let index = Arc::new(index);
+        let indexer = Indexer::start(store.clone(), index.clone(), opened, config.indexer)?;
+        Ok(Self {
+            store,
+            index,
+            indexer,
+            hasher,
+            clock,
+            limits: config.limits,
+            write_lock: Mutex::new(()),
+            data_dir: config.data_dir,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn limits(&self) -> &InputLimits {
+        &self.limits
+    }
+
+    /// Ingests an NDJSON body. Each line succeeds or is rejected on its own; the accepted
+    /// ones are durable when this returns. The returned sequence is what
+    /// [`Engine::wait_searchable`] waits for.
+    pub fn ingest_ndjson(&self, body: &[u8], first_line: u64) -> Result<(IngestReport, u64)> {
+        let now = self.clock.now();
+        let prepared = ingest::prepare_ndjson(body, first_line, now, &self.limits);
+        self.apply_prepared(prepared, now)
+    }
+
+    /// Ingests already-parsed records (line numbers count from 1).
+    pub fn ingest_records(&self, records: Vec<ProfileInput>) -> Result<(IngestReport, u64)> {
+        let now = self.clock.now();
+        let prepared = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let line = i as u64 + 1;
+                ingest::prepare(input, now, &self.limits)
+                    .map(|prepared| ingest::Prepared { line, ..prepared })
+                    .map_err(|error| crate::model::RejectedLine { line, error })
+            })
+            .collect();
+        self.apply_prepared(prepared, now)
+    }
+
+    fn apply_prepared(
+        &self,
+        prepared: Vec<std::result::Result<ingest::Prepared, crate::model::RejectedLine>>,
+        now: i64,
+    ) -> Result<(IngestReport, u64)> {
+        let mut report = IngestReport::default();
+        let mut accepted = Vec::with_capacity(prepared.len());
+        for item in prepared {
+            match item {
+                Ok(p) => accepted.push(p),
+                Err(rejected) => report.rejected.push(rejected),
+            }
+        }
+        if accepted.is_empty() {
+            return Ok((report, 0));
+        }
+        let _guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let seq = ingest::apply(&self.store, &self.hasher, accepted, now, &mut report)?;
+        if seq > 0 {
+            self.indexer.notify(seq);
+        }
+        Ok((report, seq))
+    }
+
+    /// Waits until the index reflects outbox sequence `seq` (or `timeout` passes).
+    pub async fn wait_searchable(&self, seq: u64, timeout: Duration) -> Result<()> {
+        let mut indexed = self.indexer.subscribe();
+        let wait = async move {
+            indexed
+                .wait_for(|current| *current >= seq)
+                .await
+                .map(|_| ())
+        };
+        match tokio::time::timeout(timeout, wait).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Error::Unavailable),
+            Err(_) => Err(Error::Internal("the index did not catch up in time".into())),
+        }
+    }
+
+    /// Blocks until the index reflects `seq` (offline commands and tests).
+    pub fn wait_searchable_blocking(&self, seq: u64, timeout: Duration) -> Result<()> {
+        let started = std::time::Instant::now();
+        while self.indexer.indexed_seq() < seq {
+            if started.elapsed() > timeout {
+                return Err(Error::Internal("the index did not catch up in time".into()));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(())
+    }
+
+    /// A profile by its public id.
+    pub fn profile(&self, id: &str) -> Result<Profile> {
+        let id = ProfileId::parse(id).ok_or(Error::NotFound("profile"))?;
+        let record = self.store.profile(id)?.ok_or(Error::NotFound("profile"))?;
+        let company = match record.company {
+            Some(cid) => self.store.company(cid)?,
+            None => None,
+        };
+        Ok(view::profile(id, &record, company.as_ref()))
+    }
+
+    /// Finds the person a client describes.
+    pub fn lookup(&self, request: &LookupRequest) -> Result<LookupResult> {
+        lookup::lookup(self, request)
+    }
+
+    /// Counts kept transactionally with the data.
+    pub fn counts(&self) -> Result<Counts> {
+        self.store.counts()
+    }
+
+    /// Outbox entries written but not yet searchable.
+    pub fn index_lag(&self) -> u64 {
+        self.indexer
+            .written_seq()
+            .saturating_sub(self.indexer.indexed_seq())
+    }
+
+    pub fn indexed_docs(&self) -> u64 {
+        self.index.num_docs()
+    }
+
+    /// Bytes on disk of the store and the index.
+    pub fn disk_bytes(&self) -> Result<u64> {
+        Ok(self.store.size_on_disk()? + dir_size(&self.data_dir.join("index"))?)
+    }
+
+    /// Drains the indexer (final commit) and flushes the store. Writes after this are
+    /// durable but no longer indexed until the next start.
+    pub fn shutdown(&self) -> Result<()> {
+        self.indexer.shutdown();
+        self.store.flush()
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn search_index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    pub(crate) fn hasher(&self) -> &EmailHasher {
+        &self.hasher
+    }
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            total += if meta.is_dir() {
+                dir_size(&entry.path())?
+            } else {
+                meta.len()
+            };
+        }
+    }
+    Ok(total)
+}

@@ -1,0 +1,81 @@
+//! Stored records → the `Profile` clients see, including the email suggestion that is
+//! derived on the fly from the company's pattern and never stored.
+
+use crate::clock::format_rfc3339;
+use crate::email::{self, local_parts, pattern_name, PATTERNS};
+use crate::model::{
+    CompanyRecord, CompanyView, EmailSuggestion, Profile, ProfileId, ProfileRecord, SourceView,
+};
+
+/// Confidence of an address re-rendered from a pattern the person's own address followed.
+const OBSERVED_PATTERN_CONFIDENCE: f64 = 0.99;
+
+pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRecord>) -> Profile {
+    Profile {
+        id: id.to_string(),
+        person_key: record.person_key.clone(),
+        full_name: record.full_name(),
+        first_name: record.first_name.clone(),
+        last_name: record.last_name.clone(),
+        job_title: record.job_title.clone(),
+        skills: record.skills.clone(),
+        location: record.location.clone(),
+        phone: record.phone.clone(),
+        company: record.company.zip(company).map(|(cid, c)| CompanyView {
+            id: cid.to_string(),
+            name: c.name.clone(),
+            domain: c.domain.clone(),
+            aliases: c.aliases.clone(),
+            industry: c.industry.clone(),
+            size: c.size.clone(),
+            employees: c.employees,
+            technologies: c.technologies.clone(),
+        }),
+        history: record.history.clone(),
+        email: company.and_then(|c| email_suggestion(record, c)),
+        sources: record
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                name: s.source.clone(),
+                first_seen: format_rfc3339(s.first_seen),
+                last_seen: format_rfc3339(s.last_seen),
+            })
+            .collect(),
+        created_at: format_rfc3339(record.created_at),
+        updated_at: format_rfc3339(record.updated_at),
+    }
+}
+
+/// The most likely address: the pattern the person's observed address followed, else the
+/// company's most probable pattern.
+pub fn email_suggestion(
+    record: &ProfileRecord,
+    company: &CompanyRecord,
+) -> Option<EmailSuggestion> {
+    let domain = company.domain.as_deref()?;
+    let observed = record
+        .email_keys
+        .iter()
+        .find(|k| k.observed && usize::from(k.pattern) < PATTERNS.len())
+        .map(|k| k.pattern);
+    let (pattern, confidence) = match observed {
+        Some(pattern) => (pattern, OBSERVED_PATTERN_CONFIDENCE),
+        None => (0..PATTERNS.len() as u8)
+            .map(|p| (p, email::pattern_probability(&company.patterns, p)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))?,
+    };
+    let local = local_parts(pattern, &record.first_name, &record.last_name)
+        .into_iter()
+        .next()?;
+    Some(EmailSuggestion {
+        suggested: format!("{local}@{domain}"),
+        pattern: pattern_name(pattern).to_owned(),
+        confidence: round3(confidence),
+    })
+}
+
+/// Confidences are shown with three decimals.
+pub fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}

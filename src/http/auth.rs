@@ -1,0 +1,146 @@
+//! Bearer-key authorization. The scope a handler needs is part of its argument type
+//! (`Authorized<LookupScope>`), so a route cannot forget to check it.
+
+use super::error::ApiError;
+use super::AppState;
+use crate::config::{ApiKey, Scope};
+use crate::error::Error;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// The configured keys, by BLAKE3 hash of the key (the keys themselves are not kept).
+pub struct Keys {
+    by_hash: HashMap<[u8; 32], (Arc<str>, Vec<Scope>)>,
+}
+
+impl Keys {
+    pub fn new(keys: &[ApiKey]) -> Self {
+        Self {
+            by_hash: keys
+                .iter()
+                .map(|k| {
+                    (
+                        *blake3::hash(k.key.as_bytes()).as_bytes(),
+                        (Arc::from(k.name.as_str()), k.scopes.clone()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether the daemon runs without keys (allowed on loopback only; see `Config`).
+    pub fn is_open(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    /// The key holder's name when `header` carries a key with `scope`.
+    fn authorize(&self, header: Option<&str>, scope: Scope) -> Result<Arc<str>, Error> {
+        if self.is_open() {
+            return Ok(Arc::from("anonymous"));
+        }
+        let key = header
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(Error::Unauthorized)?;
+        let (name, scopes) = self
+            .by_hash
+            .get(blake3::hash(key.as_bytes()).as_bytes())
+            .ok_or(Error::Unauthorized)?;
+        if scopes.contains(&scope) || scopes.contains(&Scope::Admin) {
+            Ok(name.clone())
+        } else {
+            Err(Error::Forbidden(scope.name()))
+        }
+    }
+}
+
+/// A scope a route requires.
+pub trait RequiredScope {
+    const SCOPE: Scope;
+}
+
+macro_rules! scopes {
+    ($($marker:ident => $scope:ident),* $(,)?) => {$(
+        #[doc = concat!("Marker: the route needs the `", stringify!($scope), "` scope.")]
+        pub struct $marker;
+        impl RequiredScope for $marker {
+            const SCOPE: Scope = Scope::$scope;
+        }
+    )*};
+}
+
+scopes! {
+    LookupScope => Lookup,
+    IngestScope => Ingest,
+}
+
+/// Proof that the request carries a key with scope `S`; names who holds it.
+pub struct Authorized<S> {
+    pub principal: Arc<str>,
+    _scope: PhantomData<S>,
+}
+
+impl<S: RequiredScope> FromRequestParts<AppState> for Authorized<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let principal = state.keys.authorize(header, S::SCOPE)?;
+        Ok(Self {
+            principal,
+            _scope: PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_grant_their_scopes_and_admin_grants_all() {
+        let keys = Keys::new(&[
+            ApiKey {
+                name: "ext".into(),
+                key: "0123456789abcdef".into(),
+                scopes: vec![Scope::Lookup],
+            },
+            ApiKey {
+                name: "ops".into(),
+                key: "fedcba9876543210".into(),
+                scopes: vec![Scope::Admin],
+            },
+        ]);
+        assert_eq!(
+            &*keys
+                .authorize(Some("Bearer 0123456789abcdef"), Scope::Lookup)
+                .expect("granted"),
+            "ext"
+        );
+        assert!(matches!(
+            keys.authorize(Some("Bearer 0123456789abcdef"), Scope::Ingest),
+            Err(Error::Forbidden("ingest"))
+        ));
+        assert!(keys
+            .authorize(Some("Bearer fedcba9876543210"), Scope::Ingest)
+            .is_ok());
+        assert!(matches!(
+            keys.authorize(None, Scope::Lookup),
+            Err(Error::Unauthorized)
+        ));
+        assert!(matches!(
+            keys.authorize(Some("Bearer wrong"), Scope::Lookup),
+            Err(Error::Unauthorized)
+        ));
+    }
+}

@@ -1,0 +1,170 @@
+//! The HTTP edge: routes, authorization, problem+json errors, metrics and the OpenAPI
+//! document. Handlers parse, authorize, call the [`Engine`] off the async runtime, and
+//! map the result — nothing more.
+
+mod auth;
+mod error;
+mod ops;
+mod profiles;
+
+pub use auth::Keys;
+pub use error::{ApiError, Problem, PROBLEM_BASE};
+
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::metrics::Metrics;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub keys: Arc<Keys>,
+    pub metrics: Arc<Metrics>,
+    pub max_body_bytes: usize,
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "profiled", description = "Business profile lookups, ingest and privacy operations."),
+    paths(
+        profiles::ingest,
+        profiles::get_profile,
+        profiles::lookup,
+        ops::healthz,
+        ops::metrics,
+        ops::openapi
+    ),
+    components(schemas(
+        crate::model::ProfileInput,
+        crate::model::Location,
+        crate::model::CompanyInput,
+        crate::model::HistoryEntry,
+        crate::model::Profile,
+        crate::model::CompanyView,
+        crate::model::EmailSuggestion,
+        crate::model::SourceView,
+        crate::model::IngestReport,
+        crate::model::RejectedLine,
+        crate::model::LookupRequest,
+        crate::model::LookupResult,
+        crate::model::LookupStatus,
+        crate::model::Candidate,
+        Problem
+    )),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// All routes with their limits, timeout and metrics.
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(ops::openapi))
+        .route("/v1/ingest", post(profiles::ingest))
+        .route("/v1/lookup", post(profiles::lookup))
+        .route("/v1/profiles/{id}", get(profiles::get_profile))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::map_response(problem_for_bare_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .with_state(state)
+}
+
+/// Counts and times each request by route template. Logs carry no request content.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let method = request.method().as_str().to_owned();
+    let response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .observe_request(&route, &method, status, elapsed);
+    tracing::debug!(%route, %method, status, micros = elapsed.as_micros() as u64, "request");
+    response
+}
+
+/// Errors produced below the handlers (timeouts, framework rejections) arrive without a
+/// problem body; give them one so clients see one error format.
+async fn problem_for_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        let (code, title) = match status.as_u16() {
+            413 => ("payload_too_large", "Payload too large"),
+            503 => ("unavailable", "Service unavailable"),
+            s if s < 500 => ("invalid_request", "Invalid request"),
+            _ => ("internal", "Internal error"),
+        };
+        return error::problem_response(
+            status.as_u16(),
+            code,
+            title,
+            status.canonical_reason().unwrap_or("error").to_owned(),
+        );
+    }
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError(Error::NotFound("route"))
+}
+
+async fn method_not_allowed() -> Response {
+    error::problem_response(
+        405,
+        "method_not_allowed",
+        "Method not allowed",
+        "this route does not accept that method".into(),
+    )
+}
+
+/// Runs blocking engine work off the async runtime.
+pub(crate) async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> crate::error::Result<T> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError(Error::Internal("blocking task failed".into())))?
+        .map_err(ApiError)
+}

@@ -1,0 +1,36 @@
+//! Operational routes: health, metrics, the OpenAPI document.
+
+use super::{blocking, ApiDoc, ApiError, AppState};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::Json;
+use utoipa::OpenApi;
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving", body = serde_json::Value, example = json!({"status": "ok"}))))]
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let engine = state.engine.clone();
+    let (counts, lag, docs) =
+        blocking(move || Ok((engine.counts()?, engine.index_lag(), engine.indexed_docs()))).await?;
+    state.metrics.profiles.set(counts.profiles);
+    state.metrics.companies.set(counts.companies);
+    state.metrics.index_lag.set(lag as i64);
+    state.metrics.indexed_docs.set(docs as i64);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.metrics.encode(),
+    ))
+}
+
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "This API's OpenAPI 3 document")))]
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,121 @@
+//! Profile routes: ingest, get by id, lookup.
+
+use super::auth::{Authorized, IngestScope, LookupScope};
+use super::error::{body_error, JsonBody};
+use super::{blocking, ApiError, AppState};
+use crate::error::Error;
+use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileInput};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Path, RawQuery, Request, State};
+use axum::http::header;
+use axum::Json;
+use std::time::Duration;
+
+/// Longest `refresh=wait_for` waits for the index before answering.
+const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
+
+/// Ingest NDJSON profiles (upsert by identity).
+#[utoipa::path(
+    post,
+    path = "/v1/ingest",
+    params(("refresh" = Option<String>, Query, description = "`wait_for`: reply once the changes are searchable")),
+    request_body(content = ProfileInput, content_type = "application/x-ndjson", description = "One ProfileInput per line"),
+    responses(
+        (status = 200, description = "Counts; bad lines are listed, the rest is stored", body = IngestReport),
+        (status = 400, description = "Malformed request", body = super::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = super::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Wrong content type", body = super::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn ingest(
+    auth: Authorized<IngestScope>,
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Result<Json<IngestReport>, ApiError> {
+    let wait_for = match query.as_deref() {
+        None | Some("") => false,
+        Some("refresh=wait_for") => true,
+        Some("refresh=false") => false,
+        Some(_) => {
+            return Err(Error::invalid("the only query parameter is refresh=wait_for|false").into())
+        }
+    };
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let accepted = [
+        "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonl",
+        "application/json",
+        "text/plain",
+    ];
+    if !content_type.is_empty() && !accepted.iter().any(|a| content_type.starts_with(a)) {
+        return Err(
+            Error::UnsupportedMediaType("send the body as application/x-ndjson".into()).into(),
+        );
+    }
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| body_error(&state, rejection.status()))?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::invalid("the body holds no profile").into());
+    }
+    let engine = state.engine.clone();
+    let (report, seq) = blocking(move || engine.ingest_ndjson(&body, 1)).await?;
+    tracing::info!(
+        principal = %auth.principal,
+        created = report.created,
+        updated = report.updated,
+        rejected = report.rejected.len(),
+        "ingest"
+    );
+    if wait_for && seq > 0 {
+        state.engine.wait_searchable(seq, WAIT_FOR_LIMIT).await?;
+    }
+    Ok(Json(report))
+}
+
+/// A profile by id.
+#[utoipa::path(
+    get,
+    path = "/v1/profiles/{id}",
+    params(("id" = String, Path, description = "16 hex digits")),
+    responses(
+        (status = 200, body = Profile),
+        (status = 404, body = super::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get_profile(
+    _auth: Authorized<LookupScope>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Profile>, ApiError> {
+    let engine = state.engine.clone();
+    Ok(Json(blocking(move || engine.profile(&id)).await?))
+}
+
+/// Find the person a client describes: name + company or location, or an email.
+#[utoipa::path(
+    post,
+    path = "/v1/lookup",
+    request_body = LookupRequest,
+    responses(
+        (status = 200, body = LookupResult),
+        (status = 400, body = super::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn lookup(
+    _auth: Authorized<LookupScope>,
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<LookupRequest>,
+) -> Result<Json<LookupResult>, ApiError> {
+    let engine = state.engine.clone();
+    Ok(Json(blocking(move || engine.lookup(&request)).await?))
+}

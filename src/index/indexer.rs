@@ -1,0 +1,331 @@
+//! The single indexer: drains the store's outbox into the one `IndexWriter` of the
+//! process, commits in batches (by time and count) with the last applied outbox sequence
+//! in the commit payload, reloads the reader, then trims the outbox.
+//!
+//! It runs on its own OS thread: tantivy indexing is blocking CPU work and must not sit on
+//! the async runtime. Writers wake it with [`Indexer::notify`]; waiters for
+//! `refresh=wait_for` watch [`Indexer::subscribe`].
+
+use crate::error::Result;
+use crate::index::{CommitPayload, Opened, SearchIndex};
+use crate::model::{CompanyId, CompanyRecord, ProfileId};
+use crate::store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use tantivy::{IndexWriter, Term};
+use tokio::sync::watch;
+
+/// How the indexer batches work.
+#[derive(Clone, Debug)]
+pub struct IndexerConfig {
+    /// A write becomes searchable at most this long after it was acknowledged.
+    pub commit_interval: Duration,
+    /// Commit early once this many profile documents are pending.
+    pub max_pending_docs: usize,
+    pub writer_threads: usize,
+    pub writer_memory_bytes: usize,
+}
+
+impl Default for IndexerConfig {
+    fn default() -> Self {
+        Self {
+            commit_interval: Duration::from_secs(1),
+            max_pending_docs: 200_000,
+            writer_threads: 1,
+            writer_memory_bytes: 128 << 20,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Signal {
+    state: Mutex<SignalState>,
+    wake: Condvar,
+}
+
+#[derive(Default)]
+struct SignalState {
+    written: u64,
+    stop: bool,
+}
+
+/// Handle of the indexer thread.
+pub struct Indexer {
+    signal: Arc<Signal>,
+    indexed: watch::Receiver<u64>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Indexer {
+    /// Brings the index up to date with the store (a full rebuild when `opened` says so,
+    /// else a replay of the outbox past the index's last commit), then starts the thread.
+    pub fn start(
+        store: Arc<Store>,
+        index: Arc<SearchIndex>,
+        opened: Opened,
+        config: IndexerConfig,
+    ) -> Result<Self> {
+        let mut writer = index.writer(config.writer_threads, config.writer_memory_bytes)?;
+        let start_seq = match opened {
+            Opened::NeedsRebuild => rebuild(&store, &index, &mut writer)?,
+            Opened::At(seq) => {
+                store.outbox_trim(seq)?;
+                seq
+            }
+        };
+        let (indexed_tx, indexed) = watch::channel(start_seq);
+        let signal = Arc::new(Signal::default());
+        signal
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .written = store.last_outbox_seq()?;
+        let mut worker = Worker {
+            store,
+            index,
+            writer,
+            config,
+            signal: signal.clone(),
+            indexed_tx,
+            applied: start_seq,
+        };
+        // Replay what the index has not seen before anyone can search it.
+        if worker.apply_outbox()? > 0 {
+            worker.commit()?;
+        }
+        let thread = std::thread::Builder::new()
+            .name("profiled-indexer".into())
+            .spawn(move || worker.run())?;
+        Ok(Self {
+            signal,
+            indexed,
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    /// Tells the indexer that the outbox holds entries up to `seq`.
+    pub fn notify(&self, seq: u64) {
+        let mut state = self
+            .signal
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        state.written = state.written.max(seq);
+        self.signal.wake.notify_one();
+    }
+
+    /// The outbox sequence the searchable index reflects.
+    pub fn indexed_seq(&self) -> u64 {
+        *self.indexed.borrow()
+    }
+
+    /// A receiver that sees each new committed sequence.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.indexed.clone()
+    }
+
+    /// The newest outbox sequence the indexer was told about.
+    pub fn written_seq(&self) -> u64 {
+        self.signal
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .written
+    }
+
+    /// Drains the outbox, commits, and stops the thread. Later calls do nothing.
+    pub fn shutdown(&self) {
+        {
+            let mut state = self
+                .signal
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            state.stop = true;
+            self.signal.wake.notify_one();
+        }
+        let thread = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(thread) = thread {
+            if thread.join().is_err() {
+                tracing::error!("indexer thread panicked");
+            }
+        }
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+struct Worker {
+    store: Arc<Store>,
+    index: Arc<SearchIndex>,
+    writer: IndexWriter,
+    config: IndexerConfig,
+    signal: Arc<Signal>,
+    indexed_tx: watch::Sender<u64>,
+    applied: u64,
+}
+
+impl Worker {
+    fn run(mut self) {
+        let mut pending_docs = 0usize;
+        let mut pending_since: Option<Instant> = None;
+        loop {
+            match self.apply_outbox() {
+                Ok(0) => {}
+                Ok(docs) => {
+                    pending_docs += docs;
+                    pending_since.get_or_insert_with(Instant::now);
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "indexer could not apply the outbox; retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                    continue;
+                }
+            }
+            let stopping = self.stopping();
+            let due = pending_since
+                .is_some_and(|since| since.elapsed() >= self.config.commit_interval)
+                || pending_docs >= self.config.max_pending_docs;
+            if pending_since.is_some() && (due || stopping) {
+                match self.commit() {
+                    Ok(()) => {
+                        pending_docs = 0;
+                        pending_since = None;
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "index commit failed; retrying");
+                        std::thread::sleep(Duration::from_millis(500));
+                        continue;
+                    }
+                }
+            }
+            let mut state = self
+                .signal
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if state.stop && state.written <= self.applied && pending_since.is_none() {
+                return;
+            }
+            if state.written <= self.applied && !state.stop {
+                let timeout = pending_since.map_or(Duration::from_secs(3600), |since| {
+                    self.config.commit_interval.saturating_sub(since.elapsed())
+                });
+                state = self
+                    .signal
+                    .wake
+                    .wait_timeout(state, timeout)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            }
+            drop(state);
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.signal
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stop
+    }
+
+    /// Applies outbox entries past `applied`; returns how many documents it touched.
+    fn apply_outbox(&mut self) -> Result<usize> {
+        let mut docs = 0;
+        let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+        loop {
+            let entries = self.store.outbox_after(self.applied, 256)?;
+            if entries.is_empty() {
+                return Ok(docs);
+            }
+            for (seq, entry) in entries {
+                for raw_id in entry.profiles {
+                    let id = ProfileId(raw_id);
+                    self.writer
+                        .delete_term(Term::from_field_u64(self.index.fields().id, raw_id));
+                    if let Some(profile) = self.store.profile(id)? {
+                        let company = cached_company(&self.store, &mut companies, profile.company)?;
+                        self.writer
+                            .add_document(self.index.document(id, &profile, company))?;
+                    }
+                    docs += 1;
+                }
+                self.applied = seq;
+            }
+            if docs >= self.config.max_pending_docs {
+                return Ok(docs);
+            }
+        }
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        commit(&mut self.writer, &self.index, self.applied)?;
+        self.store.outbox_trim(self.applied)?;
+        self.indexed_tx.send_replace(self.applied);
+        Ok(())
+    }
+}
+
+fn commit(writer: &mut IndexWriter, index: &SearchIndex, outbox_seq: u64) -> Result<()> {
+    let payload = serde_json::to_string(&CommitPayload {
+        schema_version: index.schema_version(),
+        outbox_seq,
+    })
+    .map_err(|err| crate::error::Error::Internal(err.to_string()))?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&payload);
+    prepared.commit()?;
+    index.reload()
+}
+
+/// Rebuilds the whole index from the store; returns the outbox sequence it reflects.
+pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> Result<u64> {
+    let started = Instant::now();
+    // Nothing writes while the index is rebuilt (start-up or the offline command), so
+    // every outbox entry up to here is covered by the scan below.
+    let seq = store.last_outbox_seq()?;
+    writer.delete_all_documents()?;
+    let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+    let mut count = 0u64;
+    for item in store.profiles() {
+        let (id, profile) = item?;
+        let company = cached_company(store, &mut companies, profile.company)?;
+        writer.add_document(index.document(id, &profile, company))?;
+        count += 1;
+    }
+    commit(writer, index, seq)?;
+    store.outbox_trim(seq)?;
+    tracing::info!(
+        profiles = count,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "index rebuilt from the store"
+    );
+    Ok(seq)
+}
+
+/// A profile's company, read once per batch: many profiles share a company.
+fn cached_company<'a>(
+    store: &Store,
+    cache: &'a mut HashMap<CompanyId, Option<CompanyRecord>>,
+    company: Option<CompanyId>,
+) -> Result<Option<&'a CompanyRecord>> {
+    let Some(cid) = company else {
+        return Ok(None);
+    };
+    let slot = match cache.entry(cid) {
+        std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+        std::collections::hash_map::Entry::Vacant(slot) => slot.insert(store.company(cid)?),
+    };
+    Ok(slot.as_ref())
+}

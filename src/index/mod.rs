@@ -1,0 +1,201 @@
+//! The derived full-text view: a tantivy index over profiles, fed only by the indexer
+//! from the store's outbox. It holds ids and what queries need; records come from sled.
+
+pub mod indexer;
+pub mod schema;
+
+use crate::error::{Error, Result};
+use crate::matching::terms::{company_terms, location_terms, name_terms};
+use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
+use schema::{register_tokenizers, Fields, ProfileSchema};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+};
+
+/// What each index commit records, so a restarted daemon knows where the index stands.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CommitPayload {
+    pub schema_version: u32,
+    /// Every outbox entry up to this sequence is reflected in the index.
+    pub outbox_seq: u64,
+}
+
+/// The opened index, shared by the request path (reads) and the indexer (writes).
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    schema: ProfileSchema,
+}
+
+/// The state an index was found in when opened.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Opened {
+    /// Up to date through this outbox sequence.
+    At(u64),
+    /// New, or built with another schema version: must be rebuilt from sled.
+    NeedsRebuild,
+}
+
+impl SearchIndex {
+    /// Opens the index under `dir`, recreating it when its schema version differs from
+    /// this build's (the caller then rebuilds it from sled).
+    pub fn open(dir: &Path) -> Result<(Self, Opened)> {
+        let schema = ProfileSchema::builtin()?;
+        std::fs::create_dir_all(dir)?;
+        let existing = dir.join("meta.json").exists();
+        let (index, opened) = if existing {
+            let index = Index::open_in_dir(dir)?;
+            let payload = index.load_metas()?.payload;
+            let parsed: Option<CommitPayload> = payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok());
+            match parsed {
+                Some(p)
+                    if p.schema_version == schema.version && index.schema() == schema.schema =>
+                {
+                    (index, Opened::At(p.outbox_seq))
+                }
+                other => {
+                    tracing::warn!(
+                        found_version = other.map(|p| p.schema_version),
+                        expected_version = schema.version,
+                        "index schema version differs from this build: rebuilding the index from the store"
+                    );
+                    drop(index);
+                    std::fs::remove_dir_all(dir)?;
+                    std::fs::create_dir_all(dir)?;
+                    (
+                        Index::create_in_dir(dir, schema.schema.clone())?,
+                        Opened::NeedsRebuild,
+                    )
+                }
+            }
+        } else {
+            (
+                Index::create_in_dir(dir, schema.schema.clone())?,
+                Opened::NeedsRebuild,
+            )
+        };
+        register_tokenizers(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok((
+            Self {
+                index,
+                reader,
+                schema,
+            },
+            opened,
+        ))
+    }
+
+    /// The writer; the process keeps exactly one (owned by the indexer).
+    pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
+        Ok(self.index.writer_with_num_threads(threads, memory_bytes)?)
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.schema.fields
+    }
+
+    pub fn schema_version(&self) -> u32 {
+        self.schema.version
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Makes the last commit visible to searches.
+    pub fn reload(&self) -> Result<()> {
+        Ok(self.reader.reload()?)
+    }
+
+    /// Number of indexed profiles in the current reader.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    /// The index document of a profile.
+    pub fn document(
+        &self,
+        id: ProfileId,
+        profile: &ProfileRecord,
+        company: Option<&CompanyRecord>,
+    ) -> TantivyDocument {
+        let f = &self.schema.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, id.0);
+        doc.add_text(
+            f.name,
+            name_terms(&profile.first_name, &profile.last_name).join(" "),
+        );
+        let mut free_text = profile.full_name();
+        if let Some(title) = &profile.job_title {
+            doc.add_text(f.title, title);
+            free_text.push(' ');
+            free_text.push_str(title);
+        }
+        for skill in &profile.skills {
+            doc.add_text(f.skills, skill);
+            free_text.push(' ');
+            free_text.push_str(skill);
+        }
+        if let Some(location) = &profile.location {
+            doc.add_text(f.location, location_terms(location).join(" "));
+            if let Some(country) = &location.country {
+                doc.add_text(f.country, country.to_ascii_uppercase());
+            }
+            if let Some(city) = &location.city {
+                doc.add_text(f.city, city);
+            }
+        }
+        if let (Some(company_id), Some(company)) = (profile.company, company) {
+            doc.add_u64(f.company_id, company_id.0);
+            doc.add_text(f.company, company_terms(company).join(" "));
+            free_text.push(' ');
+            free_text.push_str(&company.name);
+            if let Some(industry) = &company.industry {
+                doc.add_text(f.industry, industry);
+            }
+            if let Some(size) = &company.size {
+                doc.add_text(f.size, size);
+            }
+        }
+        doc.add_text(f.text, free_text);
+        doc.add_i64(f.last_seen, profile.last_seen());
+        doc
+    }
+
+    /// Top `limit` profile ids for a query, best first, with their scores.
+    pub fn top_ids(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        limit: usize,
+    ) -> Result<Vec<(f32, ProfileId)>> {
+        let hits: Vec<(f32, DocAddress)> =
+            searcher.search(query, &TopDocs::with_limit(limit.max(1)))?;
+        hits.into_iter()
+            .map(|(score, address)| Ok((score, self.id_of(searcher, address)?)))
+            .collect()
+    }
+
+    /// The profile id of a hit, from the `id` fast field.
+    pub fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Result<ProfileId> {
+        let column = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .u64("id")?;
+        column
+            .first(address.doc_id)
+            .map(ProfileId)
+            .ok_or_else(|| Error::Corrupt("index document without id".into()))
+    }
+}

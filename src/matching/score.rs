@@ -1,0 +1,280 @@
+//! The deterministic match model: how strongly each field's agreement says "this
+//! candidate is the person asked for", as additive log-odds (Fellegi–Sunter style).
+//!
+//! Each field compares normalised values and adds a weight; a name match counts for more
+//! when the surname is rare in the index (a term-frequency adjustment). A candidate's
+//! odds are then weighed against the other candidates' and against "none of them" in
+//! [`competing_confidences`], so two strong candidates lower each other's confidence.
+
+use crate::matching::normalize::{company_key, domain_label, fold_alternatives, surname_variants};
+use crate::matching::terms::{compact_postcode, CompanyQuery};
+use crate::model::{CompanyRecord, ProfileRecord};
+use strsim::jaro_winkler;
+
+/// Log-odds before any evidence: most index candidates are not the person.
+const PRIOR_LOG_ODDS: f64 = -3.0;
+
+/// What a lookup knows, normalised once per request.
+#[derive(Clone, Debug, Default)]
+pub struct MatchQuery {
+    pub first: String,
+    pub last: String,
+    pub company: Option<CompanyQuery>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+}
+
+impl MatchQuery {
+    pub fn has_name(&self) -> bool {
+        !self.first.is_empty() || !self.last.is_empty()
+    }
+}
+
+/// A candidate's evidence, field by field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Evidence {
+    /// Log-odds that the candidate is the person.
+    pub log_odds: f64,
+    /// Each field's contribution to `log_odds`, for `explain` and `matched_on`.
+    pub contributions: Vec<(&'static str, f64)>,
+}
+
+impl Evidence {
+    fn add(&mut self, field: &'static str, weight: f64) {
+        self.log_odds += weight;
+        self.contributions.push((field, weight));
+    }
+
+    /// Fields that spoke for the match.
+    pub fn matched_on(&self) -> Vec<String> {
+        self.contributions
+            .iter()
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(f, _)| (*f).to_owned())
+            .collect()
+    }
+}
+
+/// Scores one candidate. `surname_idf` is ln(N / df) of the asked surname in the index.
+pub fn score(
+    query: &MatchQuery,
+    record: &ProfileRecord,
+    company: Option<&CompanyRecord>,
+    surname_idf: f64,
+    email_log_odds: Option<f64>,
+) -> Evidence {
+    let mut evidence = Evidence {
+        log_odds: PRIOR_LOG_ODDS,
+        contributions: Vec::new(),
+    };
+    if let Some(weight) = email_log_odds {
+        evidence.add("email", weight);
+    }
+    if query.has_name() {
+        let similarity = name_similarity(
+            &query.first,
+            &query.last,
+            &record.first_name,
+            &record.last_name,
+        );
+        let weight = match similarity {
+            s if s >= 0.99 => 4.0,
+            s if s >= 0.93 => 2.5,
+            s if s >= 0.85 => 1.0,
+            _ => -4.0,
+        };
+        // A rare surname is stronger evidence than a common one.
+        let rarity = if similarity >= 0.93 {
+            (0.5 * (surname_idf - 6.0)).clamp(-1.5, 2.0)
+        } else {
+            0.0
+        };
+        evidence.add("name", weight + rarity);
+    }
+    if let Some(asked) = &query.company {
+        let similarity = company.map_or(0.0, |c| company_similarity(asked, c));
+        let weight = match similarity {
+            s if s >= 0.97 => 4.0,
+            s if s >= 0.85 => 2.5,
+            s if s >= 0.7 => 0.5,
+            // People change jobs: a different company is evidence against, not proof.
+            _ => -2.5,
+        };
+        evidence.add("company", weight);
+    }
+    let location = record.location.as_ref();
+    let field = |get: fn(&crate::model::Location) -> Option<&String>| location.and_then(get);
+    if let Some(postcode) = &query.postcode {
+        match field(|l| l.postcode.as_ref()) {
+            Some(p) if compact_postcode(p) == *postcode => evidence.add("postcode", 3.0),
+            Some(_) => evidence.add("postcode", -1.0),
+            None => {}
+        }
+    }
+    if let Some(city) = &query.city {
+        match field(|l| l.city.as_ref()) {
+            Some(c) if fold_alternatives(c).iter().any(|v| v == city) => evidence.add("city", 2.0),
+            Some(_) => evidence.add("city", -1.5),
+            None => {}
+        }
+    }
+    if let Some(country) = &query.country {
+        match field(|l| l.country.as_ref()) {
+            Some(c) if c.eq_ignore_ascii_case(country) => evidence.add("country", 0.5),
+            Some(_) => evidence.add("country", -2.0),
+            None => {}
+        }
+    }
+    evidence
+}
+
+/// Similarity of two person names in [0, 1]: surname weighs more than first name; order
+/// swaps, initials, particles and transliterations are forgiven.
+pub fn name_similarity(q_first: &str, q_last: &str, r_first: &str, r_last: &str) -> f64 {
+    let direct = pair_similarity(q_first, q_last, r_first, r_last);
+    let swapped = pair_similarity(q_last, q_first, r_first, r_last) * 0.98;
+    direct.max(swapped)
+}
+
+fn pair_similarity(q_first: &str, q_last: &str, r_first: &str, r_last: &str) -> f64 {
+    let last = best_of(&surname_forms(q_last), &surname_forms(r_last));
+    let first = if q_first.is_empty() || r_first.is_empty() {
+        // A missing first name neither confirms nor contradicts.
+        0.85
+    } else {
+        first_similarity(q_first, r_first)
+    };
+    if q_last.is_empty() {
+        return first * 0.9;
+    }
+    0.4 * first + 0.6 * last
+}
+
+fn first_similarity(asked: &str, stored: &str) -> f64 {
+    let asked_forms = fold_alternatives(asked);
+    let stored_forms = fold_alternatives(stored);
+    let asked_plain = asked_forms.first().map(String::as_str).unwrap_or("");
+    let stored_plain = stored_forms.first().map(String::as_str).unwrap_or("");
+    // An initial ("J." / "J") agrees with any name starting with it.
+    if asked_plain.len() == 1 || stored_plain.len() == 1 {
+        return if asked_plain.chars().next() == stored_plain.chars().next() {
+            0.9
+        } else {
+            0.0
+        };
+    }
+    best_of(&asked_forms, &stored_forms)
+}
+
+fn surname_forms(last: &str) -> Vec<String> {
+    let mut forms = fold_alternatives(last);
+    forms.extend(surname_variants(last));
+    forms
+}
+
+fn best_of(a: &[String], b: &[String]) -> f64 {
+    let mut best: f64 = 0.0;
+    for x in a {
+        for y in b {
+            if x == y {
+                return 1.0;
+            }
+            best = best.max(jaro_winkler(x, y));
+        }
+    }
+    best
+}
+
+/// Similarity in [0, 1] of the company a client named and a stored company.
+pub fn company_similarity(asked: &CompanyQuery, company: &CompanyRecord) -> f64 {
+    let keys = company_keys(company);
+    match asked {
+        CompanyQuery::Domain { domain, label } => {
+            if company.domain.as_deref() == Some(domain.as_str()) {
+                return 1.0;
+            }
+            let squashed = label.replace(' ', "");
+            // Same brand under another domain (acme.com vs acme.nl) is strong but not certain.
+            keys.iter()
+                .map(|k| jaro_winkler(&squashed, &k.replace(' ', "")))
+                .fold(0.0, f64::max)
+                * 0.9
+        }
+        CompanyQuery::Name { key } => keys
+            .iter()
+            .map(|k| {
+                if k == key {
+                    1.0
+                } else if contains_tokens(k, key) || contains_tokens(key, k) {
+                    0.9
+                } else {
+                    jaro_winkler(k, key)
+                }
+            })
+            .fold(0.0, f64::max),
+    }
+}
+
+fn company_keys(company: &CompanyRecord) -> Vec<String> {
+    let mut keys = vec![company_key(&company.name)];
+    keys.extend(company.aliases.iter().map(|a| company_key(a)));
+    if let Some(domain) = &company.domain {
+        keys.push(domain_label(domain));
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
+}
+
+/// Whether every token of `small` is a token of `big` (e.g. "acme" in "acme logistics").
+fn contains_tokens(big: &str, small: &str) -> bool {
+    !small.is_empty() && small.split(' ').all(|t| big.split(' ').any(|b| b == t))
+}
+
+/// Turns each candidate's log-odds into a confidence that accounts for its rivals:
+/// `p_i = odds_i / (1 + Σ odds_j)`, i.e. the candidates and "none of them" compete.
+pub fn competing_confidences(log_odds: &[f64]) -> Vec<f64> {
+    let odds: Vec<f64> = log_odds
+        .iter()
+        .map(|l| l.clamp(-30.0, 30.0).exp())
+        .collect();
+    let total: f64 = 1.0 + odds.iter().sum::<f64>();
+    odds.iter().map(|o| o / total).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_forgive_case_diacritics_order_and_initials() {
+        assert!(name_similarity("Jürgen", "Müller", "Jurgen", "Mueller") > 0.99);
+        assert!(name_similarity("Doe", "Jane", "Jane", "Doe") > 0.95);
+        assert!(name_similarity("J.", "Doe", "Jane", "Doe") > 0.9);
+        assert!(name_similarity("Jan", "Berg", "Jan", "van den Berg") > 0.99);
+        assert!(name_similarity("Jane", "Doe", "John", "Smith") < 0.7);
+    }
+
+    #[test]
+    fn companies_match_by_name_alias_or_domain() {
+        let acme = CompanyRecord {
+            name: "Acme B.V.".into(),
+            domain: Some("acme.nl".into()),
+            aliases: vec!["Acme Robotics".into()],
+            ..CompanyRecord::default()
+        };
+        let parse = |s: &str| CompanyQuery::parse(s).expect("company");
+        assert_eq!(company_similarity(&parse("ACME BV"), &acme), 1.0);
+        assert_eq!(company_similarity(&parse("https://acme.nl"), &acme), 1.0);
+        assert!(company_similarity(&parse("acme.com"), &acme) > 0.85);
+        assert!(company_similarity(&parse("Globex GmbH"), &acme) < 0.7);
+    }
+
+    #[test]
+    fn rivals_lower_each_others_confidence() {
+        let alone = competing_confidences(&[5.0]);
+        let pair = competing_confidences(&[5.0, 5.0]);
+        assert!(alone[0] > 0.99);
+        assert!(pair[0] < 0.5 && (pair[0] - pair[1]).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,165 @@
+//! The terms under which a profile is indexed and a lookup searches: both sides go through
+//! these functions, so whatever spelling variation they absorb (case, diacritics and their
+//! German/Nordic transliterations, particles present, absent or glued, legal forms, a domain
+//! instead of a name) is absorbed symmetrically.
+
+use crate::matching::normalize::{
+    company_key, domain_from, domain_label, fold, fold_alternatives, is_particle, surname_variants,
+    tokens,
+};
+use crate::model::{CompanyRecord, Location};
+
+/// Name terms of a person: every token of every spelling of the first and last names,
+/// surname variants with particles dropped or glued; particles alone are not terms.
+pub fn name_terms(first: &str, last: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for spelling in fold_alternatives(first) {
+        push_tokens(&mut out, &spelling);
+    }
+    for spelling in fold_alternatives(last) {
+        push_tokens(&mut out, &spelling);
+    }
+    for variant in surname_variants(last) {
+        push_tokens(&mut out, &variant);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+fn push_tokens(out: &mut Vec<String>, folded: &str) {
+    out.extend(
+        folded
+            .split(' ')
+            .filter(|t| !t.is_empty() && !is_particle(t))
+            .map(str::to_owned),
+    );
+}
+
+/// Company terms of a stored company: key tokens of its name and aliases, its domain and
+/// the domain's registrable label.
+pub fn company_terms(company: &CompanyRecord) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(tokens(&company_key(&company.name)));
+    for alias in &company.aliases {
+        out.extend(tokens(&company_key(alias)));
+    }
+    if let Some(domain) = &company.domain {
+        out.push(domain.clone());
+        out.extend(tokens(&domain_label(domain)));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How a lookup names a company: by domain (from a domain, URL or email) or by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompanyQuery {
+    Domain { domain: String, label: String },
+    Name { key: String },
+}
+
+impl CompanyQuery {
+    /// Reads a client's company text; `None` when nothing is left after normalisation.
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Some(domain) = domain_from(text) {
+            let label = domain_label(&domain);
+            return Some(CompanyQuery::Domain { domain, label });
+        }
+        let key = company_key(text);
+        (!key.is_empty()).then_some(CompanyQuery::Name { key })
+    }
+
+    /// Terms to search the `company` field with.
+    pub fn terms(&self) -> Vec<String> {
+        match self {
+            CompanyQuery::Domain { domain, label } => {
+                let mut out = vec![domain.clone()];
+                out.extend(tokens(label));
+                out
+            }
+            CompanyQuery::Name { key } => tokens(key),
+        }
+    }
+}
+
+/// Location terms: city tokens, the postcode without spaces, the lower-case country code.
+pub fn location_terms(location: &Location) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(city) = &location.city {
+        out.extend(tokens(city));
+    }
+    if let Some(postcode) = location.postcode.as_deref().map(compact_postcode) {
+        if !postcode.is_empty() {
+            out.push(postcode);
+        }
+    }
+    if let Some(country) = &location.country {
+        let country = fold(country);
+        if !country.is_empty() {
+            out.push(country);
+        }
+    }
+    out
+}
+
+/// A postcode folded with its spaces removed ("3013 AK" → "3013ak").
+pub fn compact_postcode(postcode: &str) -> String {
+    fold(postcode).replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_terms_cover_spellings_and_particles() {
+        let terms = name_terms("Jürgen", "van der Müller");
+        for expected in ["jurgen", "juergen", "muller", "mueller", "vandermuller"] {
+            assert!(
+                terms.iter().any(|t| t == expected),
+                "{expected} in {terms:?}"
+            );
+        }
+        assert!(!terms.iter().any(|t| t == "van" || t == "der"), "{terms:?}");
+    }
+
+    #[test]
+    fn company_queries_read_domains_urls_and_names() {
+        assert_eq!(
+            CompanyQuery::parse("https://www.acme.nl/about"),
+            Some(CompanyQuery::Domain {
+                domain: "acme.nl".into(),
+                label: "acme".into()
+            })
+        );
+        assert_eq!(
+            CompanyQuery::parse("Acme B.V."),
+            Some(CompanyQuery::Name { key: "acme".into() })
+        );
+        assert_eq!(CompanyQuery::parse("  "), None);
+    }
+
+    #[test]
+    fn stored_company_terms_include_aliases_and_domain() {
+        let company = CompanyRecord {
+            name: "Vandermeer Logistics B.V.".into(),
+            domain: Some("vandermeer.nl".into()),
+            aliases: vec!["VML".into()],
+            ..CompanyRecord::default()
+        };
+        let terms = company_terms(&company);
+        for expected in ["vandermeer", "logistics", "vml", "vandermeer.nl"] {
+            assert!(
+                terms.iter().any(|t| t == expected),
+                "{expected} in {terms:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn postcodes_compare_without_spaces() {
+        assert_eq!(compact_postcode("3013 AK"), "3013ak");
+    }
+}

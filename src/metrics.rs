@@ -1,0 +1,129 @@
+//! Prometheus metrics: request counts and latency per route, and gauges of the data
+//! (profiles, companies, index lag) read at scrape time.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    /// The route template (`/v1/profiles/{id}`), never the raw path.
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+
+/// The daemon's metrics registry.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: LatencyFamily,
+    pub profiles: Gauge,
+    pub companies: Gauge,
+    pub index_lag: Gauge,
+    pub indexed_docs: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("profiled");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route, method and status",
+            requests.clone(),
+        );
+        let latency: LatencyFamily =
+            Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.000_05, 2.0, 18)));
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by route",
+            latency.clone(),
+        );
+        let profiles = Gauge::default();
+        registry.register("profiles", "Profiles in the store", profiles.clone());
+        let companies = Gauge::default();
+        registry.register("companies", "Companies in the store", companies.clone());
+        let index_lag = Gauge::default();
+        registry.register(
+            "index_lag_writes",
+            "Acknowledged writes not yet searchable",
+            index_lag.clone(),
+        );
+        let indexed_docs = Gauge::default();
+        registry.register(
+            "indexed_documents",
+            "Documents in the searchable index",
+            indexed_docs.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            profiles,
+            companies,
+            index_lag,
+            indexed_docs,
+        }
+    }
+
+    pub fn observe_request(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: route.to_owned(),
+                method: method.to_owned(),
+                status,
+            })
+            .inc();
+        self.latency
+            .get_or_create(&RouteLabels {
+                route: route.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// The text exposition format.
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            tracing::error!("metrics encoding failed");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_counted_per_route() {
+        let metrics = Metrics::new();
+        metrics.observe_request("/v1/lookup", "POST", 200, Duration::from_millis(2));
+        metrics.profiles.set(7);
+        let text = metrics.encode();
+        assert!(text.contains("profiled_http_requests_total{route=\"/v1/lookup\",method=\"POST\",status=\"200\"} 1"), "{text}");
+        assert!(text.contains("profiled_profiles 7"), "{text}");
+        assert!(
+            text.contains("profiled_http_request_duration_seconds_bucket"),
+            "{text}"
+        );
+    }
+}

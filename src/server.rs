@@ -1,0 +1,117 @@
+//! The daemon: open the engine, optionally load the sample, serve HTTP until told to
+//! stop, then drain in-flight requests, commit the index and flush the store.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::http::{self, AppState, Keys};
+use crate::metrics::Metrics;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running daemon (used by `main` and by the integration tests).
+pub struct Daemon {
+    addr: SocketAddr,
+    engine: Arc<Engine>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<()>>,
+}
+
+impl Daemon {
+    /// Opens the data directory and starts serving on `config.listen` (port 0 picks one).
+    pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Self> {
+        let engine_config = config.engine();
+        let sample = config.sample;
+        let engine = tokio::task::spawn_blocking(move || -> Result<Engine> {
+            let engine = Engine::open(engine_config, clock.clone())?;
+            if sample {
+                crate::sample::load_if_empty(&engine, clock.now())?;
+            }
+            Ok(engine)
+        })
+        .await
+        .map_err(|_| Error::Internal("start-up task failed".into()))??;
+        let engine = Arc::new(engine);
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let state = AppState {
+            engine: engine.clone(),
+            keys: Arc::new(Keys::new(&config.api_keys)),
+            metrics: Arc::new(Metrics::new()),
+            max_body_bytes: config.max_body_bytes,
+        };
+        let app = http::router(state, config.request_timeout);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = engine.clone();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await?;
+            // In-flight requests have drained: commit the index, flush the store.
+            tokio::task::spawn_blocking(move || serving.shutdown())
+                .await
+                .map_err(|_| Error::Internal("shutdown task failed".into()))?
+        });
+        tracing::info!(%addr, "serving");
+        Ok(Self {
+            addr,
+            engine,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Stops gracefully: no new connections, in-flight requests finish, data is flushed.
+    pub async fn stop(mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task)
+            .await
+            .map_err(|_| Error::Internal("server task failed".into()))?
+    }
+
+    /// Serves until `signal` completes, then stops gracefully.
+    pub async fn run_until(self, signal: impl Future<Output = ()>) -> Result<()> {
+        signal.await;
+        tracing::info!("shutting down: draining requests, committing the index");
+        self.stop().await
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,53 @@
+//! Key layouts of the sled trees. Big-endian integers so that sled's byte order is the
+//! numeric order (range scans over sequences and times rely on it).
+
+use crate::model::{CompanyId, ProfileId};
+
+pub const META_FORMAT: &[u8] = b"format_version";
+pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
+pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
+pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
+
+/// `hash ‖ profile id`: several people can share one candidate address.
+pub fn email_key(hash: &[u8; 16], id: ProfileId) -> [u8; 24] {
+    let mut key = [0u8; 24];
+    key[..16].copy_from_slice(hash);
+    key[16..].copy_from_slice(&id.to_bytes());
+    key
+}
+
+pub fn member_key(company: CompanyId, id: ProfileId) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&company.to_bytes());
+    key[8..].copy_from_slice(&id.to_bytes());
+    key
+}
+
+/// `time ‖ profile id`, with the sign bit flipped so negative times sort first.
+pub fn last_seen_key(last_seen: i64, id: ProfileId) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&((last_seen as u64) ^ (1 << 63)).to_be_bytes());
+    key[8..].copy_from_slice(&id.to_bytes());
+    key
+}
+
+/// Inverse of [`last_seen_key`].
+pub fn parse_last_seen_key(key: &[u8]) -> Option<(i64, ProfileId)> {
+    let time = u64::from_be_bytes(key.get(..8)?.try_into().ok()?) ^ (1 << 63);
+    Some((time as i64, ProfileId::from_bytes(key.get(8..16)?)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_seen_keys_sort_by_time_then_id() {
+        let a = last_seen_key(-5, ProfileId(9));
+        let b = last_seen_key(3, ProfileId(1));
+        let c = last_seen_key(3, ProfileId(2));
+        assert!(a < b && b < c);
+        assert_eq!(parse_last_seen_key(&b), Some((3, ProfileId(1))));
+        assert_eq!(parse_last_seen_key(&a), Some((-5, ProfileId(9))));
+    }
+}

@@ -1,0 +1,114 @@
+//! The daemon binary as a separate process: what survives `kill -9`, and what never
+//! reaches the disk or the log.
+
+mod common;
+
+use common::{contains, files_under, ChildDaemon};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_right_after_an_acknowledged_ingest_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let log = dir.path().join("daemon.log");
+    let daemon = ChildDaemon::spawn(&data, &log, &[]);
+    let line = json!({"first_name":"Katherine","last_name":"Johnson","job_title":"Mathematician",
+                      "location":{"country":"US","city":"Hampton"},
+                      "company":{"name":"Langley Research Center","domain":"langley.example"}});
+    // No wait_for: acknowledged means durable, not yet searchable.
+    let reply = daemon
+        .client()
+        .post_raw(
+            "/v1/ingest",
+            "application/x-ndjson",
+            format!("{line}\n").into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.body["created"], 1);
+    daemon.kill_9();
+
+    let daemon = ChildDaemon::spawn(&data, &log, &[]);
+    let reply = daemon
+        .client()
+        .lookup(json!({"name":"Katherine Johnson","company":"langley.example"}))
+        .await;
+    assert_eq!(reply.body["status"], "match", "{}", reply.text);
+    let id = reply.body["profile"]["id"].as_str().expect("id").to_owned();
+    let reply = daemon.client().get(&format!("/v1/profiles/{id}")).await;
+    assert_eq!(reply.body["job_title"], "Mathematician");
+    daemon.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_never_reach_a_file_or_a_log_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let log = dir.path().join("daemon.log");
+    let addresses = [
+        "ottoline.vandermeer@zeitgeist-holding.nl",
+        "b.kowalczyk@przemysl-tech.pl",
+        "oddbjorn@fjordkraft.no",
+    ];
+    let lines: String = [
+        json!({"first_name":"Ottoline","last_name":"van der Meer","email":addresses[0],
+               "company":{"name":"Zeitgeist Holding B.V.","domain":"zeitgeist-holding.nl"}}),
+        json!({"first_name":"Bożena","last_name":"Kowalczyk","email":addresses[1],
+               "company":{"name":"Przemysł Tech Sp. z o.o.","domain":"przemysl-tech.pl"}}),
+        json!({"first_name":"Oddbjørn","last_name":"Haugen","email":addresses[2],
+               "company":{"name":"Fjordkraft AS","domain":"fjordkraft.no"}}),
+        // a rejected line with an email must not leak it either
+        json!({"first_name":"","email":"rejected.person@leak.example"}),
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect();
+    let env = [("PROFILED_LOG", "debug")];
+    let daemon = ChildDaemon::spawn(&data, &log, &env);
+    let client = daemon.client();
+    let reply = client
+        .post_raw(
+            "/v1/ingest?refresh=wait_for",
+            "application/x-ndjson",
+            lines.into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.body["created"], 3, "{}", reply.text);
+    for address in addresses {
+        let reply = client
+            .lookup(json!({"email": address.to_uppercase()}))
+            .await;
+        assert_eq!(reply.body["status"], "match", "{address}: {}", reply.text);
+    }
+    client
+        .lookup(json!({"email":"unknown.person@leak.example"}))
+        .await;
+    daemon.terminate();
+    // and after a restart (replay, rebuild paths log too)
+    let daemon = ChildDaemon::spawn(&data, &log, &env);
+    let reply = daemon.client().lookup(json!({"email": addresses[1]})).await;
+    assert_eq!(reply.body["status"], "match", "{}", reply.text);
+    daemon.terminate();
+
+    let mut needles: Vec<String> = addresses.iter().map(|a| a.to_string()).collect();
+    needles.push("rejected.person@leak.example".into());
+    needles.push("unknown.person@leak.example".into());
+    let files = files_under(dir.path());
+    assert!(files.len() > 3, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).expect("read");
+        for needle in &needles {
+            assert!(
+                !contains(&bytes, needle.as_bytes())
+                    && !contains(&bytes, needle.to_uppercase().as_bytes()),
+                "{needle} found in {}",
+                file.display()
+            );
+        }
+    }
+    let log_text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        log_text.contains("serving"),
+        "the log was captured: {log_text}"
+    );
+}
