@@ -586,6 +586,13 @@ fn finish(
             }
         }
     }
+    tracing::debug!(
+        profiles = overlay.profiles.len(),
+        companies = overlay.companies.len(),
+        rekeyed_companies = rekey_companies.len(),
+        reindexed_companies = reindex_companies.len(),
+        "ingest merge"
+    );
     for (id, (original, current)) in &mut overlay.profiles {
         let company = current
             .company

@@ -217,6 +217,8 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         .iter()
         .zip(&confidences)
         .skip(skip)
+        // A candidate whose confidence rounds to zero is noise, not an alternative.
+        .filter(|(_, confidence)| round3(**confidence) > 0.0)
         .take(parsed.candidates)
     {
         candidates.push(Candidate {

@@ -136,7 +136,14 @@ impl Engine {
             .write_lock
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let started = std::time::Instant::now();
+        let lines = accepted.len();
         let seq = ingest::apply(&self.store, &self.hasher, accepted, now, &mut report)?;
+        tracing::debug!(
+            lines,
+            apply_us = started.elapsed().as_micros() as u64,
+            "ingest batch"
+        );
         if seq > 0 {
             self.indexer.notify(seq);
         }

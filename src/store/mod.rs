@@ -194,6 +194,7 @@ impl Store {
         let trees: Vec<Tree> = touched.iter().map(|i| self.trees[*i].clone()).collect();
         let batches: Vec<&Batch> = touched.iter().map(|i| &writes.batches[*i]).collect();
         use sled::Transactional;
+        let started = std::time::Instant::now();
         trees
             .as_slice()
             .transaction(|tx| {
@@ -206,7 +207,13 @@ impl Store {
                 TransactionError::Abort(err) => err,
                 TransactionError::Storage(err) => Error::from(err),
             })?;
+        let applied = started.elapsed();
         self.db.flush()?;
+        tracing::debug!(
+            transaction_us = applied.as_micros() as u64,
+            flush_us = (started.elapsed() - applied).as_micros() as u64,
+            "store commit"
+        );
         Ok(if touched.contains(&(TreeName::Outbox as usize)) {
             seq
         } else {
