@@ -6,7 +6,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use profiled::clock::SystemClock;
 use profiled::gen::{profile, write_ndjson, GenOptions};
 use profiled::matching::normalize::{company_key, fold};
-use profiled::matching::score::name_similarity;
+use profiled::matching::score::{name_similarity, NameForms};
 use profiled::matching::terms::name_terms;
 use profiled::model::LookupRequest;
 use profiled::sample::line_chunks;
@@ -38,13 +38,12 @@ fn normalisation(c: &mut Criterion) {
 }
 
 fn scoring(c: &mut Criterion) {
+    let asked = NameForms::new("J.", "Mueller");
     c.bench_function("name_similarity", |b| {
         b.iter(|| {
             name_similarity(
-                black_box("J."),
-                black_box("Mueller"),
-                black_box("Jürgen"),
-                black_box("Müller"),
+                black_box(&asked),
+                &NameForms::new(black_box("Jürgen"), black_box("Müller")),
             )
         })
     });

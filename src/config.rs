@@ -79,6 +79,7 @@ pub struct FileConfig {
     pub max_line_bytes: Option<usize>,
     pub max_field_chars: Option<usize>,
     pub request_timeout_ms: Option<u64>,
+    pub max_enrich_records: Option<usize>,
     pub email_key_hex: Option<String>,
     #[serde(default)]
     pub api_keys: Vec<ApiKey>,
@@ -111,6 +112,9 @@ pub struct ServeArgs {
     /// Per-request time limit, in milliseconds.
     #[arg(long, env = "PROFILED_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
+    /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
+    #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
+    pub max_enrich_records: Option<usize>,
     /// Email hash key as 64 hex digits (else the data directory's key file is used).
     #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
     pub email_key_hex: Option<String>,
@@ -129,6 +133,7 @@ pub struct Config {
     pub cache_bytes: u64,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub max_enrich_records: usize,
     pub limits: InputLimits,
     pub email_key: Option<[u8; 32]>,
     pub api_keys: Vec<ApiKey>,
@@ -144,6 +149,7 @@ impl fmt::Debug for Config {
             .field("cache_bytes", &self.cache_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
+            .field("max_enrich_records", &self.max_enrich_records)
             .field("limits", &self.limits)
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
@@ -204,6 +210,10 @@ impl Config {
                     .or(file.request_timeout_ms)
                     .unwrap_or(30_000),
             ),
+            max_enrich_records: args
+                .max_enrich_records
+                .or(file.max_enrich_records)
+                .unwrap_or(1000),
             limits: InputLimits {
                 max_line_bytes: file.max_line_bytes.unwrap_or(defaults.max_line_bytes),
                 max_field_chars: file.max_field_chars.unwrap_or(defaults.max_field_chars),
@@ -249,6 +259,9 @@ impl Config {
         }
         if self.limits.max_field_chars < 16 {
             return Err(Error::Config("max_field_chars must be at least 16".into()));
+        }
+        if self.max_enrich_records == 0 {
+            return Err(Error::Config("max_enrich_records must be positive".into()));
         }
         if self.request_timeout.is_zero() {
             return Err(Error::Config("request timeout must be positive".into()));

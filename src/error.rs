@@ -17,6 +17,8 @@ pub enum Error {
     NotFound(&'static str),
     #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("a batch holds at most {limit} records; stream larger jobs as NDJSON")]
+    TooManyRecords { limit: usize },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("missing or unknown API key")]
@@ -50,6 +52,7 @@ impl Error {
             Error::InvalidInput(_) => "invalid_request",
             Error::NotFound(_) => "not_found",
             Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::TooManyRecords { .. } => "too_many_records",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
@@ -69,7 +72,7 @@ impl Error {
             Error::Unauthorized => 401,
             Error::Forbidden(_) => 403,
             Error::NotFound(_) => 404,
-            Error::PayloadTooLarge { .. } => 413,
+            Error::PayloadTooLarge { .. } | Error::TooManyRecords { .. } => 413,
             Error::UnsupportedMediaType(_) => 415,
             Error::Unavailable | Error::StoreLocked => 503,
             _ => 500,
@@ -81,7 +84,7 @@ impl Error {
         match self.code() {
             "invalid_request" => "Invalid request",
             "not_found" => "Not found",
-            "payload_too_large" => "Payload too large",
+            "payload_too_large" | "too_many_records" => "Payload too large",
             "unsupported_media_type" => "Unsupported media type",
             "unauthorized" => "Unauthorized",
             "forbidden" => "Forbidden",

@@ -321,6 +321,9 @@ pub struct LookupRequest {
     /// How many alternatives to return (default 3, at most 20).
     #[serde(default)]
     pub candidates: Option<usize>,
+    /// Add each field's contribution to the answer (`explain`).
+    #[serde(default)]
+    pub explain: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -338,6 +341,16 @@ pub struct LookupResult {
     pub matched_on: Vec<String>,
     pub profile: Option<Profile>,
     pub candidates: Vec<Candidate>,
+    /// With `explain: true`: each field's contribution (log-odds) to the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Contribution>>,
+}
+
+/// How much one field spoke for (positive) or against (negative) a match, in log-odds.
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Contribution {
+    pub field: String,
+    pub log_odds: f64,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]

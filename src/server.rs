@@ -44,6 +44,7 @@ impl Daemon {
             keys: Arc::new(Keys::new(&config.api_keys)),
             metrics: Arc::new(Metrics::new()),
             max_body_bytes: config.max_body_bytes,
+            max_enrich_records: config.max_enrich_records,
         };
         let app = http::router(state, config.request_timeout);
         let (stop, stopped) = oneshot::channel::<()>();

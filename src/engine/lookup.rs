@@ -5,15 +5,19 @@ use super::view::{self, round3};
 use super::Engine;
 use crate::email::{normalize_address, parse_sha256_hex, pattern_probability, OBSERVED};
 use crate::error::{Error, Result};
-use crate::matching::candidates::{candidate_query, MAX_CANDIDATES};
+use crate::index::schema::Fields;
+use crate::matching::candidates::{candidate_query, exact_name_query, fuzzy_query, MAX_CANDIDATES};
 use crate::matching::normalize::{fold, split_full_name, tokens};
-use crate::matching::score::{competing_confidences, score, MatchQuery};
+use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
-    Candidate, CompanyId, CompanyRecord, LookupRequest, LookupResult, LookupStatus, ProfileId,
-    ProfileRecord,
+    Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
+    ProfileId, ProfileRecord,
 };
+use crate::store::Store;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use tantivy::query::Query;
 use tantivy::Term;
 
 /// Confidence below which no profile is returned, unless the request says otherwise.
@@ -23,6 +27,8 @@ const DEFAULT_CANDIDATES: usize = 3;
 /// The best answer is `ambiguous` unless it is at least this many times as likely as the
 /// runner-up.
 const CLEAR_WINNER_RATIO: f64 = 3.0;
+/// An exact-name answer this sure (and clear of its runner-up) skips the broad search.
+const SETTLED_CONFIDENCE: f64 = 0.9;
 /// Confidence of an address the person was seen using.
 const OBSERVED_EMAIL_CONFIDENCE: f64 = 0.99;
 
@@ -32,6 +38,7 @@ struct Parsed {
     email_hash: Option<[u8; 16]>,
     min_confidence: f64,
     candidates: usize,
+    explain: bool,
 }
 
 fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
@@ -106,45 +113,106 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
     let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
     Ok(Parsed {
         query: MatchQuery {
-            first: if has_name { first } else { String::new() },
-            last: if has_name { last } else { String::new() },
             company: request.company.as_deref().and_then(CompanyQuery::parse),
             city: non_empty(request.city.as_deref().map(fold)),
             postcode: non_empty(request.postcode.as_deref().map(compact_postcode)),
             country,
+            ..if has_name {
+                MatchQuery::new(first, last)
+            } else {
+                MatchQuery::default()
+            }
         },
         email_hash,
         min_confidence,
         candidates,
+        explain: request.explain.unwrap_or(false),
     })
 }
 
 struct Scored {
     id: ProfileId,
     record: ProfileRecord,
-    log_odds: f64,
-    matched_on: Vec<String>,
+    evidence: Evidence,
+}
+
+/// Loads and scores candidates for one request, reading each company once.
+struct Scorer<'a> {
+    store: &'a Store,
+    query: &'a MatchQuery,
+    surname_idf: f64,
+    companies: HashMap<CompanyId, Option<CompanyRecord>>,
+    scored: Vec<Scored>,
+}
+
+impl Scorer<'_> {
+    fn company(&mut self, id: Option<CompanyId>) -> Result<Option<&CompanyRecord>> {
+        let Some(id) = id else { return Ok(None) };
+        let slot = match self.companies.entry(id) {
+            Entry::Occupied(slot) => slot.into_mut(),
+            Entry::Vacant(slot) => slot.insert(self.store.company(id)?),
+        };
+        Ok(slot.as_ref())
+    }
+
+    fn has(&self, id: ProfileId) -> bool {
+        self.scored.iter().any(|s| s.id == id)
+    }
+
+    /// Scores a candidate once; `email_probability` is how likely an email hit makes it.
+    fn add(&mut self, id: ProfileId, email_probability: Option<f64>) -> Result<()> {
+        if self.has(id) {
+            return Ok(());
+        }
+        let Some(record) = self.store.profile(id)? else {
+            return Ok(());
+        };
+        let (query, idf) = (self.query, self.surname_idf);
+        let company = self.company(record.company)?;
+        // Email evidence is relative to the prior, so an email alone yields its own probability.
+        let email_log_odds = email_probability.map(|p| logit(p) + 3.0);
+        let evidence = score(query, &record, company, idf, email_log_odds);
+        self.scored.push(Scored {
+            id,
+            record,
+            evidence,
+        });
+        Ok(())
+    }
+
+    /// Candidates best first, with their competing confidences.
+    fn ranked(&mut self) -> Vec<f64> {
+        self.scored.sort_by(|a, b| {
+            b.evidence
+                .log_odds
+                .total_cmp(&a.evidence.log_odds)
+                .then(a.id.cmp(&b.id))
+        });
+        competing_confidences(
+            &self
+                .scored
+                .iter()
+                .map(|s| s.evidence.log_odds)
+                .collect::<Vec<_>>(),
+        )
+    }
 }
 
 pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> {
     let parsed = parse(engine, request)?;
     let store = engine.store();
     let index = engine.search_index();
-    let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
-    let mut company_of =
-        |store: &crate::store::Store, id: Option<CompanyId>| -> Result<Option<CompanyRecord>> {
-            let Some(id) = id else { return Ok(None) };
-            if let Some(cached) = companies.get(&id) {
-                return Ok(cached.clone());
-            }
-            let loaded = store.company(id)?;
-            companies.insert(id, loaded.clone());
-            Ok(loaded)
-        };
+    let searcher = index.searcher();
+    let mut scorer = Scorer {
+        store,
+        query: &parsed.query,
+        surname_idf: idf(&searcher, index.fields().name, &parsed.query.last),
+        companies: HashMap::new(),
+        scored: Vec::new(),
+    };
 
-    // Candidates: (id, email evidence as a probability).
-    let mut pool: Vec<(ProfileId, Option<f64>)> = Vec::new();
     if let Some(hash) = &parsed.email_hash {
+        let mut hits: Vec<(ProfileId, f64)> = Vec::new();
         for (id, pattern, observed) in store.email_matches(hash)? {
             let probability = if observed || pattern == OBSERVED {
                 OBSERVED_EMAIL_CONFIDENCE
@@ -152,50 +220,41 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
                 let Some(record) = store.profile(id)? else {
                     continue;
                 };
-                let company = company_of(store, record.company)?;
-                company.map_or(0.0, |c| pattern_probability(&c.patterns, pattern))
+                scorer
+                    .company(record.company)?
+                    .map_or(0.0, |c| pattern_probability(&c.patterns, pattern))
             };
-            match pool.iter_mut().find(|(p, _)| *p == id) {
-                Some((_, best)) => *best = Some(best.unwrap_or(0.0).max(probability)),
-                None => pool.push((id, Some(probability))),
+            match hits.iter_mut().find(|(p, _)| *p == id) {
+                Some((_, best)) => *best = best.max(probability),
+                None => hits.push((id, probability)),
             }
         }
+        for (id, probability) in hits {
+            scorer.add(id, Some(probability))?;
+        }
     }
-    let searcher = index.searcher();
-    let mut surname_idf = 0.0;
-    if let Some(query) = candidate_query(index.fields(), &parsed.query) {
+    // Exact names first: one short posting list. The broad (token) search runs only when
+    // that leaves no confident, clear answer.
+    if let Some(query) = exact_name_query(index.fields(), &parsed.query) {
         for (_, id) in index.top_ids(&searcher, query.as_ref(), MAX_CANDIDATES)? {
-            if !pool.iter().any(|(p, _)| *p == id) {
-                pool.push((id, None));
+            scorer.add(id, None)?;
+        }
+    }
+    // Then ever broader (and costlier) retrieval, only while no confident, clear answer
+    // stands: name tokens with nicknames, then tokens with typos.
+    let stages: [RetrievalStage; 2] = [candidate_query, fuzzy_query];
+    for stage in stages {
+        if settled(&scorer.ranked()) {
+            break;
+        }
+        if let Some(query) = stage(index.fields(), &parsed.query) {
+            for (_, id) in index.top_ids(&searcher, query.as_ref(), MAX_CANDIDATES)? {
+                scorer.add(id, None)?;
             }
         }
-        surname_idf = idf(&searcher, index.fields().name, &parsed.query.last);
     }
-
-    let mut scored = Vec::with_capacity(pool.len());
-    for (id, email_probability) in pool {
-        let Some(record) = store.profile(id)? else {
-            continue;
-        };
-        let company = company_of(store, record.company)?;
-        // Email evidence is relative to the prior, so an email alone yields its own probability.
-        let email_log_odds = email_probability.map(|p| logit(p) + 3.0);
-        let evidence = score(
-            &parsed.query,
-            &record,
-            company.as_ref(),
-            surname_idf,
-            email_log_odds,
-        );
-        scored.push(Scored {
-            id,
-            record,
-            log_odds: evidence.log_odds,
-            matched_on: evidence.matched_on(),
-        });
-    }
-    scored.sort_by(|a, b| b.log_odds.total_cmp(&a.log_odds).then(a.id.cmp(&b.id)));
-    let confidences = competing_confidences(&scored.iter().map(|s| s.log_odds).collect::<Vec<_>>());
+    let confidences = scorer.ranked();
+    let scored = &scorer.scored;
 
     let best = confidences.first().copied().unwrap_or(0.0);
     let runner_up = confidences.get(1).copied().unwrap_or(0.0);
@@ -212,43 +271,66 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         LookupStatus::None
     };
     let skip = usize::from(status != LookupStatus::None);
-    let mut candidates = Vec::new();
-    for (s, confidence) in scored
+    let alternatives: Vec<(ProfileId, f64, String, Option<CompanyId>)> = scored
         .iter()
         .zip(&confidences)
         .skip(skip)
         // A candidate whose confidence rounds to zero is noise, not an alternative.
         .filter(|(_, confidence)| round3(**confidence) > 0.0)
         .take(parsed.candidates)
-    {
+        .map(|(s, c)| (s.id, *c, s.record.full_name(), s.record.company))
+        .collect();
+    let mut candidates = Vec::with_capacity(alternatives.len());
+    for (id, confidence, full_name, company) in alternatives {
         candidates.push(Candidate {
-            id: s.id.to_string(),
-            confidence: round3(*confidence),
-            full_name: s.record.full_name(),
-            company: company_of(store, s.record.company)?.map(|c| c.name),
+            id: id.to_string(),
+            confidence: round3(confidence),
+            full_name,
+            company: scorer.company(company)?.map(|c| c.name.clone()),
         });
     }
-    let (profile, matched_on) = match (status, scored.first()) {
-        (LookupStatus::None, _) | (_, None) => (None, Vec::new()),
-        (_, Some(best)) => {
-            let company = company_of(store, best.record.company)?;
-            (
-                Some(view::profile(best.id, &best.record, company.as_ref())),
-                best.matched_on.clone(),
-            )
-        }
-    };
-    Ok(LookupResult {
+    let mut result = LookupResult {
         status,
-        confidence: round3(if status == LookupStatus::None {
-            0.0
-        } else {
-            best
-        }),
-        matched_on,
-        profile,
+        confidence: 0.0,
+        matched_on: Vec::new(),
+        profile: None,
         candidates,
-    })
+        explain: None,
+    };
+    if status != LookupStatus::None {
+        let best_id = scorer.scored[0].id;
+        let company_id = scorer.scored[0].record.company;
+        let company = scorer.company(company_id)?.cloned();
+        let top = &scorer.scored[0];
+        result.confidence = round3(best);
+        result.matched_on = top.evidence.matched_on();
+        result.profile = Some(view::profile(best_id, &top.record, company.as_ref()));
+        if parsed.explain {
+            result.explain = Some(
+                top.evidence
+                    .contributions
+                    .iter()
+                    .map(|(field, weight)| Contribution {
+                        field: (*field).to_owned(),
+                        log_odds: round3(*weight),
+                    })
+                    .collect(),
+            );
+        }
+    }
+    Ok(result)
+}
+
+/// Builds one retrieval query for a lookup (`None` when it has nothing to search by).
+type RetrievalStage = fn(&Fields, &MatchQuery) -> Option<Box<dyn Query>>;
+
+/// Whether the best candidate is confident and clear of its runner-up.
+fn settled(confidences: &[f64]) -> bool {
+    match confidences {
+        [] => false,
+        [best] => *best >= SETTLED_CONFIDENCE,
+        [best, second, ..] => *best >= SETTLED_CONFIDENCE && second * CLEAR_WINNER_RATIO <= *best,
+    }
 }
 
 /// Pseudo-documents added to the index size when estimating how common a surname is,

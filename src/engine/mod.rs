@@ -5,10 +5,12 @@
 //! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
+pub mod enrich;
 pub mod ingest;
 mod lookup;
 mod view;
 
+pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 
 use crate::clock::Clock;

@@ -75,6 +75,7 @@ macro_rules! scopes {
 
 scopes! {
     LookupScope => Lookup,
+    EnrichScope => Enrich,
     IngestScope => Ingest,
 }
 

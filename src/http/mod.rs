@@ -3,6 +3,7 @@
 //! map the result — nothing more.
 
 mod auth;
+mod enrich;
 mod error;
 mod ops;
 mod profiles;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub metrics: Arc<Metrics>,
     pub max_body_bytes: usize,
+    /// Most records in one JSON enrich batch.
+    pub max_enrich_records: usize,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -41,6 +44,7 @@ pub struct AppState {
         profiles::ingest,
         profiles::get_profile,
         profiles::lookup,
+        enrich::enrich,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -60,6 +64,10 @@ pub struct AppState {
         crate::model::LookupResult,
         crate::model::LookupStatus,
         crate::model::Candidate,
+        enrich::EnrichRequest,
+        enrich::EnrichResponse,
+        crate::engine::EnrichResult,
+        crate::engine::RecordError,
         Problem
     )),
     modifiers(&BearerAuth)
@@ -87,6 +95,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/openapi.json", get(ops::openapi))
         .route("/v1/ingest", post(profiles::ingest))
         .route("/v1/lookup", post(profiles::lookup))
+        .route("/v1/enrich", post(enrich::enrich))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

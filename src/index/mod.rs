@@ -5,12 +5,13 @@ pub mod indexer;
 pub mod schema;
 
 use crate::error::{Error, Result};
-use crate::matching::terms::{company_terms, location_terms, name_terms};
+use crate::matching::terms::{company_terms, location_terms, name_keys, name_terms};
 use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
@@ -136,6 +137,9 @@ impl SearchIndex {
             f.name,
             name_terms(&profile.first_name, &profile.last_name).join(" "),
         );
+        for key in name_keys(&profile.first_name, &profile.last_name) {
+            doc.add_text(f.name_key, key);
+        }
         let mut free_text = profile.full_name();
         if let Some(title) = &profile.job_title {
             doc.add_text(f.title, title);
@@ -182,20 +186,25 @@ impl SearchIndex {
     ) -> Result<Vec<(f32, ProfileId)>> {
         let hits: Vec<(f32, DocAddress)> =
             searcher.search(query, &TopDocs::with_limit(limit.max(1)))?;
+        // Opening a fast-field column costs more than reading it: once per segment.
+        let mut columns: Vec<Option<Column<u64>>> = vec![None; searcher.segment_readers().len()];
         hits.into_iter()
-            .map(|(score, address)| Ok((score, self.id_of(searcher, address)?)))
+            .map(|(score, address)| {
+                let slot = &mut columns[address.segment_ord as usize];
+                if slot.is_none() {
+                    *slot = Some(
+                        searcher
+                            .segment_reader(address.segment_ord)
+                            .fast_fields()
+                            .u64("id")?,
+                    );
+                }
+                let id = slot
+                    .as_ref()
+                    .and_then(|column| column.first(address.doc_id))
+                    .ok_or_else(|| Error::Corrupt("index document without id".into()))?;
+                Ok((score, ProfileId(id)))
+            })
             .collect()
-    }
-
-    /// The profile id of a hit, from the `id` fast field.
-    pub fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Result<ProfileId> {
-        let column = searcher
-            .segment_reader(address.segment_ord)
-            .fast_fields()
-            .u64("id")?;
-        column
-            .first(address.doc_id)
-            .map(ProfileId)
-            .ok_or_else(|| Error::Corrupt("index document without id".into()))
     }
 }

@@ -61,6 +61,7 @@ enum FieldKind {
 pub struct Fields {
     pub id: Field,
     pub name: Field,
+    pub name_key: Field,
     pub company: Field,
     pub company_id: Field,
     pub location: Field,
@@ -161,6 +162,7 @@ impl ProfileSchema {
         let fields = Fields {
             id: field("id")?,
             name: field("name")?,
+            name_key: field("name_key")?,
             company: field("company")?,
             company_id: field("company_id")?,
             location: field("location")?,

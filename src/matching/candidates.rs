@@ -5,10 +5,11 @@
 //! model decides.
 
 use crate::index::schema::Fields;
+use crate::matching::nicknames::variants;
 use crate::matching::normalize::tokens;
 use crate::matching::score::MatchQuery;
-use crate::matching::terms::{compact_postcode, name_terms};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use crate::matching::terms::{compact_postcode, name_keys, name_terms};
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -17,12 +18,45 @@ pub const MAX_CANDIDATES: usize = 20;
 
 /// The retrieval query for `query`, or `None` when it has no name to search by.
 pub fn candidate_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
-    let names = name_terms(&query.first, &query.last);
+    let mut names = name_terms(&query.first, &query.last);
     if names.is_empty() {
         return None;
     }
-    let name_clause = any_of(fields.name, &names, 1.0);
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, name_clause)];
+    // "Bob" finds "Robert" and "Robert" finds "Bob".
+    for token in tokens(&query.first) {
+        names.extend(variants(&token).into_iter().map(str::to_owned));
+    }
+    names.sort_unstable();
+    names.dedup();
+    Some(with_context(
+        fields,
+        query,
+        any_of(fields.name, &names, 1.0),
+    ))
+}
+
+/// Like [`candidate_query`], with every name token matched up to an edit distance that
+/// grows with its length (typos); the costliest retrieval, run last.
+pub fn fuzzy_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
+    let names = name_terms(&query.first, &query.last);
+    let should: Vec<(Occur, Box<dyn Query>)> = names
+        .iter()
+        .map(|name| {
+            let term = Term::from_field_text(fields.name, name);
+            let query: Box<dyn Query> = match name.chars().count() {
+                0..=3 => Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                4..=7 => Box::new(FuzzyTermQuery::new(term, 1, true)),
+                _ => Box::new(FuzzyTermQuery::new(term, 2, true)),
+            };
+            (Occur::Should, query)
+        })
+        .collect();
+    (!should.is_empty()).then(|| with_context(fields, query, Box::new(BooleanQuery::new(should))))
+}
+
+/// Requires `names` and ranks by company and location agreement.
+fn with_context(fields: &Fields, query: &MatchQuery, names: Box<dyn Query>) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, names)];
     if let Some(company) = &query.company {
         let terms = company.terms();
         if !terms.is_empty() {
@@ -43,7 +77,14 @@ pub fn candidate_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Qu
     if !places.is_empty() {
         clauses.push((Occur::Should, any_of(fields.location, &places, 1.5)));
     }
-    Some(Box::new(BooleanQuery::new(clauses)))
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Profiles whose whole name equals the asked one (up to case, diacritics, particles and
+/// order): a term query per spelling on `name_key`.
+pub fn exact_name_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
+    let keys = name_keys(&query.first, &query.last);
+    (!keys.is_empty()).then(|| any_of(fields.name_key, &keys, 1.0))
 }
 
 fn any_of(field: Field, terms: &[String], boost: f32) -> Box<dyn Query> {

@@ -2,6 +2,7 @@
 //! and lookup; candidate retrieval from the index; and the scoring model.
 
 pub mod candidates;
+pub mod nicknames;
 pub mod normalize;
 pub mod score;
 pub mod terms;

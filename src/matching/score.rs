@@ -6,6 +6,7 @@
 //! odds are then weighed against the other candidates' and against "none of them" in
 //! [`competing_confidences`], so two strong candidates lower each other's confidence.
 
+use crate::matching::nicknames::are_variants;
 use crate::matching::normalize::{company_key, domain_label, fold_alternatives, surname_variants};
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{CompanyRecord, ProfileRecord};
@@ -19,6 +20,8 @@ const PRIOR_LOG_ODDS: f64 = -3.0;
 pub struct MatchQuery {
     pub first: String,
     pub last: String,
+    /// Spellings of the asked name, computed once for all candidates.
+    pub names: NameForms,
     pub company: Option<CompanyQuery>,
     pub city: Option<String>,
     pub postcode: Option<String>,
@@ -26,8 +29,48 @@ pub struct MatchQuery {
 }
 
 impl MatchQuery {
+    /// A query for a name; add company and location fields as known.
+    pub fn new(first: String, last: String) -> Self {
+        Self {
+            names: NameForms::new(&first, &last),
+            first,
+            last,
+            ..Self::default()
+        }
+    }
+
     pub fn has_name(&self) -> bool {
         !self.first.is_empty() || !self.last.is_empty()
+    }
+}
+
+/// The spellings under which a name may be compared: folded and transliterated forms of
+/// the first name; of the last name also with particles dropped or glued.
+#[derive(Clone, Debug, Default)]
+pub struct NameForms {
+    first: Vec<String>,
+    last: Vec<String>,
+}
+
+impl NameForms {
+    pub fn new(first: &str, last: &str) -> Self {
+        let first = if first.trim().is_empty() {
+            Vec::new()
+        } else {
+            fold_alternatives(first)
+        };
+        let mut last_forms = if last.trim().is_empty() {
+            Vec::new()
+        } else {
+            fold_alternatives(last)
+        };
+        last_forms.extend(surname_variants(last));
+        last_forms.retain(|f| !f.is_empty());
+        last_forms.dedup();
+        Self {
+            first,
+            last: last_forms,
+        }
     }
 }
 
@@ -72,12 +115,8 @@ pub fn score(
         evidence.add("email", weight);
     }
     if query.has_name() {
-        let similarity = name_similarity(
-            &query.first,
-            &query.last,
-            &record.first_name,
-            &record.last_name,
-        );
+        let record_names = NameForms::new(&record.first_name, &record.last_name);
+        let similarity = name_similarity(&query.names, &record_names);
         let weight = match similarity {
             s if s >= 0.99 => 4.0,
             s if s >= 0.93 => 2.5,
@@ -130,32 +169,29 @@ pub fn score(
 }
 
 /// Similarity of two person names in [0, 1]: surname weighs more than first name; order
-/// swaps, initials, particles and transliterations are forgiven.
-pub fn name_similarity(q_first: &str, q_last: &str, r_first: &str, r_last: &str) -> f64 {
-    let direct = pair_similarity(q_first, q_last, r_first, r_last);
-    let swapped = pair_similarity(q_last, q_first, r_first, r_last) * 0.98;
+/// swaps, initials, nicknames, particles and transliterations are forgiven.
+pub fn name_similarity(asked: &NameForms, stored: &NameForms) -> f64 {
+    let direct = pair_similarity(&asked.first, &asked.last, stored);
+    let swapped = pair_similarity(&asked.last, &asked.first, stored) * 0.98;
     direct.max(swapped)
 }
 
-fn pair_similarity(q_first: &str, q_last: &str, r_first: &str, r_last: &str) -> f64 {
-    let last = best_of(&surname_forms(q_last), &surname_forms(r_last));
-    let first = if q_first.is_empty() || r_first.is_empty() {
+fn pair_similarity(asked_first: &[String], asked_last: &[String], stored: &NameForms) -> f64 {
+    let first = if asked_first.is_empty() || stored.first.is_empty() {
         // A missing first name neither confirms nor contradicts.
         0.85
     } else {
-        first_similarity(q_first, r_first)
+        first_similarity(asked_first, &stored.first)
     };
-    if q_last.is_empty() {
+    if asked_last.is_empty() {
         return first * 0.9;
     }
-    0.4 * first + 0.6 * last
+    0.4 * first + 0.6 * best_of(asked_last, &stored.last)
 }
 
-fn first_similarity(asked: &str, stored: &str) -> f64 {
-    let asked_forms = fold_alternatives(asked);
-    let stored_forms = fold_alternatives(stored);
-    let asked_plain = asked_forms.first().map(String::as_str).unwrap_or("");
-    let stored_plain = stored_forms.first().map(String::as_str).unwrap_or("");
+fn first_similarity(asked: &[String], stored: &[String]) -> f64 {
+    let asked_plain = asked.first().map(String::as_str).unwrap_or("");
+    let stored_plain = stored.first().map(String::as_str).unwrap_or("");
     // An initial ("J." / "J") agrees with any name starting with it.
     if asked_plain.len() == 1 || stored_plain.len() == 1 {
         return if asked_plain.chars().next() == stored_plain.chars().next() {
@@ -164,13 +200,19 @@ fn first_similarity(asked: &str, stored: &str) -> f64 {
             0.0
         };
     }
-    best_of(&asked_forms, &stored_forms)
+    let exact = best_of(asked, stored);
+    if exact < 1.0 && nickname_match(asked_plain, stored_plain) {
+        return exact.max(0.95);
+    }
+    exact
 }
 
-fn surname_forms(last: &str) -> Vec<String> {
-    let mut forms = fold_alternatives(last);
-    forms.extend(surname_variants(last));
-    forms
+/// Whether any token of one first name is a nickname/variant of a token of the other
+/// ("Bob" / "Robert", "Hans Peter" / "Johannes").
+fn nickname_match(asked: &str, stored: &str) -> bool {
+    asked
+        .split(' ')
+        .any(|a| stored.split(' ').any(|s| are_variants(a, s)))
 }
 
 fn best_of(a: &[String], b: &[String]) -> f64 {
@@ -246,13 +288,22 @@ pub fn competing_confidences(log_odds: &[f64]) -> Vec<f64> {
 mod tests {
     use super::*;
 
+    fn similar(asked: (&str, &str), stored: (&str, &str)) -> f64 {
+        name_similarity(
+            &NameForms::new(asked.0, asked.1),
+            &NameForms::new(stored.0, stored.1),
+        )
+    }
+
     #[test]
-    fn names_forgive_case_diacritics_order_and_initials() {
-        assert!(name_similarity("Jürgen", "Müller", "Jurgen", "Mueller") > 0.99);
-        assert!(name_similarity("Doe", "Jane", "Jane", "Doe") > 0.95);
-        assert!(name_similarity("J.", "Doe", "Jane", "Doe") > 0.9);
-        assert!(name_similarity("Jan", "Berg", "Jan", "van den Berg") > 0.99);
-        assert!(name_similarity("Jane", "Doe", "John", "Smith") < 0.7);
+    fn names_forgive_case_diacritics_order_initials_and_nicknames() {
+        assert!(similar(("Jürgen", "Müller"), ("Jurgen", "Mueller")) > 0.99);
+        assert!(similar(("Doe", "Jane"), ("Jane", "Doe")) > 0.95);
+        assert!(similar(("J.", "Doe"), ("Jane", "Doe")) > 0.9);
+        assert!(similar(("Jan", "Berg"), ("Jan", "van den Berg")) > 0.99);
+        assert!(similar(("Bob", "Smith"), ("Robert", "Smith")) > 0.95);
+        assert!(similar(("Hans", "Meyer"), ("Johannes", "Meyer")) > 0.95);
+        assert!(similar(("Jane", "Doe"), ("John", "Smith")) < 0.7);
     }
 
     #[test]

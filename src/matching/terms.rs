@@ -27,6 +27,26 @@ pub fn name_terms(first: &str, last: &str) -> Vec<String> {
     out
 }
 
+/// Whole-name keys of a person, one per spelling: the non-particle tokens of first and
+/// last name, sorted, joined by spaces. Equal keys mean equal names up to case,
+/// diacritics, punctuation, particles and order.
+pub fn name_keys(first: &str, last: &str) -> Vec<String> {
+    let mut keys: Vec<String> = fold_alternatives(&format!("{first} {last}"))
+        .iter()
+        .map(|spelling| {
+            let mut tokens: Vec<&str> = spelling
+                .split(' ')
+                .filter(|t| !t.is_empty() && !is_particle(t))
+                .collect();
+            tokens.sort_unstable();
+            tokens.join(" ")
+        })
+        .filter(|key| !key.is_empty())
+        .collect();
+    keys.dedup();
+    keys
+}
+
 fn push_tokens(out: &mut Vec<String>, folded: &str) {
     out.extend(
         folded
@@ -123,6 +143,16 @@ mod tests {
             );
         }
         assert!(!terms.iter().any(|t| t == "van" || t == "der"), "{terms:?}");
+    }
+
+    #[test]
+    fn name_keys_ignore_order_case_diacritics_and_particles() {
+        assert_eq!(name_keys("Jan", "van der Berg"), vec!["berg jan"]);
+        assert_eq!(name_keys("Berg,", "JAN"), vec!["berg jan"]);
+        assert_eq!(
+            name_keys("Jürgen", "Müller"),
+            vec!["jurgen muller", "juergen mueller"]
+        );
     }
 
     #[test]

@@ -1,0 +1,342 @@
+//! A curated table of given-name variants (nicknames, short forms, common spelling
+//! variants) for the languages the data covers. Two first names are variants of each
+//! other when they share a group; retrieval expands a first name to its group and scoring
+//! treats group members as near-equal.
+
+/// Groups of folded given names that denote the same name. A name may sit in several
+/// groups (e.g. "alex" for Alexander and Alexandra).
+const GROUPS: &[&[&str]] = &[
+    // English
+    &["robert", "bob", "bobby", "rob", "robbie", "bert"],
+    &["william", "bill", "billy", "will", "willy", "liam"],
+    &[
+        "elizabeth",
+        "liz",
+        "lizzie",
+        "beth",
+        "betty",
+        "eliza",
+        "elisabeth",
+        "lisa",
+        "elise",
+        "els",
+        "elsbeth",
+    ],
+    &[
+        "margaret",
+        "maggie",
+        "meg",
+        "peggy",
+        "greta",
+        "margarete",
+        "margit",
+        "grete",
+    ],
+    &[
+        "richard", "rick", "ricky", "dick", "rich", "ricardo", "riccardo",
+    ],
+    &["james", "jim", "jimmy", "jamie"],
+    &["john", "johnny", "jack", "jon"],
+    &[
+        "thomas", "tom", "tommy", "thom", "tomas", "tomasz", "tommaso",
+    ],
+    &[
+        "michael", "mike", "mikey", "mick", "michiel", "michel", "michal", "michele", "miguel",
+        "mikael", "mikkel",
+    ],
+    &[
+        "christopher",
+        "chris",
+        "kit",
+        "christoph",
+        "christophe",
+        "krzysztof",
+        "cristoforo",
+        "cristobal",
+    ],
+    &[
+        "christine",
+        "chris",
+        "chrissy",
+        "christina",
+        "kristina",
+        "kristin",
+        "krystyna",
+        "tina",
+    ],
+    &["jennifer", "jen", "jenny", "jenn"],
+    &["daniel", "dan", "danny", "dani", "daan"],
+    &[
+        "alexander",
+        "alex",
+        "sasha",
+        "sandro",
+        "alessandro",
+        "alejandro",
+        "aleksander",
+        "olek",
+        "alexandre",
+        "xander",
+        "sander",
+    ],
+    &[
+        "alexandra",
+        "alex",
+        "sasha",
+        "sandra",
+        "alessandra",
+        "aleksandra",
+        "ola",
+    ],
+    &[
+        "andrew", "andy", "drew", "andreas", "andre", "andrea", "andres", "andrzej", "andries",
+        "anders",
+    ],
+    &[
+        "anthony", "tony", "antonio", "anton", "antoine", "antoni", "antonius", "toon",
+    ],
+    &["benjamin", "ben", "benji", "benny"],
+    &[
+        "charles", "charlie", "chuck", "carl", "karl", "carlos", "carlo", "karel", "charel",
+    ],
+    &["david", "dave", "davey", "dawid"],
+    &[
+        "edward", "ed", "eddie", "ted", "teddy", "edouard", "eduardo", "edoardo",
+    ],
+    &[
+        "frederick",
+        "fred",
+        "freddie",
+        "fritz",
+        "friedrich",
+        "frederik",
+        "frits",
+        "federico",
+        "fryderyk",
+    ],
+    &[
+        "joseph", "joe", "joey", "josef", "jozef", "jose", "pepe", "giuseppe", "beppe", "peppe",
+        "jozsef", "sepp",
+    ],
+    &[
+        "katherine",
+        "kate",
+        "katie",
+        "kathy",
+        "cathy",
+        "catherine",
+        "katharina",
+        "kathi",
+        "katrin",
+        "katarzyna",
+        "kasia",
+        "caterina",
+        "catalina",
+        "karin",
+        "katja",
+        "kat",
+    ],
+    &[
+        "matthew", "matt", "matthias", "mathias", "matteo", "mateusz", "mathieu", "matthijs",
+        "mats", "mattias",
+    ],
+    &[
+        "nicholas", "nick", "nicky", "nicolas", "niklas", "nikolaus", "klaus", "nicola", "nicolo",
+        "mikolaj", "niels", "nils", "klaas",
+    ],
+    &["patrick", "pat", "paddy", "patricio", "patryk"],
+    &["patricia", "pat", "patty", "tricia", "patrizia"],
+    &[
+        "peter", "pete", "pieter", "piet", "pierre", "pietro", "pedro", "piotr", "per", "peer",
+    ],
+    &["samuel", "sam", "sammy"],
+    &["samantha", "sam", "sammy"],
+    &[
+        "stephen", "steve", "steven", "stefan", "stephan", "stefano", "esteban", "etienne",
+        "stefaan", "szczepan",
+    ],
+    &[
+        "susan", "sue", "susie", "suzanne", "susanne", "susanna", "zuzanna", "suzy",
+    ],
+    &["timothy", "tim", "timmy", "timo", "tymoteusz"],
+    &["victoria", "vicky", "tori", "viktoria", "vittoria"],
+    &["rebecca", "becky", "becca"],
+    &["deborah", "debbie", "deb", "debora"],
+    &["jessica", "jess", "jessie"],
+    &["abigail", "abby", "gail"],
+    &["gregory", "greg", "gregor", "gregorio", "grzegorz"],
+    &["jonathan", "jon", "jonny", "johnny"],
+    &["joshua", "josh"],
+    &["kenneth", "ken", "kenny"],
+    &[
+        "lawrence",
+        "larry",
+        "laurence",
+        "lorenzo",
+        "laurens",
+        "lars",
+        "laurent",
+        "wawrzyniec",
+    ],
+    &["leonard", "leo", "len", "lenny", "leonardo", "leon"],
+    &["raymond", "ray", "raimund", "raymund", "raimondo", "ramon"],
+    &["ronald", "ron", "ronnie"],
+    &["donald", "don", "donnie"],
+    &[
+        "gerald", "gerry", "jerry", "gerard", "gerhard", "gerardo", "gert", "geert",
+    ],
+    &[
+        "henry", "hank", "harry", "heinrich", "heinz", "hendrik", "henk", "henri", "enrique",
+        "enrico", "henryk", "henrik",
+    ],
+    &[
+        "francis",
+        "frank",
+        "fran",
+        "franz",
+        "francisco",
+        "paco",
+        "pancho",
+        "francesco",
+        "franco",
+        "francois",
+        "franciszek",
+        "frans",
+    ],
+    &[
+        "frances",
+        "fran",
+        "francesca",
+        "francoise",
+        "francisca",
+        "franziska",
+    ],
+    // German / Dutch
+    &[
+        "johannes", "hans", "johann", "jan", "jens", "hannes", "joachim", "jochen", "johan",
+        "joop", "jo",
+    ],
+    &["johanna", "hanna", "hannah", "jana", "jo", "anke"],
+    &["wolfgang", "wolf"],
+    &["guenther", "gunther", "gunter"],
+    &[
+        "jurgen", "juergen", "jorg", "joerg", "george", "georg", "jorge", "giorgio", "jerzy",
+        "joris", "sjors", "georges",
+    ],
+    &["maximilian", "max", "maxime", "massimiliano", "maksymilian"],
+    &[
+        "wilhelm",
+        "willem",
+        "wim",
+        "willi",
+        "guillaume",
+        "guillermo",
+        "guglielmo",
+        "wilhelmus",
+    ],
+    &["cornelis", "kees", "cor", "cornelius", "neel"],
+    &["hendrika", "riek", "rika"],
+    &[
+        "jacobus", "jacob", "jakob", "jaap", "koos", "jacques", "jakub", "jacopo", "giacomo",
+        "santiago", "diego", "kuba",
+    ],
+    &[
+        "adrianus", "adriaan", "arie", "adrian", "adrien", "adriano", "adrianna", "janus",
+    ],
+    &["gijsbert", "gijs"],
+    &[
+        "bartholomeus",
+        "bart",
+        "bartolomeo",
+        "bartlomiej",
+        "bartek",
+        "bartosz",
+    ],
+    &["theodor", "theo", "teun", "theodoor", "teodor", "theodore"],
+    &["reinhard", "reinier", "rainer", "reiner", "ranieri"],
+    &["ulrich", "uli", "ulli"],
+    &["dorothea", "dorothee", "doris", "dora", "thea"],
+    // French / Spanish / Italian / Portuguese
+    &["jean", "jeannot"],
+    &["guillaume", "guille"],
+    &["manuel", "manolo", "manu", "emmanuel", "emanuele"],
+    &["dolores", "lola"],
+    &["concepcion", "concha", "conchita"],
+    &["ignacio", "nacho", "ignazio", "ignacy"],
+    &["rafael", "rafa", "raffaele", "rafal"],
+    &["eduardo", "edu"],
+    &["fernando", "nando", "ferdinand", "ferdinando"],
+    &["roberto", "beto", "robert"],
+    &["salvatore", "toto", "salvador"],
+    &["vincenzo", "enzo", "vincent", "vicente", "wincenty"],
+    &["domenico", "mimmo", "dominik", "dominique", "domingo"],
+    &[
+        "gianluca", "luca", "luka", "lukas", "lucas", "luc", "lukasz",
+    ],
+    // Polish
+    &["wojciech", "wojtek"],
+    &["malgorzata", "gosia", "margareta"],
+    &["agnieszka", "aga", "agnes", "agnese", "ines", "ines"],
+    &["stanislaw", "staszek", "stanley", "stan"],
+    &["wladyslaw", "wladek", "ladislaus", "laszlo"],
+    &["zbigniew", "zbyszek"],
+    // Nordic
+    &["kristoffer", "kris", "krister"],
+    &["soren", "soeren"],
+    &["bjorn", "bjoern", "bjorne"],
+    &["ingrid", "inga", "inge"],
+];
+
+/// The other names in the groups of `folded` (a folded given name), without itself.
+pub fn variants(folded: &str) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = GROUPS
+        .iter()
+        .filter(|group| group.contains(&folded))
+        .flat_map(|group| group.iter().copied())
+        .filter(|name| *name != folded)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether two folded given names are variants of one name.
+pub fn are_variants(a: &str, b: &str) -> bool {
+    a == b
+        || GROUPS
+            .iter()
+            .any(|group| group.contains(&a) && group.contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_nicknames_resolve_both_ways() {
+        for (short, long) in [
+            ("bob", "robert"),
+            ("bill", "william"),
+            ("liz", "elizabeth"),
+            ("hans", "johannes"),
+            ("paco", "francisco"),
+            ("beppe", "giuseppe"),
+            ("kasia", "katarzyna"),
+        ] {
+            assert!(are_variants(short, long), "{short}/{long}");
+            assert!(are_variants(long, short), "{long}/{short}");
+            assert!(variants(short).contains(&long));
+        }
+        assert!(!are_variants("robert", "william"));
+        assert!(variants("zebulon").is_empty());
+    }
+
+    #[test]
+    fn table_entries_are_folded() {
+        for group in GROUPS {
+            for name in *group {
+                assert_eq!(crate::matching::normalize::fold(name), *name);
+            }
+        }
+    }
+}
