@@ -1,0 +1,174 @@
+//! Batch enrichment over HTTP: order, metadata, per-record errors, limits, projection,
+//! NDJSON streaming — and the lookup features enrichment relies on (explain, nicknames).
+
+mod common;
+
+use common::{args, start_with};
+use serde_json::{json, Value};
+
+fn people() -> Vec<Value> {
+    vec![
+        json!({"first_name":"Robert","last_name":"Kowalski","job_title":"CFO","email":"robert.kowalski@vistula.pl",
+               "location":{"country":"PL","city":"Warszawa","postcode":"00-001"},
+               "company":{"name":"Vistula Sp. z o.o.","domain":"vistula.pl","industry":"Finance","size":"201-500"}}),
+        json!({"first_name":"Elizabeth","last_name":"Hartley","job_title":"Head of Data",
+               "location":{"country":"GB","city":"Leeds"},
+               "company":{"name":"Hartley & Sons Ltd","domain":"hartley.co.uk"}}),
+    ]
+}
+
+async fn daemon() -> (tempfile::TempDir, common::TestDaemon) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut serve_args = args(dir.path());
+    serve_args.max_enrich_records = Some(5);
+    let daemon = start_with(serve_args).await;
+    let reply = daemon.client.ingest(&people()).await;
+    assert_eq!(reply.body["created"], 2, "{}", reply.text);
+    (dir, daemon)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_keep_input_order_metadata_and_per_record_errors() {
+    let (_dir, daemon) = daemon().await;
+    let reply = daemon
+        .client
+        .post_json(
+            "/v1/enrich",
+            &json!({"records":[
+                {"name":"Liz Hartley","company":"hartley.co.uk","metadata":{"row":1}},
+                {"email":"not an address","metadata":{"row":2}},
+                {"name":"Robert Kowalski","company":"Vistula","metadata":{"row":3,"crm":"a-17"}},
+                {"name":"Robert Kowalski","company":"Vistula","metadata":{"row":4}},
+                {"company":"Vistula","metadata":{"row":5}}
+            ], "fields":["job_title","company"]}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let results = reply.body["results"].as_array().expect("results");
+    assert_eq!(results.len(), 5);
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!(result["metadata"]["row"], i + 1, "{result}");
+    }
+    assert_eq!(
+        results[0]["status"], "match",
+        "nickname Liz → Elizabeth: {}",
+        results[0]
+    );
+    assert_eq!(results[0]["profile"]["job_title"], "Head of Data");
+    assert_eq!(results[1]["error"]["code"], "invalid_request");
+    assert_eq!(results[2]["metadata"]["crm"], "a-17");
+    assert_eq!(results[2]["profile"]["company"]["domain"], "vistula.pl");
+    // projection: only the selected fields and the id
+    let keys: Vec<&String> = results[2]["profile"]
+        .as_object()
+        .expect("profile")
+        .keys()
+        .collect();
+    assert_eq!(keys, vec!["company", "id", "job_title"], "{}", results[2]);
+    // identical inputs, identical answers
+    assert_eq!(results[2]["profile"], results[3]["profile"]);
+    assert_eq!(results[2]["confidence"], results[3]["confidence"]);
+    assert!(results[4]["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("needs a name"));
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_over_limit_and_malformed_batches() {
+    let (_dir, daemon) = daemon().await;
+    let client = &daemon.client;
+    let reply = client.post_json("/v1/enrich", &json!({"records":[]})).await;
+    assert_eq!(
+        (reply.status, reply.body.clone()),
+        (200, json!({"results":[]}))
+    );
+    let six: Vec<Value> = (0..6).map(|_| json!({"name":"Robert Kowalski"})).collect();
+    let reply = client
+        .post_json("/v1/enrich", &json!({"records": six}))
+        .await;
+    assert_eq!(reply.status, 413, "{}", reply.text);
+    assert_eq!(reply.content_type, "application/problem+json");
+    assert_eq!(reply.body["code"], "too_many_records");
+    let reply = client
+        .post_json("/v1/enrich", &json!({"records":[], "fields":["salary"]}))
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    let reply = client
+        .post_json("/v1/enrich", &json!({"records":[], "min_confidence": 7}))
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    let reply = client.post_json("/v1/enrich", &json!({"rows":[]})).await;
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ndjson_streams_in_and_out_in_order() {
+    let (_dir, daemon) = daemon().await;
+    let mut body = String::new();
+    for i in 0..2500 {
+        let line = match i % 3 {
+            0 => {
+                json!({"name":"Bob Kowalski","company":"vistula.pl","metadata":{"i":i}}).to_string()
+            }
+            1 => "{broken".to_owned(),
+            _ => json!({"email":"robert.kowalski@vistula.pl","metadata":{"i":i}}).to_string(),
+        };
+        body.push_str(&line);
+        body.push('\n');
+    }
+    let reply = daemon
+        .client
+        .post_raw(
+            "/v1/enrich?fields=job_title",
+            "application/x-ndjson",
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "application/x-ndjson");
+    let lines: Vec<Value> = reply
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2500);
+    for (i, line) in lines.iter().enumerate() {
+        match i % 3 {
+            1 => assert_eq!(line["error"]["code"], "invalid_request", "{line}"),
+            _ => {
+                assert_eq!(line["metadata"]["i"], i, "{line}");
+                assert_eq!(line["status"], "match", "{line}");
+                assert_eq!(line["profile"]["job_title"], "CFO", "{line}");
+            }
+        }
+    }
+    daemon.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn explain_shows_each_fields_contribution() {
+    let (_dir, daemon) = daemon().await;
+    let reply = daemon
+        .client
+        .lookup(
+            json!({"name":"Robert Kowalski","company":"Vistula","city":"Warszawa","explain":true}),
+        )
+        .await;
+    assert_eq!(reply.body["status"], "match", "{}", reply.text);
+    let fields: Vec<&str> = reply.body["explain"]
+        .as_array()
+        .expect("explain")
+        .iter()
+        .map(|c| c["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(fields, vec!["name", "company", "city"]);
+    let reply = daemon
+        .client
+        .lookup(json!({"name":"Robert Kowalski","company":"Vistula"}))
+        .await;
+    assert!(reply.body.get("explain").is_none(), "{}", reply.text);
+    daemon.stop().await;
+}
