@@ -8,6 +8,7 @@
 //! | [`http`] | the HTTP edge: routes, bearer-key scopes, problem+json, OpenAPI |
 //! | [`server`] | the daemon lifecycle: start, serve, graceful stop |
 //! | [`engine`] | the one API both edges call: ingest, get, lookup |
+//! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |
 //! | [`store`] | sled, the system of record, with the outbox feeding the index |
 //! | [`index`] | tantivy, a derived view, and the single indexer that feeds it |
 //! | [`matching`] | normalisation, index/query terms, candidates, the scoring model |
@@ -24,6 +25,7 @@ pub mod clock;
 pub mod config;
 pub mod email;
 pub mod engine;
+pub mod enrich_file;
 pub mod error;
 pub mod gen;
 pub mod http;

@@ -7,11 +7,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use profiled::clock::{Clock, SystemClock};
 use profiled::config::{Config, ServeArgs, DEFAULT_DATA_DIR};
 use profiled::engine::{Engine, EngineConfig};
+use profiled::enrich_file::{
+    enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
+};
 use profiled::gen::{write_ndjson, GenOptions};
 use profiled::sample::BATCH_LINES;
 use profiled::server::{shutdown_signal, Daemon};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,6 +42,9 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Enrich a CSV or NDJSON file with the matching profiles (the daemon must not be
+    /// running on the data directory).
+    Enrich(EnrichArgs),
     /// Rebuild the search index from the store.
     Reindex {
         #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
@@ -57,6 +63,52 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct EnrichArgs {
+    #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+    /// Input file (.csv, .ndjson or .jsonl); `-` reads standard input.
+    input: PathBuf,
+    /// Output file, in the input's format; `-` writes standard output.
+    output: PathBuf,
+    /// The format of both files, instead of their extensions (required with `-`).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Column (CSV) or key (NDJSON; dotted for nested) with the full name [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    name_col: Option<String>,
+    /// Column or key with the first name [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    first_col: Option<String>,
+    /// Column or key with the last name [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    last_col: Option<String>,
+    /// Column or key with the company name [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    company_col: Option<String>,
+    /// Column or key with the company domain or website, used when no company name is given [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    domain_col: Option<String>,
+    /// Column or key with the email address [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    email_col: Option<String>,
+    /// Column or key with the city [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    city_col: Option<String>,
+    /// Column or key with the postcode [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    postcode_col: Option<String>,
+    /// Column or key with the ISO country code [default: detected].
+    #[arg(long, value_name = "COLUMN")]
+    country_col: Option<String>,
+    /// Answers below this confidence are reported as `none` [default: the lookup's, 0.5].
+    #[arg(long, value_name = "X")]
+    min_confidence: Option<f64>,
+    /// Profile fields to append (CSV: as `profiled_<field>` columns), dotted for nested values.
+    #[arg(long, value_delimiter = ',', default_value = DEFAULT_FIELDS)]
+    fields: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +133,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&args),
         Command::Ingest { data_dir, files } => ingest(data_dir, &files),
+        Command::Enrich(args) => enrich(args),
         Command::Reindex { data_dir } => reindex(data_dir),
         Command::Gen {
             count,
@@ -179,6 +232,128 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
         bail!("every line was rejected");
     }
     Ok(())
+}
+
+fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
+    let format = Format::resolve(&args.input, &args.output, args.format)?;
+    let columns = [
+        (Role::Name, args.name_col),
+        (Role::FirstName, args.first_col),
+        (Role::LastName, args.last_col),
+        (Role::Company, args.company_col),
+        (Role::Domain, args.domain_col),
+        (Role::Email, args.email_col),
+        (Role::City, args.city_col),
+        (Role::Postcode, args.postcode_col),
+        (Role::Country, args.country_col),
+    ]
+    .into_iter()
+    .filter_map(|(role, column)| column.map(|column| (role, column)))
+    .collect();
+    let options = FileOptions {
+        format,
+        columns,
+        min_confidence: args.min_confidence,
+        fields: args.fields,
+    };
+    // Bad options fail before the (slower) opening of the data directory.
+    options.enrich_options()?;
+    let (input, total_bytes): (Box<dyn BufRead>, Option<u64>) = if args.input.as_os_str() == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let file = std::fs::File::open(&args.input)
+            .with_context(|| format!("opening {}", args.input.display()))?;
+        let len = file.metadata().ok().map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 20, file)), len)
+    };
+    let engine = open_engine(args.data_dir)?;
+    let to_stdout = args.output.as_os_str() == "-";
+    let bar = match total_bytes {
+        Some(total) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {msg} [{elapsed_precise}, eta {eta}]",
+            )
+            .context("progress template")?,
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {bytes} {msg} [{elapsed_precise}]")
+                .context("progress template")?,
+        ),
+    };
+    let started = Instant::now();
+    let on_progress = |bytes: u64, records: u64| {
+        bar.set_position(bytes);
+        let rate = records as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!("{records} records, {rate:.0}/s"));
+    };
+    let result = if to_stdout {
+        enrich_file(
+            &engine,
+            input,
+            std::io::stdout().lock(),
+            &options,
+            on_progress,
+        )
+        .map_err(anyhow::Error::from)
+    } else {
+        enrich_to_file(&engine, input, &args.output, &options, on_progress)
+    };
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    engine.shutdown()?;
+    let summary = result.with_context(|| match args.input.to_str() {
+        Some("-") => "enriching standard input".to_owned(),
+        _ => format!("enriching {}", args.input.display()),
+    })?;
+    let line = format!(
+        "enriched {} records in {elapsed:.1}s ({:.0} records/s): {} match, {} ambiguous, {} none, {} errors",
+        summary.records,
+        summary.records as f64 / elapsed.max(1e-3),
+        summary.matched,
+        summary.ambiguous,
+        summary.none,
+        summary.errors,
+    );
+    // Standard output may be carrying the enriched records.
+    if to_stdout {
+        eprintln!("{line}");
+    } else {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Writes beside `path` and renames on success, so a failed job leaves no half-written
+/// output and an earlier output (or the input itself) is not clobbered.
+fn enrich_to_file(
+    engine: &Engine,
+    input: Box<dyn BufRead>,
+    path: &Path,
+    options: &FileOptions,
+    progress: impl FnMut(u64, u64),
+) -> anyhow::Result<EnrichSummary> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let partial = path.with_file_name(format!(
+        ".{}.partial-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let file =
+        std::fs::File::create(&partial).with_context(|| format!("creating {}", path.display()))?;
+    let finish = || -> anyhow::Result<_> {
+        let summary = enrich_file(engine, input, &file, options, progress)?;
+        file.sync_all()
+            .with_context(|| format!("writing {}", path.display()))?;
+        std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(summary)
+    };
+    let result = finish();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
 }
 
 fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {

@@ -1,0 +1,800 @@
+//! Offline enrichment of a whole file (`profiled enrich`): read a CSV or NDJSON file,
+//! map its columns to lookups, run them through [`Engine::enrich`] in chunks, and write
+//! every input record back, in order, with its result appended.
+//!
+//! A record that cannot be looked up (no name and no email, a malformed row or line) gets
+//! an error in its place; only an unreadable input, an unwritable output or bad options
+//! fail the job. Nothing here logs or reports a record's content: error messages name
+//! lines, columns and counts only.
+
+use crate::engine::enrich::PROFILE_FIELDS;
+use crate::engine::{Engine, EnrichOptions, EnrichResult, RecordError};
+use crate::error::{Error, Result};
+use crate::model::LookupStatus;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::Path;
+
+/// Records per [`Engine::enrich`] call: enough to keep the rayon pool busy and to share
+/// work between duplicate rows, small enough to keep memory flat.
+pub const CHUNK_RECORDS: usize = 1000;
+
+/// Profile fields appended when none are chosen, comma-separated as `--fields` takes them.
+pub const DEFAULT_FIELDS: &str = "full_name,job_title,company.name,company.domain,location.city,location.country,email.suggested,email.confidence,id";
+
+/// The file formats `profiled enrich` reads and writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    /// The format a file's extension implies (`.csv`, `.ndjson`, `.jsonl`).
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// The one format of a job: `explicit` if given, else both paths' extensions, which
+    /// must agree (`-`, standard input or output, has none).
+    pub fn resolve(input: &Path, output: &Path, explicit: Option<Format>) -> Result<Self> {
+        if let Some(format) = explicit {
+            return Ok(format);
+        }
+        let detect = |path: &Path| {
+            if path.as_os_str() == "-" {
+                return Err(Error::invalid(
+                    "standard input and output have no extension; pass --format csv|ndjson",
+                ));
+            }
+            Format::from_path(path).ok_or_else(|| {
+                Error::invalid(format!(
+                    "cannot tell the format of {} from its extension (.csv, .ndjson, .jsonl); pass --format csv|ndjson",
+                    path.display()
+                ))
+            })
+        };
+        let (from_input, from_output) = (detect(input)?, detect(output)?);
+        if from_input != from_output {
+            return Err(Error::invalid(
+                "the input and output extensions name different formats; the output has the input's format",
+            ));
+        }
+        Ok(from_input)
+    }
+}
+
+/// What an input column feeds into the lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Name,
+    FirstName,
+    LastName,
+    Company,
+    /// A company domain or website; used as the company when no company name is given.
+    Domain,
+    Email,
+    City,
+    Postcode,
+    Country,
+}
+
+/// How many [`Role`]s there are; slots are indexed by `role as usize`.
+const ROLES: usize = 9;
+
+impl Role {
+    /// Every role, in slot order.
+    pub const ALL: [Role; ROLES] = [
+        Role::Name,
+        Role::FirstName,
+        Role::LastName,
+        Role::Company,
+        Role::Domain,
+        Role::Email,
+        Role::City,
+        Role::Postcode,
+        Role::Country,
+    ];
+
+    /// A short human name, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Name => "name",
+            Role::FirstName => "first name",
+            Role::LastName => "last name",
+            Role::Company => "company",
+            Role::Domain => "domain",
+            Role::Email => "email",
+            Role::City => "city",
+            Role::Postcode => "postcode",
+            Role::Country => "country",
+        }
+    }
+
+    /// Header names this role is detected from, in [`normalize_header`] form.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Role::Name => &["name", "fullname"],
+            Role::FirstName => &["firstname", "givenname"],
+            Role::LastName => &["lastname", "surname", "familyname"],
+            Role::Company => &[
+                "company",
+                "companyname",
+                "organization",
+                "organisation",
+                "account",
+            ],
+            Role::Domain => &["domain", "website", "companydomain"],
+            Role::Email => &["email", "emailaddress"],
+            Role::City => &["city"],
+            Role::Postcode => &["postcode", "zip", "postalcode", "zipcode"],
+            Role::Country => &["country"],
+        }
+    }
+
+    /// The role a header name implies, case-insensitively and ignoring ` `, `_` and `-`.
+    pub fn detect(header: &str) -> Option<Role> {
+        let normalized = normalize_header(header);
+        Role::ALL
+            .into_iter()
+            .find(|role| role.aliases().contains(&normalized.as_str()))
+    }
+
+    /// The [`crate::model::LookupRequest`] field this role fills (domains fill `company`).
+    fn lookup_key(self) -> &'static str {
+        match self {
+            Role::Name => "name",
+            Role::FirstName => "first_name",
+            Role::LastName => "last_name",
+            Role::Company | Role::Domain => "company",
+            Role::Email => "email",
+            Role::City => "city",
+            Role::Postcode => "postcode",
+            Role::Country => "country",
+        }
+    }
+}
+
+fn normalize_header(header: &str) -> String {
+    header
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// How to read, look up and write one file.
+#[derive(Clone, Debug)]
+pub struct FileOptions {
+    pub format: Format,
+    /// Columns (CSV) or keys (NDJSON; dotted for nested values) named explicitly; the
+    /// other roles are detected from the header or the keys.
+    pub columns: Vec<(Role, String)>,
+    /// Answers below this confidence are reported as `none` (default: the lookup's).
+    pub min_confidence: Option<f64>,
+    /// Profile fields to append, dotted for nested values (`company.domain`).
+    pub fields: Vec<String>,
+}
+
+impl FileOptions {
+    /// Options with auto-detected columns and the default fields.
+    pub fn new(format: Format) -> Self {
+        Self {
+            format,
+            columns: Vec::new(),
+            min_confidence: None,
+            fields: DEFAULT_FIELDS.split(',').map(str::to_owned).collect(),
+        }
+    }
+
+    /// Checks the fields and the confidence, and derives the engine's options.
+    pub fn enrich_options(&self) -> Result<EnrichOptions> {
+        let mut heads: Vec<String> = Vec::new();
+        for field in &self.fields {
+            let head = field.split('.').next().unwrap_or_default();
+            if head != "id" && !PROFILE_FIELDS.contains(&head) {
+                return Err(Error::invalid(format!(
+                    "unknown profile field `{field}`; fields start with one of: id, {}",
+                    PROFILE_FIELDS.join(", ")
+                )));
+            }
+            // `id` always comes back; asking the engine for only the heads spares it
+            // serialising the rest of every profile.
+            if head != "id" && !heads.iter().any(|h| h == head) {
+                heads.push(head.to_owned());
+            }
+        }
+        let options = EnrichOptions {
+            min_confidence: self.min_confidence,
+            fields: Some(heads),
+        };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+/// How many records a job read, and how they came out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EnrichSummary {
+    pub records: u64,
+    pub matched: u64,
+    pub ambiguous: u64,
+    pub none: u64,
+    pub errors: u64,
+}
+
+impl EnrichSummary {
+    fn count(&mut self, result: &EnrichResult) {
+        self.records += 1;
+        match result {
+            EnrichResult::Matched { status, .. } => match status {
+                LookupStatus::Match => self.matched += 1,
+                LookupStatus::Ambiguous => self.ambiguous += 1,
+                LookupStatus::None => self.none += 1,
+            },
+            EnrichResult::Failed { .. } => self.errors += 1,
+        }
+    }
+}
+
+/// Enriches every record of `input` into `output` (buffered here), calling
+/// `progress(input bytes read, records done)` after each chunk.
+pub fn enrich_file(
+    engine: &Engine,
+    input: impl BufRead,
+    output: impl Write,
+    options: &FileOptions,
+    progress: impl FnMut(u64, u64),
+) -> Result<EnrichSummary> {
+    let enrich_options = options.enrich_options()?;
+    match options.format {
+        Format::Csv => enrich_csv(engine, input, output, options, &enrich_options, progress),
+        Format::Ndjson => enrich_ndjson(engine, input, output, options, &enrich_options, progress),
+    }
+}
+
+// ---- CSV -------------------------------------------------------------------------------
+
+fn enrich_csv(
+    engine: &Engine,
+    input: impl BufRead,
+    output: impl Write,
+    options: &FileOptions,
+    enrich_options: &EnrichOptions,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<EnrichSummary> {
+    // Byte records, flexible: a row with a wrong field count or invalid UTF-8 is then
+    // ours to report in place, and input fields are written back byte for byte.
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut writer = csv::Writer::from_writer(output);
+    let mut summary = EnrichSummary::default();
+    let mut header = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut header).map_err(csv_error)? {
+        return Ok(summary);
+    }
+    let names: Vec<Cow<str>> = header.iter().map(String::from_utf8_lossy).collect();
+    let columns = csv_columns(&names, &options.columns)?;
+    let mut out = header.clone();
+    out.push_field(b"profiled_status");
+    out.push_field(b"profiled_confidence");
+    for field in &options.fields {
+        out.push_field(format!("profiled_{}", field.replace('.', "_")).as_bytes());
+    }
+    out.push_field(b"profiled_error");
+    writer.write_byte_record(&out).map_err(csv_error)?;
+
+    let width = header.len();
+    let mut rows: Vec<csv::ByteRecord> = Vec::with_capacity(CHUNK_RECORDS);
+    loop {
+        rows.clear();
+        let mut row = csv::ByteRecord::new();
+        while rows.len() < CHUNK_RECORDS && reader.read_byte_record(&mut row).map_err(csv_error)? {
+            rows.push(std::mem::take(&mut row));
+        }
+        if rows.is_empty() {
+            break;
+        }
+        let records = rows
+            .iter()
+            .map(|row| csv_record(row, width, &columns))
+            .collect();
+        let results = engine.enrich(records, enrich_options);
+        for (row, result) in rows.iter().zip(&results) {
+            summary.count(result);
+            out.clear();
+            // Rows of the wrong width are cut or padded so the appended columns line up;
+            // their error says so.
+            for i in 0..width {
+                out.push_field(row.get(i).unwrap_or_default());
+            }
+            for value in appended_values(result, &options.fields) {
+                out.push_field(value.as_bytes());
+            }
+            writer.write_byte_record(&out).map_err(csv_error)?;
+        }
+        progress(reader.position().byte(), summary.records);
+    }
+    writer.flush()?;
+    Ok(summary)
+}
+
+/// Header positions for each role: explicit columns first (exact name, else
+/// case-insensitive), then auto-detection among the remaining columns.
+fn csv_columns(
+    header: &[impl AsRef<str>],
+    explicit: &[(Role, String)],
+) -> Result<[Option<usize>; ROLES]> {
+    let mut columns = [None; ROLES];
+    for (role, name) in explicit {
+        let position = header
+            .iter()
+            .position(|h| h.as_ref() == name)
+            .or_else(|| {
+                header
+                    .iter()
+                    .position(|h| h.as_ref().trim().eq_ignore_ascii_case(name.trim()))
+            })
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "the {} column `{name}` is not in the input's header",
+                    role.label()
+                ))
+            })?;
+        columns[*role as usize] = Some(position);
+    }
+    for (i, name) in header.iter().enumerate() {
+        if columns.contains(&Some(i)) {
+            continue;
+        }
+        if let Some(role) = Role::detect(name.as_ref()) {
+            let is_explicit = explicit.iter().any(|(r, _)| *r == role);
+            // The left-most matching column wins.
+            if !is_explicit && columns[role as usize].is_none() {
+                columns[role as usize] = Some(i);
+            }
+        }
+    }
+    Ok(columns)
+}
+
+fn csv_record(
+    row: &csv::ByteRecord,
+    width: usize,
+    columns: &[Option<usize>; ROLES],
+) -> std::result::Result<Value, RecordError> {
+    let line = row.position().map_or(0, |p| p.line());
+    if row.len() != width {
+        return Err(RecordError::invalid(format!(
+            "line {line}: the row has {} fields; the header has {width}",
+            row.len()
+        )));
+    }
+    let mut values: [Option<Cow<str>>; ROLES] = Default::default();
+    for (slot, column) in values.iter_mut().zip(columns) {
+        if let Some(bytes) = column.and_then(|i| row.get(i)) {
+            let text = std::str::from_utf8(bytes).map_err(|_| {
+                RecordError::invalid(format!("line {line}: the row is not valid UTF-8"))
+            })?;
+            *slot = Some(Cow::Borrowed(text));
+        }
+    }
+    lookup_record(&values)
+}
+
+fn csv_error(err: csv::Error) -> Error {
+    Error::Io(err.into())
+}
+
+// ---- NDJSON ----------------------------------------------------------------------------
+
+fn enrich_ndjson(
+    engine: &Engine,
+    mut input: impl BufRead,
+    output: impl Write,
+    options: &FileOptions,
+    enrich_options: &EnrichOptions,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<EnrichSummary> {
+    let mut writer = BufWriter::with_capacity(1 << 16, output);
+    let mut summary = EnrichSummary::default();
+    let (mut bytes, mut line_no) = (0u64, 0u64);
+    let mut lines: Vec<InputLine> = Vec::with_capacity(CHUNK_RECORDS);
+    loop {
+        lines.clear();
+        let mut records = Vec::with_capacity(CHUNK_RECORDS);
+        while lines.len() < CHUNK_RECORDS {
+            let mut line = Vec::new();
+            let read = input.read_until(b'\n', &mut line)?;
+            if read == 0 {
+                break;
+            }
+            bytes += read as u64;
+            line_no += 1;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let (object, record) = match serde_json::from_slice::<Value>(&line) {
+                Ok(Value::Object(object)) => {
+                    let record = ndjson_record(&object, &options.columns, line_no);
+                    (Some(object), record)
+                }
+                Ok(_) => (
+                    None,
+                    Err(RecordError::invalid(format!(
+                        "line {line_no}: a record must be a JSON object"
+                    ))),
+                ),
+                // The column only: serde's message could quote the line's content.
+                Err(err) => (
+                    None,
+                    Err(RecordError::invalid(format!(
+                        "line {line_no}: not valid JSON (column {})",
+                        err.column()
+                    ))),
+                ),
+            };
+            lines.push(InputLine { text: line, object });
+            records.push(record);
+        }
+        if lines.is_empty() {
+            break;
+        }
+        let results = engine.enrich(records, enrich_options);
+        for (line, result) in lines.iter_mut().zip(&results) {
+            summary.count(result);
+            write_ndjson_line(&mut writer, &line.text, line.object.take(), result)?;
+        }
+        progress(bytes, summary.records);
+    }
+    writer.flush()?;
+    Ok(summary)
+}
+
+/// One non-blank NDJSON line, with its object when it parsed as one.
+struct InputLine {
+    text: Vec<u8>,
+    object: Option<Map<String, Value>>,
+}
+
+/// Writes the input object with a `profiled` key appended. The object's text is kept as
+/// it was (key order, spacing, number forms) by splicing before its closing brace.
+fn write_ndjson_line(
+    writer: &mut impl Write,
+    line: &[u8],
+    object: Option<Map<String, Value>>,
+    result: &EnrichResult,
+) -> Result<()> {
+    match object {
+        Some(object) if !object.contains_key("profiled") => {
+            let text = line.trim_ascii();
+            // The line parsed as an object, so after trimming it ends with its `}`.
+            writer.write_all(&text[..text.len() - 1])?;
+            if !object.is_empty() {
+                writer.write_all(b",")?;
+            }
+            writer.write_all(b"\"profiled\":")?;
+            serde_json::to_writer(&mut *writer, result).map_err(std::io::Error::from)?;
+            writer.write_all(b"}\n")?;
+        }
+        // An earlier `profiled` key (re-enriching an output) is replaced.
+        Some(mut object) => {
+            object.insert("profiled".into(), result_value(result));
+            serde_json::to_writer(&mut *writer, &object).map_err(std::io::Error::from)?;
+            writer.write_all(b"\n")?;
+        }
+        // Not an object: there is nothing to append to, only the result to report.
+        None => {
+            let object = Map::from_iter([("profiled".to_owned(), result_value(result))]);
+            serde_json::to_writer(&mut *writer, &object).map_err(std::io::Error::from)?;
+            writer.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn result_value(result: &EnrichResult) -> Value {
+    serde_json::to_value(result).unwrap_or(Value::Null)
+}
+
+/// Maps one NDJSON object: explicit keys (exact, else dotted paths into nested objects),
+/// then top-level keys detected like CSV headers.
+fn ndjson_record(
+    object: &Map<String, Value>,
+    explicit: &[(Role, String)],
+    line_no: u64,
+) -> std::result::Result<Value, RecordError> {
+    let mut values: [Option<Cow<str>>; ROLES] = Default::default();
+    for (role, key) in explicit {
+        let value = object.get(key).or_else(|| lookup_path(object, key));
+        match value.map(scalar_text) {
+            None | Some(Some(None)) => {}
+            Some(Some(text)) => values[*role as usize] = text,
+            Some(None) => {
+                return Err(RecordError::invalid(format!(
+                    "line {line_no}: the {} value is not text",
+                    role.label()
+                )))
+            }
+        }
+    }
+    for (key, value) in object {
+        let Some(role) = Role::detect(key) else {
+            continue;
+        };
+        if explicit.iter().any(|(r, _)| *r == role) || values[role as usize].is_some() {
+            continue;
+        }
+        // An auto-detected key holding an object or a list is most likely something
+        // else that happens to share the name; it is not an error.
+        if let Some(Some(text)) = scalar_text(value) {
+            values[role as usize] = Some(text);
+        }
+    }
+    lookup_record(&values)
+}
+
+/// A JSON value as lookup text: `Some(None)` for null, `None` for non-scalars.
+fn scalar_text(value: &Value) -> Option<Option<Cow<'_, str>>> {
+    match value {
+        Value::Null => Some(None),
+        Value::String(s) => Some(Some(Cow::Borrowed(s))),
+        Value::Number(n) => Some(Some(Cow::Owned(n.to_string()))),
+        _ => None,
+    }
+}
+
+fn lookup_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let (first, rest) = path.split_once('.')?;
+    rest.split('.')
+        .try_fold(object.get(first)?, |value, key| value.get(key))
+}
+
+// ---- shared ----------------------------------------------------------------------------
+
+/// Builds the lookup for one record from its role values (trimmed; empty is absent).
+fn lookup_record(values: &[Option<Cow<str>>; ROLES]) -> std::result::Result<Value, RecordError> {
+    let get = |role: Role| {
+        values[role as usize]
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let has_name = [Role::Name, Role::FirstName, Role::LastName]
+        .into_iter()
+        .any(|role| get(role).is_some());
+    if !has_name && get(Role::Email).is_none() {
+        return Err(RecordError::invalid(
+            "the record has no name and no email to look up",
+        ));
+    }
+    let mut record = Map::new();
+    for role in Role::ALL {
+        if role == Role::Domain && get(Role::Company).is_some() {
+            continue;
+        }
+        if let Some(value) = get(role) {
+            record.insert(role.lookup_key().to_owned(), Value::from(value));
+        }
+    }
+    Ok(Value::Object(record))
+}
+
+/// The CSV columns appended to a row: status, confidence, each field, error.
+fn appended_values(result: &EnrichResult, fields: &[String]) -> Vec<String> {
+    let mut values = Vec::with_capacity(fields.len() + 3);
+    match result {
+        EnrichResult::Matched {
+            status,
+            confidence,
+            profile,
+            ..
+        } => {
+            values.push(
+                match status {
+                    LookupStatus::Match => "match",
+                    LookupStatus::Ambiguous => "ambiguous",
+                    LookupStatus::None => "none",
+                }
+                .to_owned(),
+            );
+            values.push(confidence.to_string());
+            for field in fields {
+                values.push(
+                    profile
+                        .as_ref()
+                        .map(|p| field_text(p, field))
+                        .unwrap_or_default(),
+                );
+            }
+            values.push(String::new());
+        }
+        EnrichResult::Failed { error, .. } => {
+            values.push("error".to_owned());
+            values.push(String::new());
+            values.extend(fields.iter().map(|_| String::new()));
+            values.push(error.message.clone());
+        }
+    }
+    values
+}
+
+/// A dotted field of a profile as cell text: strings as they are, lists joined with
+/// `; `, objects as JSON, absent or null as empty.
+fn field_text(profile: &Value, path: &str) -> String {
+    let value = path
+        .split('.')
+        .try_fold(profile, |value, key| value.get(key));
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn headers_are_detected_case_and_separator_insensitively() {
+        let cases = [
+            ("Full Name", Role::Name),
+            ("name", Role::Name),
+            ("first_name", Role::FirstName),
+            ("FirstName", Role::FirstName),
+            ("Given Name", Role::FirstName),
+            ("Surname", Role::LastName),
+            ("family name", Role::LastName),
+            ("Company_Name", Role::Company),
+            ("Organization", Role::Company),
+            ("account", Role::Company),
+            ("Website", Role::Domain),
+            ("company_domain", Role::Domain),
+            ("E-mail", Role::Email),
+            ("Email Address", Role::Email),
+            (" City ", Role::City),
+            ("ZIP code", Role::Postcode),
+            ("postal_code", Role::Postcode),
+            ("COUNTRY", Role::Country),
+        ];
+        for (header, role) in cases {
+            assert_eq!(Role::detect(header), Some(role), "{header}");
+        }
+        assert_eq!(Role::detect("notes"), None);
+        assert_eq!(Role::detect("id"), None);
+    }
+
+    #[test]
+    fn explicit_columns_win_and_the_leftmost_detected_column_is_used() {
+        let header = ["id", "Name", "Contact", "company", "Company Name", "zip"];
+        let columns = csv_columns(&header, &[(Role::Name, "contact".into())]).expect("columns");
+        assert_eq!(columns[Role::Name as usize], Some(2));
+        assert_eq!(columns[Role::Company as usize], Some(3));
+        assert_eq!(columns[Role::Postcode as usize], Some(5));
+        assert_eq!(columns[Role::Email as usize], None);
+
+        let err = csv_columns(&header, &[(Role::Email, "mail".into())]).expect_err("missing");
+        assert_eq!(
+            err.to_string(),
+            "the email column `mail` is not in the input's header"
+        );
+    }
+
+    #[test]
+    fn dotted_fields_are_pulled_from_the_profile() {
+        let profile = json!({
+            "id": "p1",
+            "full_name": "Jane Doe",
+            "job_title": null,
+            "skills": ["sales", "negotiation"],
+            "company": {"name": "Acme B.V.", "domain": "acme.nl", "employees": 120},
+            "email": {"suggested": "jane.doe@acme.nl", "confidence": 0.99},
+        });
+        assert_eq!(field_text(&profile, "full_name"), "Jane Doe");
+        assert_eq!(field_text(&profile, "company.domain"), "acme.nl");
+        assert_eq!(field_text(&profile, "company.employees"), "120");
+        assert_eq!(field_text(&profile, "email.confidence"), "0.99");
+        assert_eq!(field_text(&profile, "skills"), "sales; negotiation");
+        assert_eq!(field_text(&profile, "job_title"), "");
+        assert_eq!(field_text(&profile, "location.city"), "");
+        assert_eq!(field_text(&profile, "company.name.first"), "");
+    }
+
+    #[test]
+    fn records_need_a_name_or_an_email_and_domains_stand_in_for_companies() {
+        let mut values: [Option<Cow<str>>; ROLES] = Default::default();
+        values[Role::Domain as usize] = Some("acme.nl".into());
+        values[Role::Name as usize] = Some("  ".into());
+        assert!(lookup_record(&values).is_err());
+
+        values[Role::Name as usize] = Some(" Jane Doe ".into());
+        assert_eq!(
+            lookup_record(&values).expect("record"),
+            json!({"name": "Jane Doe", "company": "acme.nl"})
+        );
+        values[Role::Company as usize] = Some("Acme B.V.".into());
+        assert_eq!(
+            lookup_record(&values).expect("record"),
+            json!({"name": "Jane Doe", "company": "Acme B.V."})
+        );
+    }
+
+    #[test]
+    fn ndjson_keys_map_explicitly_by_dotted_path_or_by_detection() {
+        let object = json!({"who": "Jane Doe", "org": {"name": "Acme"}, "E-Mail": "j@acme.nl",
+                            "city": {"nested": true}, "zip": 1234});
+        let Value::Object(object) = object else {
+            unreachable!()
+        };
+        let explicit = [
+            (Role::Name, "who".to_owned()),
+            (Role::Company, "org.name".to_owned()),
+        ];
+        assert_eq!(
+            ndjson_record(&object, &explicit, 1).expect("record"),
+            json!({"name": "Jane Doe", "company": "Acme", "email": "j@acme.nl", "postcode": "1234"})
+        );
+        let err =
+            ndjson_record(&object, &[(Role::Company, "org".to_owned())], 7).expect_err("not text");
+        assert_eq!(err.message, "line 7: the company value is not text");
+    }
+
+    #[test]
+    fn formats_come_from_extensions_or_the_flag() {
+        let p = Path::new;
+        assert_eq!(
+            Format::resolve(p("in.CSV"), p("out.csv"), None).expect("csv"),
+            Format::Csv
+        );
+        assert_eq!(
+            Format::resolve(p("in.jsonl"), p("out.ndjson"), None).expect("ndjson"),
+            Format::Ndjson
+        );
+        assert!(Format::resolve(p("-"), p("out.csv"), None).is_err());
+        assert!(Format::resolve(p("in.csv"), p("out.ndjson"), None).is_err());
+        assert!(Format::resolve(p("in.txt"), p("out.txt"), None).is_err());
+        assert_eq!(
+            Format::resolve(p("-"), p("-"), Some(Format::Ndjson)).expect("flag"),
+            Format::Ndjson
+        );
+    }
+
+    #[test]
+    fn fields_are_checked_and_reduced_to_their_heads() {
+        let mut options = FileOptions::new(Format::Csv);
+        assert_eq!(
+            options.enrich_options().expect("defaults").fields,
+            Some(vec![
+                "full_name".to_owned(),
+                "job_title".into(),
+                "company".into(),
+                "location".into(),
+                "email".into()
+            ])
+        );
+        options.fields = vec!["compnay.name".into()];
+        assert!(options.enrich_options().is_err());
+        options.fields = vec!["id".into()];
+        options.min_confidence = Some(1.5);
+        assert!(options.enrich_options().is_err());
+    }
+}
