@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 use crate::index::schema::Fields;
 use crate::matching::candidates::{candidate_query, exact_name_query, fuzzy_query, MAX_CANDIDATES};
 use crate::matching::normalize::{fold, split_full_name, tokens};
-use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
+use crate::matching::score::{
+    company_similarity, competing_confidences, score, Evidence, MatchQuery,
+};
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
     Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
@@ -142,6 +144,8 @@ struct Scorer<'a> {
     query: &'a MatchQuery,
     surname_idf: f64,
     companies: HashMap<CompanyId, Option<CompanyRecord>>,
+    /// Similarity of the asked company to each candidate company, computed once.
+    company_similarities: HashMap<CompanyId, f64>,
     scored: Vec<Scored>,
 }
 
@@ -168,10 +172,22 @@ impl Scorer<'_> {
             return Ok(());
         };
         let (query, idf) = (self.query, self.surname_idf);
-        let company = self.company(record.company)?;
+        let company_similarity = match (&query.company, record.company) {
+            (Some(asked), Some(cid)) => match self.company_similarities.get(&cid) {
+                Some(similarity) => *similarity,
+                None => {
+                    let similarity = self
+                        .company(Some(cid))?
+                        .map_or(0.0, |c| company_similarity(asked, c));
+                    self.company_similarities.insert(cid, similarity);
+                    similarity
+                }
+            },
+            _ => 0.0,
+        };
         // Email evidence is relative to the prior, so an email alone yields its own probability.
         let email_log_odds = email_probability.map(|p| logit(p) + 3.0);
-        let evidence = score(query, &record, company, idf, email_log_odds);
+        let evidence = score(query, &record, company_similarity, idf, email_log_odds);
         self.scored.push(Scored {
             id,
             record,
@@ -202,12 +218,13 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     let parsed = parse(engine, request)?;
     let store = engine.store();
     let index = engine.search_index();
-    let searcher = index.searcher();
+    let view = index.view()?;
     let mut scorer = Scorer {
         store,
         query: &parsed.query,
-        surname_idf: idf(&searcher, index.fields().name, &parsed.query.last),
+        surname_idf: idf(&view.searcher, index.fields().name, &parsed.query.last),
         companies: HashMap::new(),
+        company_similarities: HashMap::new(),
         scored: Vec::new(),
     };
 
@@ -236,7 +253,7 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     // Exact names first: one short posting list. The broad (token) search runs only when
     // that leaves no confident, clear answer.
     if let Some(query) = exact_name_query(index.fields(), &parsed.query) {
-        for (_, id) in index.top_ids(&searcher, query.as_ref(), MAX_CANDIDATES)? {
+        for (_, id) in index.top_ids(&view, query.as_ref(), MAX_CANDIDATES)? {
             scorer.add(id, None)?;
         }
     }
@@ -248,7 +265,7 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
             break;
         }
         if let Some(query) = stage(index.fields(), &parsed.query) {
-            for (_, id) in index.top_ids(&searcher, query.as_ref(), MAX_CANDIDATES)? {
+            for (_, id) in index.top_ids(&view, query.as_ref(), MAX_CANDIDATES)? {
                 scorer.add(id, None)?;
             }
         }

@@ -10,6 +10,7 @@ use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::{Arc, PoisonError, RwLock};
 use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::Query;
@@ -30,6 +31,15 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     schema: ProfileSchema,
+    /// The `id` fast-field columns of the newest searcher generation: opening a column
+    /// costs more than a lookup's whole search, so it is done once per commit.
+    id_columns: RwLock<(u64, Arc<Vec<Column<u64>>>)>,
+}
+
+/// A consistent read view: one searcher and its segments' id columns.
+pub struct View {
+    pub searcher: Searcher,
+    ids: Arc<Vec<Column<u64>>>,
 }
 
 /// The state an index was found in when opened.
@@ -91,6 +101,7 @@ impl SearchIndex {
                 index,
                 reader,
                 schema,
+                id_columns: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
             },
             opened,
         ))
@@ -111,6 +122,35 @@ impl SearchIndex {
 
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// The current searcher with its id columns (opened once per searcher generation).
+    pub fn view(&self) -> Result<View> {
+        let searcher = self.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        {
+            let cached = self
+                .id_columns
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if cached.0 == generation {
+                return Ok(View {
+                    searcher,
+                    ids: cached.1.clone(),
+                });
+            }
+        }
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64("id"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let ids = Arc::new(columns);
+        *self
+            .id_columns
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = (generation, ids.clone());
+        Ok(View { searcher, ids })
     }
 
     /// Makes the last commit visible to searches.
@@ -180,30 +220,20 @@ impl SearchIndex {
     /// Top `limit` profile ids for a query, best first, with their scores.
     pub fn top_ids(
         &self,
-        searcher: &Searcher,
+        view: &View,
         query: &dyn Query,
         limit: usize,
     ) -> Result<Vec<(f32, ProfileId)>> {
-        let hits: Vec<(f32, DocAddress)> =
-            searcher.search(query, &TopDocs::with_limit(limit.max(1)))?;
-        // Opening a fast-field column costs more than reading it: once per segment.
-        let mut columns: Vec<Option<Column<u64>>> = vec![None; searcher.segment_readers().len()];
+        let hits: Vec<(f32, DocAddress)> = view
+            .searcher
+            .search(query, &TopDocs::with_limit(limit.max(1)))?;
         hits.into_iter()
             .map(|(score, address)| {
-                let slot = &mut columns[address.segment_ord as usize];
-                if slot.is_none() {
-                    *slot = Some(
-                        searcher
-                            .segment_reader(address.segment_ord)
-                            .fast_fields()
-                            .u64("id")?,
-                    );
-                }
-                let id = slot
-                    .as_ref()
+                view.ids
+                    .get(address.segment_ord as usize)
                     .and_then(|column| column.first(address.doc_id))
-                    .ok_or_else(|| Error::Corrupt("index document without id".into()))?;
-                Ok((score, ProfileId(id)))
+                    .map(|id| (score, ProfileId(id)))
+                    .ok_or_else(|| Error::Corrupt("index document without id".into()))
             })
             .collect()
     }

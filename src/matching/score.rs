@@ -7,7 +7,9 @@
 //! [`competing_confidences`], so two strong candidates lower each other's confidence.
 
 use crate::matching::nicknames::are_variants;
-use crate::matching::normalize::{company_key, domain_label, fold_alternatives, surname_variants};
+use crate::matching::normalize::{
+    company_key, domain_label, fold_alternatives, is_particle, surname_variants,
+};
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{CompanyRecord, ProfileRecord};
 use strsim::jaro_winkler;
@@ -50,11 +52,14 @@ impl MatchQuery {
 pub struct NameForms {
     first: Vec<String>,
     last: Vec<String>,
+    /// Per spelling, all non-particle tokens of the whole name, wherever the split between
+    /// first and last name fell ("Javier Rodríguez Guadarejo" either way).
+    tokens: Vec<Vec<String>>,
 }
 
 impl NameForms {
     pub fn new(first: &str, last: &str) -> Self {
-        let first = if first.trim().is_empty() {
+        let first_forms = if first.trim().is_empty() {
             Vec::new()
         } else {
             fold_alternatives(first)
@@ -67,9 +72,20 @@ impl NameForms {
         last_forms.extend(surname_variants(last));
         last_forms.retain(|f| !f.is_empty());
         last_forms.dedup();
+        let tokens = fold_alternatives(&format!("{first} {last}"))
+            .iter()
+            .map(|spelling| {
+                spelling
+                    .split(' ')
+                    .filter(|t| !t.is_empty() && !is_particle(t))
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect();
         Self {
-            first,
+            first: first_forms,
             last: last_forms,
+            tokens,
         }
     }
 }
@@ -99,11 +115,13 @@ impl Evidence {
     }
 }
 
-/// Scores one candidate. `surname_idf` is ln(N / df) of the asked surname in the index.
+/// Scores one candidate. `company_similarity` compares the asked company with the
+/// candidate's ([`company_similarity`]; 0 when it has none; callers memoise it per
+/// company); `surname_idf` says how rare the asked surname is in the index.
 pub fn score(
     query: &MatchQuery,
     record: &ProfileRecord,
-    company: Option<&CompanyRecord>,
+    company_similarity: f64,
     surname_idf: f64,
     email_log_odds: Option<f64>,
 ) -> Evidence {
@@ -131,14 +149,14 @@ pub fn score(
         };
         evidence.add("name", weight + rarity);
     }
-    if let Some(asked) = &query.company {
-        let similarity = company.map_or(0.0, |c| company_similarity(asked, c));
-        let weight = match similarity {
+    if query.company.is_some() {
+        let weight = match company_similarity {
             s if s >= 0.97 => 4.0,
             s if s >= 0.85 => 2.5,
             s if s >= 0.7 => 0.5,
-            // People change jobs: a different company is evidence against, not proof.
-            _ => -2.5,
+            // A different company: people change jobs, but a namesake elsewhere is the
+            // likelier story, and a wrong match costs more than none.
+            _ => -4.5,
         };
         evidence.add("company", weight);
     }
@@ -173,7 +191,59 @@ pub fn score(
 pub fn name_similarity(asked: &NameForms, stored: &NameForms) -> f64 {
     let direct = pair_similarity(&asked.first, &asked.last, stored);
     let swapped = pair_similarity(&asked.last, &asked.first, stored) * 0.98;
-    direct.max(swapped)
+    let mut tokens: f64 = 0.0;
+    for a in &asked.tokens {
+        for s in &stored.tokens {
+            tokens = tokens.max(token_set_similarity(a, s));
+        }
+    }
+    direct.max(swapped).max(tokens)
+}
+
+/// Aligns the tokens of two whole names greedily (each stored token used once): equal 1,
+/// nickname 0.95, initial 0.9, else Jaro-Winkler when close. The mean over the asked
+/// tokens is discounted a little for stored tokens left over (a dropped middle name or
+/// second surname is common, but a full match is better).
+fn token_set_similarity(asked: &[String], stored: &[String]) -> f64 {
+    if asked.is_empty() || stored.is_empty() {
+        return 0.0;
+    }
+    let mut used = vec![false; stored.len()];
+    let mut order: Vec<&String> = asked.iter().collect();
+    order.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let mut total = 0.0;
+    for a in order {
+        let best = stored
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !used[*i])
+            .map(|(i, s)| (i, token_similarity(a, s)))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let Some((i, score)) = best.filter(|(_, score)| *score > 0.0) {
+            used[i] = true;
+            total += score;
+        }
+    }
+    let mean = total / asked.len() as f64;
+    let coverage = total / stored.len() as f64;
+    mean * (0.85 + 0.15 * coverage.min(1.0))
+}
+
+fn token_similarity(a: &str, s: &str) -> f64 {
+    if a == s {
+        1.0
+    } else if (a.len() == 1 && s.starts_with(a)) || (s.len() == 1 && a.starts_with(s)) {
+        0.9
+    } else if are_variants(a, s) {
+        0.95
+    } else {
+        let similarity = jaro_winkler(a, s);
+        if similarity >= 0.85 {
+            similarity
+        } else {
+            0.0
+        }
+    }
 }
 
 fn pair_similarity(asked_first: &[String], asked_last: &[String], stored: &NameForms) -> f64 {
@@ -186,8 +256,20 @@ fn pair_similarity(asked_first: &[String], asked_last: &[String], stored: &NameF
     if asked_last.is_empty() {
         return first * 0.9;
     }
-    0.4 * first + 0.6 * best_of(asked_last, &stored.last)
+    let last = best_of(asked_last, &stored.last);
+    let combined = 0.4 * first + 0.6 * last;
+    // A surname or first name that is not a plausible typo (nor a nickname or initial)
+    // makes it another person: "Susan Singh" is not "Susan Smith", "Linda Postma" is not
+    // "Lisa Postma".
+    if last < NAME_FLOOR || first < NAME_FLOOR {
+        combined.min(0.8)
+    } else {
+        combined
+    }
 }
+
+/// Similarity of a surname or first name below which two names are different people.
+const NAME_FLOOR: f64 = 0.88;
 
 fn first_similarity(asked: &[String], stored: &[String]) -> f64 {
     let asked_plain = asked.first().map(String::as_str).unwrap_or("");
@@ -231,31 +313,51 @@ fn best_of(a: &[String], b: &[String]) -> f64 {
 /// Similarity in [0, 1] of the company a client named and a stored company.
 pub fn company_similarity(asked: &CompanyQuery, company: &CompanyRecord) -> f64 {
     let keys = company_keys(company);
+    let best = |asked_key: &str| {
+        keys.iter()
+            .map(|k| key_similarity(asked_key, k))
+            .fold(0.0, f64::max)
+    };
     match asked {
         CompanyQuery::Domain { domain, label } => {
             if company.domain.as_deref() == Some(domain.as_str()) {
                 return 1.0;
             }
-            let squashed = label.replace(' ', "");
             // Same brand under another domain (acme.com vs acme.nl) is strong but not certain.
-            keys.iter()
-                .map(|k| jaro_winkler(&squashed, &k.replace(' ', "")))
-                .fold(0.0, f64::max)
-                * 0.9
+            best(label) * 0.9
         }
-        CompanyQuery::Name { key } => keys
-            .iter()
-            .map(|k| {
-                if k == key {
-                    1.0
-                } else if contains_tokens(k, key) || contains_tokens(key, k) {
-                    0.9
-                } else {
-                    jaro_winkler(k, key)
-                }
-            })
-            .fold(0.0, f64::max),
+        CompanyQuery::Name { key } => best(key),
     }
+}
+
+/// Similarity of two normalised company keys, by their tokens: equal keys (also with
+/// spaces squashed: "de graaf mulder" / "degraafmulder") are 1, one key's tokens inside
+/// the other's ("acme" / "acme logistics") 0.9, else the Dice overlap of tokens (a token
+/// counts when equal or a near-certain typo). Whole-string edit similarity would call
+/// "blom de jong advies" and "blom jacobs" close; tokens do not.
+fn key_similarity(a: &str, b: &str) -> f64 {
+    if a == b || a.replace(' ', "") == b.replace(' ', "") {
+        return 1.0;
+    }
+    if contains_tokens(a, b) || contains_tokens(b, a) {
+        return 0.9;
+    }
+    // Connectors say nothing about which company it is.
+    let meaningful = |t: &&str| !t.is_empty() && *t != "and" && *t != "the";
+    let a_tokens: Vec<&str> = a.split(' ').filter(meaningful).collect();
+    let b_tokens: Vec<&str> = b.split(' ').filter(meaningful).collect();
+    if a_tokens.is_empty() || b_tokens.is_empty() {
+        return 0.0;
+    }
+    let shared = a_tokens
+        .iter()
+        .filter(|x| {
+            b_tokens
+                .iter()
+                .any(|y| x == &y || (x.len() >= 5 && jaro_winkler(x, y) >= 0.94))
+        })
+        .count();
+    2.0 * shared as f64 / (a_tokens.len() + b_tokens.len()) as f64
 }
 
 fn company_keys(company: &CompanyRecord) -> Vec<String> {
@@ -304,6 +406,20 @@ mod tests {
         assert!(similar(("Bob", "Smith"), ("Robert", "Smith")) > 0.95);
         assert!(similar(("Hans", "Meyer"), ("Johannes", "Meyer")) > 0.95);
         assert!(similar(("Jane", "Doe"), ("John", "Smith")) < 0.7);
+        assert!(similar(("Susan", "Singh"), ("Susan", "Smith")) < 0.85);
+        assert!(similar(("Linda", "Postma"), ("Lisa", "Postma")) < 0.85);
+        assert!(similar(("Jhordi", "Gómez"), ("Jordi", "Gómez")) > 0.93);
+        // the split between first and last name may fall anywhere
+        assert!(
+            similar(
+                ("Javier Rodríguez", "Guadarejo"),
+                ("Javier", "Rodríguez Guadarejo")
+            ) > 0.99
+        );
+        assert!(similar(("Pepe", "Vegacedo Gómez"), ("José", "Vegacedo Gómez")) > 0.95);
+        // a dropped second surname still agrees, a little less
+        let dropped = similar(("Javier", "Rodríguez"), ("Javier", "Rodríguez Guadarejo"));
+        assert!(dropped > 0.93 && dropped < 0.99, "{dropped}");
     }
 
     #[test]
@@ -319,6 +435,17 @@ mod tests {
         assert_eq!(company_similarity(&parse("https://acme.nl"), &acme), 1.0);
         assert!(company_similarity(&parse("acme.com"), &acme) > 0.85);
         assert!(company_similarity(&parse("Globex GmbH"), &acme) < 0.7);
+        let blom = CompanyRecord {
+            name: "Blom & Jacobs".into(),
+            ..CompanyRecord::default()
+        };
+        assert!(company_similarity(&parse("Blom & de Jong Advies B.V."), &blom) < 0.5);
+        let graaf = CompanyRecord {
+            name: "De Graaf & Mulder".into(),
+            domain: Some("degraafmulder.nl".into()),
+            ..CompanyRecord::default()
+        };
+        assert!(company_similarity(&parse("degraafmulder.com"), &graaf) > 0.85);
     }
 
     #[test]
