@@ -16,47 +16,65 @@ use tantivy::Term;
 /// Most candidates a lookup scores.
 pub const MAX_CANDIDATES: usize = 20;
 
-/// The retrieval query for `query`, or `None` when it has no name to search by.
+/// Retrieval by name tokens: a document must hold one of the surname's terms (any
+/// spelling; the index mixes first- and last-name tokens, so a wrong split still finds
+/// it) and ranks higher with first-name terms (nicknames included: "Bob" finds
+/// "Robert"), company and location. Driving the search by the surname keeps it to one
+/// short posting list instead of the union of every name token.
 pub fn candidate_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
-    let mut names = name_terms(&query.first, &query.last);
-    if names.is_empty() {
+    let (surname, first) = name_parts(query);
+    let required = if surname.is_empty() { &first } else { &surname };
+    if required.is_empty() {
         return None;
     }
-    // "Bob" finds "Robert" and "Robert" finds "Bob".
-    for token in tokens(&query.first) {
-        names.extend(variants(&token).into_iter().map(str::to_owned));
-    }
-    names.sort_unstable();
-    names.dedup();
-    Some(with_context(
-        fields,
-        query,
-        any_of(fields.name, &names, 1.0),
-    ))
+    let names = any_of(fields.name, required, 1.0);
+    Some(with_context(fields, query, names, &first))
 }
 
-/// Like [`candidate_query`], with every name token matched up to an edit distance that
-/// grows with its length (typos); the costliest retrieval, run last.
+/// Like [`candidate_query`], with the surname matched up to an edit distance that grows
+/// with its length (typos); the costliest retrieval, run last.
 pub fn fuzzy_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
-    let names = name_terms(&query.first, &query.last);
-    let should: Vec<(Occur, Box<dyn Query>)> = names
+    let (surname, first) = name_parts(query);
+    let required = if surname.is_empty() { &first } else { &surname };
+    let should: Vec<(Occur, Box<dyn Query>)> = required
         .iter()
         .map(|name| {
             let term = Term::from_field_text(fields.name, name);
             let query: Box<dyn Query> = match name.chars().count() {
                 0..=3 => Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                4..=7 => Box::new(FuzzyTermQuery::new(term, 1, true)),
+                4..=9 => Box::new(FuzzyTermQuery::new(term, 1, true)),
                 _ => Box::new(FuzzyTermQuery::new(term, 2, true)),
             };
             (Occur::Should, query)
         })
         .collect();
-    (!should.is_empty()).then(|| with_context(fields, query, Box::new(BooleanQuery::new(should))))
+    (!should.is_empty())
+        .then(|| with_context(fields, query, Box::new(BooleanQuery::new(should)), &first))
+}
+
+/// Surname terms and first-name terms (with nickname variants) of a query.
+fn name_parts(query: &MatchQuery) -> (Vec<String>, Vec<String>) {
+    let surname = name_terms("", &query.last);
+    let mut first = name_terms(&query.first, "");
+    for token in tokens(&query.first) {
+        first.extend(variants(&token).into_iter().map(str::to_owned));
+    }
+    first.sort_unstable();
+    first.dedup();
+    (surname, first)
 }
 
 /// Requires `names` and ranks by company and location agreement.
-fn with_context(fields: &Fields, query: &MatchQuery, names: Box<dyn Query>) -> Box<dyn Query> {
+fn with_context(
+    fields: &Fields,
+    query: &MatchQuery,
+    names: Box<dyn Query>,
+    first: &[String],
+) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, names)];
+    if !first.is_empty() {
+        clauses.push((Occur::Should, any_of(fields.name, first, 1.0)));
+    }
     if let Some(company) = &query.company {
         let terms = company.terms();
         if !terms.is_empty() {
