@@ -2,7 +2,7 @@
 //! fallback, over an optional TOML file, over defaults — validated once at start.
 //! Secrets (API keys, the email hash key) are redacted from `Debug`.
 
-use crate::engine::{EngineConfig, InputLimits};
+use crate::engine::{EngineConfig, InputLimits, Retention};
 use crate::error::{Error, Result};
 use crate::index::indexer::IndexerConfig;
 use serde::Deserialize;
@@ -80,6 +80,9 @@ pub struct FileConfig {
     pub max_field_chars: Option<usize>,
     pub request_timeout_ms: Option<u64>,
     pub max_enrich_records: Option<usize>,
+    pub retention_days: Option<u32>,
+    pub sweep_interval_secs: Option<u64>,
+    pub max_sightings: Option<usize>,
     pub email_key_hex: Option<String>,
     #[serde(default)]
     pub api_keys: Vec<ApiKey>,
@@ -115,6 +118,15 @@ pub struct ServeArgs {
     /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
     #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
     pub max_enrich_records: Option<usize>,
+    /// Profiles no source has shown for this many days are deleted.
+    #[arg(long, env = "PROFILED_RETENTION_DAYS")]
+    pub retention_days: Option<u32>,
+    /// Seconds between background sweeps of expired profiles.
+    #[arg(long, env = "PROFILED_SWEEP_INTERVAL_SECS")]
+    pub sweep_interval_secs: Option<u64>,
+    /// Most profiles named in one `POST /v1/sightings`.
+    #[arg(long, env = "PROFILED_MAX_SIGHTINGS")]
+    pub max_sightings: Option<usize>,
     /// Email hash key as 64 hex digits (else the data directory's key file is used).
     #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
     pub email_key_hex: Option<String>,
@@ -134,6 +146,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub max_enrich_records: usize,
+    pub retention: Retention,
+    pub sweep_interval: Duration,
+    pub max_sightings: usize,
     pub limits: InputLimits,
     pub email_key: Option<[u8; 32]>,
     pub api_keys: Vec<ApiKey>,
@@ -150,6 +165,9 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("max_enrich_records", &self.max_enrich_records)
+            .field("retention", &self.retention)
+            .field("sweep_interval", &self.sweep_interval)
+            .field("max_sightings", &self.max_sightings)
             .field("limits", &self.limits)
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
@@ -214,6 +232,16 @@ impl Config {
                 .max_enrich_records
                 .or(file.max_enrich_records)
                 .unwrap_or(1000),
+            retention: Retention {
+                window_secs: i64::from(args.retention_days.or(file.retention_days).unwrap_or(365))
+                    * 86_400,
+            },
+            sweep_interval: Duration::from_secs(
+                args.sweep_interval_secs
+                    .or(file.sweep_interval_secs)
+                    .unwrap_or(3600),
+            ),
+            max_sightings: args.max_sightings.or(file.max_sightings).unwrap_or(10_000),
             limits: InputLimits {
                 max_line_bytes: file.max_line_bytes.unwrap_or(defaults.max_line_bytes),
                 max_field_chars: file.max_field_chars.unwrap_or(defaults.max_field_chars),
@@ -260,6 +288,16 @@ impl Config {
         if self.limits.max_field_chars < 16 {
             return Err(Error::Config("max_field_chars must be at least 16".into()));
         }
+        if !(86_400..=3650 * 86_400).contains(&self.retention.window_secs) {
+            return Err(Error::Config(
+                "retention_days must lie between 1 and 3650".into(),
+            ));
+        }
+        if self.sweep_interval.is_zero() || self.max_sightings == 0 {
+            return Err(Error::Config(
+                "sweep_interval_secs and max_sightings must be positive".into(),
+            ));
+        }
         if self.max_enrich_records == 0 {
             return Err(Error::Config("max_enrich_records must be positive".into()));
         }
@@ -280,6 +318,7 @@ impl Config {
             },
             email_key: self.email_key,
             limits: self.limits.clone(),
+            retention: self.retention,
         }
     }
 }

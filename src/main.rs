@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use profiled::clock::{Clock, SystemClock};
 use profiled::config::{Config, ServeArgs, DEFAULT_DATA_DIR};
-use profiled::engine::{Engine, EngineConfig};
+use profiled::engine::{Engine, EngineConfig, Retention};
 use profiled::enrich_file::{
     enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
@@ -47,6 +47,18 @@ enum Command {
     Enrich(EnrichArgs),
     /// Rebuild the search index from the store.
     Reindex {
+        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+    },
+    /// Delete the profiles no source has shown within the retention window.
+    Sweep {
+        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
+        data_dir: PathBuf,
+        #[arg(long, env = "PROFILED_RETENTION_DAYS", default_value_t = 365)]
+        retention_days: u32,
+    },
+    /// Check the store's secondary entries and the index against the profiles.
+    Check {
         #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
         data_dir: PathBuf,
     },
@@ -135,6 +147,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest { data_dir, files } => ingest(data_dir, &files),
         Command::Enrich(args) => enrich(args),
         Command::Reindex { data_dir } => reindex(data_dir),
+        Command::Sweep {
+            data_dir,
+            retention_days,
+        } => sweep(data_dir, retention_days),
+        Command::Check { data_dir } => check(data_dir),
         Command::Gen {
             count,
             seed,
@@ -354,6 +371,49 @@ fn enrich_to_file(
         let _ = std::fs::remove_file(&partial);
     }
     result
+}
+
+fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
+    if !(1..=3650).contains(&retention_days) {
+        bail!("--retention-days must lie between 1 and 3650");
+    }
+    let mut config = EngineConfig::new(data_dir);
+    config.retention = Retention {
+        window_secs: i64::from(retention_days) * 86_400,
+    };
+    let engine =
+        Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")?;
+    let report = engine.sweep(None)?;
+    engine.shutdown()?;
+    println!(
+        "swept in {} ms: {} profiles and {} companies expired (not seen since {}), {} email hashes removed",
+        report.duration_ms,
+        report.expired_profiles,
+        report.expired_companies,
+        report.cutoff,
+        report.email_hashes_removed
+    );
+    Ok(())
+}
+
+fn check(data_dir: PathBuf) -> anyhow::Result<()> {
+    if !data_dir.join("store").is_dir() {
+        bail!("{} holds no profiled store", data_dir.display());
+    }
+    let engine = open_engine(data_dir)?;
+    let report = engine.check()?;
+    engine.shutdown()?;
+    for problem in &report.problems {
+        println!("{problem}");
+    }
+    println!(
+        "checked {} profiles, {} companies, {} index documents: {} problems",
+        report.profiles, report.companies, report.indexed, report.problem_count
+    );
+    if report.problem_count > 0 {
+        bail!("the data directory is inconsistent");
+    }
+    Ok(())
 }
 
 fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {

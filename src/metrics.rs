@@ -33,6 +33,9 @@ pub struct Metrics {
     pub companies: Gauge,
     pub index_lag: Gauge,
     pub indexed_docs: Gauge,
+    profiles_expired: Counter,
+    oldest_sighting_age: Gauge,
+    last_sweep_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
 
 impl Default for Metrics {
@@ -73,8 +76,29 @@ impl Metrics {
             "Documents in the searchable index",
             indexed_docs.clone(),
         );
+        let profiles_expired = Counter::default();
+        registry.register(
+            "profiles_expired",
+            "Profiles deleted by the sweeper since start",
+            profiles_expired.clone(),
+        );
+        let oldest_sighting_age = Gauge::default();
+        registry.register(
+            "oldest_sighting_age_seconds",
+            "Seconds since the least recently seen profile was last seen",
+            oldest_sighting_age.clone(),
+        );
+        let last_sweep_seconds = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+        registry.register(
+            "last_sweep_duration_seconds",
+            "Duration of the last sweep",
+            last_sweep_seconds.clone(),
+        );
         Self {
             registry,
+            profiles_expired,
+            oldest_sighting_age,
+            last_sweep_seconds,
             requests,
             latency,
             profiles,
@@ -97,6 +121,16 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Brings the freshness metrics up to the engine's figures.
+    pub fn record_freshness(&self, expired_total: u64, oldest_age_secs: i64, last_sweep_ms: u64) {
+        let counted = self.profiles_expired.get();
+        if expired_total > counted {
+            self.profiles_expired.inc_by(expired_total - counted);
+        }
+        self.oldest_sighting_age.set(oldest_age_secs);
+        self.last_sweep_seconds.set(last_sweep_ms as f64 / 1000.0);
     }
 
     /// The text exposition format.

@@ -10,8 +10,9 @@ use crate::metrics::Metrics;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 
 /// A running daemon (used by `main` and by the integration tests).
@@ -45,9 +46,16 @@ impl Daemon {
             metrics: Arc::new(Metrics::new()),
             max_body_bytes: config.max_body_bytes,
             max_enrich_records: config.max_enrich_records,
+            max_sightings: config.max_sightings,
         };
         let app = http::router(state, config.request_timeout);
         let (stop, stopped) = oneshot::channel::<()>();
+        let (stop_sweeper, sweeper_stopped) = watch::channel(false);
+        let sweeper = tokio::spawn(run_sweeper(
+            engine.clone(),
+            config.sweep_interval,
+            sweeper_stopped,
+        ));
         let serving = engine.clone();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -55,7 +63,11 @@ impl Daemon {
                     let _ = stopped.await;
                 })
                 .await?;
-            // In-flight requests have drained: commit the index, flush the store.
+            // In-flight requests have drained: stop the sweeper at its next batch, then
+            // commit the index and flush the store.
+            serving.begin_closing();
+            let _ = stop_sweeper.send(true);
+            let _ = sweeper.await;
             tokio::task::spawn_blocking(move || serving.shutdown())
                 .await
                 .map_err(|_| Error::Internal("shutdown task failed".into()))?
@@ -92,6 +104,30 @@ impl Daemon {
         signal.await;
         tracing::info!("shutting down: draining requests, committing the index");
         self.stop().await
+    }
+}
+
+/// Sweeps expired profiles at start (finishing any sweep a crash interrupted) and then
+/// every `interval`, until told to stop.
+async fn run_sweeper(engine: Arc<Engine>, interval: Duration, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let sweeping = engine.clone();
+        match tokio::task::spawn_blocking(move || sweeping.sweep(None)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "sweep failed; retrying at the next interval")
+            }
+            Err(_) => tracing::error!("sweep task failed"),
+        }
+        if *stop.borrow() {
+            return;
+        }
     }
 }
 

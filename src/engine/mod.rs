@@ -5,13 +5,19 @@
 //! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
+mod check;
 pub mod enrich;
 pub mod ingest;
 mod lookup;
+pub mod retention;
+pub mod search;
 mod view;
 
+pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
+pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
+pub use search::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;
@@ -21,6 +27,7 @@ use crate::index::SearchIndex;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId, ProfileInput};
 use crate::store::{Counts, Store};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -34,6 +41,7 @@ pub struct EngineConfig {
     /// The email hash key given by the operator; else the data directory's key file.
     pub email_key: Option<[u8; 32]>,
     pub limits: InputLimits,
+    pub retention: Retention,
 }
 
 impl EngineConfig {
@@ -44,6 +52,7 @@ impl EngineConfig {
             indexer: IndexerConfig::default(),
             email_key: None,
             limits: InputLimits::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -58,6 +67,12 @@ pub struct Engine {
     limits: InputLimits,
     write_lock: Mutex<()>,
     data_dir: PathBuf,
+    retention: Retention,
+    /// Set when shutting down: long jobs (sweeps) stop between atomic batches.
+    closing: AtomicBool,
+    /// Profiles expired since start, and the last sweep's duration (for metrics).
+    expired_total: AtomicU64,
+    last_sweep_ms: AtomicU64,
 }
 
 impl Engine {
@@ -82,6 +97,10 @@ impl Engine {
             limits: config.limits,
             write_lock: Mutex::new(()),
             data_dir: config.data_dir,
+            retention: config.retention,
+            closing: AtomicBool::new(false),
+            expired_total: AtomicU64::new(0),
+            last_sweep_ms: AtomicU64::new(0),
         })
     }
 
@@ -220,8 +239,61 @@ impl Engine {
     /// Drains the indexer (final commit) and flushes the store. Writes after this are
     /// durable but no longer indexed until the next start.
     pub fn shutdown(&self) -> Result<()> {
+        self.begin_closing();
+        // Wait for a write in progress (e.g. a sweep batch) to finish.
+        drop(
+            self.write_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         self.indexer.shutdown();
         self.store.flush()
+    }
+
+    /// Profiles expired since start and the last sweep's duration in milliseconds.
+    pub fn sweep_stats(&self) -> (u64, u64) {
+        (
+            self.expired_total.load(Ordering::Relaxed),
+            self.last_sweep_ms.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Seconds since the least recently seen profile was last seen (0 when empty).
+    pub fn oldest_sighting_age(&self) -> Result<i64> {
+        Ok(retention::oldest_sighting(&self.store)?
+            .map_or(0, |oldest| (self.clock.now() - oldest).max(0)))
+    }
+
+    pub fn retention(&self) -> Retention {
+        self.retention
+    }
+
+    pub(crate) fn record_sweep(&self, report: &SweepReport) {
+        self.expired_total
+            .fetch_add(report.expired_profiles, Ordering::Relaxed);
+        self.last_sweep_ms
+            .store(report.duration_ms, Ordering::Relaxed);
+    }
+
+    /// Tells long jobs (sweeps) to stop at their next batch boundary.
+    pub fn begin_closing(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+    }
+
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub(crate) fn write_lock(&self) -> &Mutex<()> {
+        &self.write_lock
+    }
+
+    pub(crate) fn notify_indexer(&self, seq: u64) {
+        self.indexer.notify(seq);
     }
 
     pub(crate) fn store(&self) -> &Store {

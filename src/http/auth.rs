@@ -77,6 +77,8 @@ scopes! {
     LookupScope => Lookup,
     EnrichScope => Enrich,
     IngestScope => Ingest,
+    SearchScope => Search,
+    AdminScope => Admin,
 }
 
 /// Proof that the request carries a key with scope `S`; names who holds it.

@@ -5,8 +5,10 @@
 mod auth;
 mod enrich;
 mod error;
+mod freshness;
 mod ops;
 mod profiles;
+mod search;
 
 pub use auth::Keys;
 pub use error::{ApiError, Problem, PROBLEM_BASE};
@@ -34,6 +36,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Most records in one JSON enrich batch.
     pub max_enrich_records: usize,
+    /// Most profiles named in one sightings request.
+    pub max_sightings: usize,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -45,6 +49,10 @@ pub struct AppState {
         profiles::get_profile,
         profiles::lookup,
         enrich::enrich,
+        search::search,
+        search::stats,
+        freshness::sightings,
+        freshness::sweep,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -68,6 +76,14 @@ pub struct AppState {
         enrich::EnrichResponse,
         crate::engine::EnrichResult,
         crate::engine::RecordError,
+        crate::engine::SearchRequest,
+        crate::engine::SearchFilters,
+        crate::engine::OneOrMany,
+        crate::engine::SearchResponse,
+        crate::engine::Stats,
+        crate::engine::SightingsRequest,
+        crate::engine::SightingsReport,
+        crate::engine::SweepReport,
         Problem
     )),
     modifiers(&BearerAuth)
@@ -96,6 +112,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/ingest", post(profiles::ingest))
         .route("/v1/lookup", post(profiles::lookup))
         .route("/v1/enrich", post(enrich::enrich))
+        .route("/v1/search", post(search::search))
+        .route("/v1/stats", get(search::stats))
+        .route("/v1/sightings", post(freshness::sightings))
+        .route("/v1/admin/sweep", post(freshness::sweep))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -15,8 +15,19 @@ pub async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
-    let (counts, lag, docs) =
-        blocking(move || Ok((engine.counts()?, engine.index_lag(), engine.indexed_docs()))).await?;
+    let (counts, lag, docs, oldest) = blocking(move || {
+        Ok((
+            engine.counts()?,
+            engine.index_lag(),
+            engine.indexed_docs(),
+            engine.oldest_sighting_age()?,
+        ))
+    })
+    .await?;
+    let (expired, last_sweep_ms) = state.engine.sweep_stats();
+    state
+        .metrics
+        .record_freshness(expired, oldest, last_sweep_ms);
     state.metrics.profiles.set(counts.profiles);
     state.metrics.companies.set(counts.companies);
     state.metrics.index_lag.set(lag as i64);
