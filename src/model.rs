@@ -218,7 +218,8 @@ pub struct CompanyRecord {
     pub technologies: Vec<String>,
     /// Observed email pattern counts at this domain: (pattern index, count).
     pub patterns: Vec<(u8, u32)>,
-    pub updated_at: i64,
+    /// The newest sighting of any profile naming this company (Unix seconds).
+    pub last_seen: i64,
 }
 
 // ---- responses -------------------------------------------------------------------------

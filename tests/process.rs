@@ -112,3 +112,79 @@ async fn emails_never_reach_a_file_or_a_log_line() {
         "the log was captured: {log_text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_in_the_middle_of_a_sweep_leaves_nothing_behind_after_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let log = dir.path().join("daemon.log");
+    let env = [("PROFILED_API_KEYS", "ops:admin-key-0123456789:admin")];
+    let daemon = ChildDaemon::spawn(&data, &log, &env);
+    let client = daemon.client().with_key("admin-key-0123456789");
+    let old = profiled::clock::format_rfc3339(
+        profiled::clock::Clock::now(&profiled::clock::SystemClock) - 400 * 86_400,
+    );
+    let mut body = String::new();
+    for i in 0..6_000 {
+        let line = json!({"first_name":format!("Gone{i}"),"last_name":"Stale","seen_at":old,
+                          "email":format!("gone{i}.stale@expired.example"),
+                          "company":{"name":"Expired Ltd","domain":"expired.example"}});
+        body.push_str(&format!("{line}\n"));
+    }
+    body.push_str(
+        &json!({"first_name":"Still","last_name":"Here","company":{"name":"Fresh Ltd"}})
+            .to_string(),
+    );
+    let reply = client
+        .post_raw(
+            "/v1/ingest?refresh=wait_for",
+            "application/x-ndjson",
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.body["created"], 6_001, "{}", reply.text);
+    // Start a sweep and kill the daemon while it runs.
+    let url = format!("http://{}/v1/admin/sweep", daemon.addr);
+    let sweep = tokio::spawn(async move {
+        // The daemon dies under this request: its error is expected.
+        let _ = reqwest::Client::new()
+            .post(url)
+            .bearer_auth("admin-key-0123456789")
+            .send()
+            .await;
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    daemon.kill_9();
+    sweep.abort();
+
+    // The restarted daemon sweeps at start and finishes the job.
+    let daemon = ChildDaemon::spawn(&data, &log, &env);
+    let client = daemon.client().with_key("admin-key-0123456789");
+    let mut profiles = String::new();
+    for _ in 0..200 {
+        let metrics = client.get("/metrics").await.text;
+        profiles = metrics
+            .lines()
+            .find(|l| l.starts_with("profiled_profiles "))
+            .unwrap_or_default()
+            .to_owned();
+        if profiles == "profiled_profiles 1" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(profiles, "profiled_profiles 1");
+    daemon.terminate();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_profiled"))
+        .args(["check", "--data-dir"])
+        .arg(&data)
+        .env("PROFILED_LOG", "warn")
+        .output()
+        .expect("check");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    assert!(
+        report.contains("checked 1 profiles, 1 companies, 1 index documents: 0 problems"),
+        "{report}"
+    );
+}

@@ -138,7 +138,7 @@ pub fn prepare(
         normalize_location(location)?;
     }
     let company = match &input.company {
-        Some(company) => company_record(company, now)?,
+        Some(company) => company_record(company, seen_at)?,
         None => None,
     };
     let has_location = input
@@ -269,7 +269,7 @@ fn normalize_location(location: &mut Location) -> std::result::Result<(), String
 /// The company a line names, as a record to merge; `None` when it names none.
 fn company_record(
     input: &CompanyInput,
-    now: i64,
+    seen_at: i64,
 ) -> std::result::Result<Option<(CompanyId, CompanyRecord)>, String> {
     let domain = match input
         .domain
@@ -319,7 +319,7 @@ fn company_record(
             employees: input.employees,
             technologies: clean(&input.technologies),
             patterns: Vec::new(),
-            updated_at: now,
+            last_seen: seen_at,
         },
     )))
 }
@@ -450,7 +450,7 @@ fn merge_company(overlay: &mut Overlay, id: CompanyId, incoming: CompanyRecord) 
             current.industry = incoming.industry.or(current.industry.take());
             current.size = incoming.size.or(current.size.take());
             current.employees = incoming.employees.or(current.employees);
-            current.updated_at = incoming.updated_at;
+            current.last_seen = current.last_seen.max(incoming.last_seen);
         }
     }
     Ok(())

@@ -248,7 +248,7 @@ impl Engine {
                 .saturating_sub(leavers);
             let stale = store
                 .company(company)?
-                .is_some_and(|c| c.updated_at < cutoff);
+                .is_some_and(|c| c.last_seen < cutoff);
             if remaining == 0 && stale {
                 writes.delete(TreeName::Companies, company.to_bytes());
                 writes.count_delta.companies -= 1;
