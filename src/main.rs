@@ -172,9 +172,30 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     })
 }
 
+/// sled page cache of the offline commands, which have the machine to themselves
+/// (`PROFILED_CACHE_MB` overrides it, as for `serve`).
+const OFFLINE_CACHE_MB: u64 = 1024;
+
+fn offline_config(data_dir: PathBuf) -> anyhow::Result<EngineConfig> {
+    let mut config = EngineConfig::new(data_dir);
+    let cache_mb = std::env::var("PROFILED_CACHE_MB")
+        .ok()
+        .map(|v| {
+            v.parse::<u64>()
+                .context("PROFILED_CACHE_MB must be a number of MiB")
+        })
+        .transpose()?
+        .unwrap_or(OFFLINE_CACHE_MB);
+    config.cache_bytes = cache_mb << 20;
+    Ok(config)
+}
+
 fn open_engine(data_dir: PathBuf) -> anyhow::Result<Engine> {
-    Engine::open(EngineConfig::new(data_dir), Arc::new(SystemClock))
-        .context("opening the data directory")
+    open_with(offline_config(data_dir)?)
+}
+
+fn open_with(config: EngineConfig) -> anyhow::Result<Engine> {
+    Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")
 }
 
 fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
@@ -377,12 +398,11 @@ fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
     if !(1..=3650).contains(&retention_days) {
         bail!("--retention-days must lie between 1 and 3650");
     }
-    let mut config = EngineConfig::new(data_dir);
+    let mut config = offline_config(data_dir)?;
     config.retention = Retention {
         window_secs: i64::from(retention_days) * 86_400,
     };
-    let engine =
-        Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")?;
+    let engine = open_with(config)?;
     let report = engine.sweep(None)?;
     engine.shutdown()?;
     println!(
