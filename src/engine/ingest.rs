@@ -188,21 +188,21 @@ pub fn prepare(
 }
 
 fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
-    let too_long = |name: &str, value: &Option<String>| match value {
+    let too_long = |name: &str, value: Option<&String>| match value {
         Some(v) if v.chars().count() > limits.max_field_chars => Err(format!(
             "{name} is longer than {} characters",
             limits.max_field_chars
         )),
         _ => Ok(()),
     };
-    too_long("person_key", &input.person_key)?;
-    too_long("source", &input.source)?;
-    too_long("first_name", &input.first_name)?;
-    too_long("last_name", &input.last_name)?;
-    too_long("full_name", &input.full_name)?;
-    too_long("job_title", &input.job_title)?;
-    too_long("phone", &input.phone)?;
-    too_long("email", &input.email.as_ref().map(|e| e.0.clone()))?;
+    too_long("person_key", input.person_key.as_ref())?;
+    too_long("source", input.source.as_ref())?;
+    too_long("first_name", input.first_name.as_ref())?;
+    too_long("last_name", input.last_name.as_ref())?;
+    too_long("full_name", input.full_name.as_ref())?;
+    too_long("job_title", input.job_title.as_ref())?;
+    too_long("phone", input.phone.as_ref())?;
+    too_long("email", input.email.as_ref().map(|e| &e.0))?;
     let list = |name: &str, len: usize| {
         if len > limits.max_list_items {
             Err(format!(
@@ -216,31 +216,31 @@ fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Res
     list("skills", input.skills.len())?;
     list("history", input.history.len())?;
     for skill in &input.skills {
-        too_long("a skill", &Some(skill.clone()))?;
+        too_long("a skill", Some(skill))?;
     }
     if let Some(location) = &input.location {
-        too_long("location.country", &location.country)?;
-        too_long("location.city", &location.city)?;
-        too_long("location.postcode", &location.postcode)?;
-        too_long("location.region", &location.region)?;
+        too_long("location.country", location.country.as_ref())?;
+        too_long("location.city", location.city.as_ref())?;
+        too_long("location.postcode", location.postcode.as_ref())?;
+        too_long("location.region", location.region.as_ref())?;
     }
     if let Some(company) = &input.company {
-        too_long("company.name", &company.name)?;
-        too_long("company.domain", &company.domain)?;
-        too_long("company.industry", &company.industry)?;
-        too_long("company.size", &company.size)?;
+        too_long("company.name", company.name.as_ref())?;
+        too_long("company.domain", company.domain.as_ref())?;
+        too_long("company.industry", company.industry.as_ref())?;
+        too_long("company.size", company.size.as_ref())?;
         list("company.aliases", company.aliases.len())?;
         list("company.technologies", company.technologies.len())?;
         for value in company.aliases.iter().chain(&company.technologies) {
-            too_long("a company alias or technology", &Some(value.clone()))?;
+            too_long("a company alias or technology", Some(value))?;
         }
     }
     for entry in &input.history {
-        too_long("history.company", &entry.company)?;
-        too_long("history.domain", &entry.domain)?;
-        too_long("history.title", &entry.title)?;
-        too_long("history.from", &entry.from)?;
-        too_long("history.to", &entry.to)?;
+        too_long("history.company", entry.company.as_ref())?;
+        too_long("history.domain", entry.domain.as_ref())?;
+        too_long("history.title", entry.title.as_ref())?;
+        too_long("history.from", entry.from.as_ref())?;
+        too_long("history.to", entry.to.as_ref())?;
     }
     Ok(())
 }

@@ -24,7 +24,7 @@ use crate::email::EmailHasher;
 use crate::error::{Error, Result};
 use crate::index::indexer::{Indexer, IndexerConfig};
 use crate::index::SearchIndex;
-use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId, ProfileInput};
+use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId};
 use crate::store::{Counts, Store};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -118,22 +118,6 @@ impl Engine {
     pub fn ingest_ndjson(&self, body: &[u8], first_line: u64) -> Result<(IngestReport, u64)> {
         let now = self.clock.now();
         let prepared = ingest::prepare_ndjson(body, first_line, now, &self.limits);
-        self.apply_prepared(prepared, now)
-    }
-
-    /// Ingests already-parsed records (line numbers count from 1).
-    pub fn ingest_records(&self, records: Vec<ProfileInput>) -> Result<(IngestReport, u64)> {
-        let now = self.clock.now();
-        let prepared = records
-            .into_iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let line = i as u64 + 1;
-                ingest::prepare(input, now, &self.limits)
-                    .map(|prepared| ingest::Prepared { line, ..prepared })
-                    .map_err(|error| crate::model::RejectedLine { line, error })
-            })
-            .collect();
         self.apply_prepared(prepared, now)
     }
 
@@ -231,11 +215,6 @@ impl Engine {
         self.index.num_docs()
     }
 
-    /// Bytes on disk of the store and the index.
-    pub fn disk_bytes(&self) -> Result<u64> {
-        Ok(self.store.size_on_disk()? + dir_size(&self.data_dir.join("index"))?)
-    }
-
     /// Drains the indexer (final commit) and flushes the store. Writes after this are
     /// durable but no longer indexed until the next start.
     pub fn shutdown(&self) -> Result<()> {
@@ -307,20 +286,4 @@ impl Engine {
     pub(crate) fn hasher(&self) -> &EmailHasher {
         &self.hasher
     }
-}
-
-fn dir_size(dir: &Path) -> Result<u64> {
-    let mut total = 0;
-    if dir.is_dir() {
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let meta = entry.metadata()?;
-            total += if meta.is_dir() {
-                dir_size(&entry.path())?
-            } else {
-                meta.len()
-            };
-        }
-    }
-    Ok(total)
 }

@@ -83,10 +83,6 @@ impl WriteSet {
         self.batches[tree as usize].remove(key.as_ref());
         self.touched[tree as usize] = true;
     }
-
-    pub fn is_empty(&self) -> bool {
-        !self.touched.iter().any(|t| *t) && self.reindex.is_empty()
-    }
 }
 
 /// The sled database and its trees.
