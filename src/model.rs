@@ -174,7 +174,7 @@ pub struct EmailKey {
 }
 
 /// A profile as sled keeps it (postcard-encoded in the `profiles` tree).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct ProfileRecord {
     pub person_key: Option<String>,
     pub first_name: String,

@@ -1,25 +1,24 @@
 //! Lookup: validate and normalise the request, gather candidates (keyed email hashes and
-//! the index), score them, and decide `match` / `ambiguous` / `none`.
+//! the index), score them from the in-memory match table, and decide `match` /
+//! `ambiguous` / `none`. Only the profiles shown in the answer are read from sled.
 
 use super::view::{self, round3};
 use super::Engine;
 use crate::email::{normalize_address, parse_sha256_hex, pattern_probability, OBSERVED};
 use crate::error::{Error, Result};
 use crate::index::schema::Fields;
-use crate::matching::candidates::{candidate_query, exact_name_query, fuzzy_query, MAX_CANDIDATES};
+use crate::matching::candidates::{exact_name, fuzzy_surname, surname, Retrieval, MAX_CANDIDATES};
 use crate::matching::normalize::{fold, split_full_name, tokens};
-use crate::matching::score::{
-    company_similarity, competing_confidences, score, Evidence, MatchQuery,
-};
+use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
+use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
     Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
-    ProfileId, ProfileRecord,
+    ProfileId,
 };
 use crate::store::Store;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use tantivy::query::Query;
 use tantivy::Term;
 
 /// Confidence below which no profile is returned, unless the request says otherwise.
@@ -134,13 +133,13 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
 
 struct Scored {
     id: ProfileId,
-    record: ProfileRecord,
     evidence: Evidence,
 }
 
-/// Loads and scores candidates for one request, reading each company once.
+/// Scores candidates for one request, comparing each company once.
 struct Scorer<'a> {
     store: &'a Store,
+    table: &'a MatchTable,
     query: &'a MatchQuery,
     surname_idf: f64,
     companies: HashMap<CompanyId, Option<CompanyRecord>>,
@@ -164,36 +163,27 @@ impl Scorer<'_> {
     }
 
     /// Scores a candidate once; `email_probability` is how likely an email hit makes it.
-    fn add(&mut self, id: ProfileId, email_probability: Option<f64>) -> Result<()> {
+    /// A candidate the match table no longer holds (deleted since) is skipped.
+    fn add(&mut self, id: ProfileId, email_probability: Option<f64>) {
         if self.has(id) {
-            return Ok(());
+            return;
         }
-        let Some(record) = self.store.profile(id)? else {
-            return Ok(());
-        };
-        let (query, idf) = (self.query, self.surname_idf);
-        let company_similarity = match (&query.company, record.company) {
-            (Some(asked), Some(cid)) => match self.company_similarities.get(&cid) {
-                Some(similarity) => *similarity,
-                None => {
-                    let similarity = self
-                        .company(Some(cid))?
-                        .map_or(0.0, |c| company_similarity(asked, c));
-                    self.company_similarities.insert(cid, similarity);
-                    similarity
-                }
-            },
-            _ => 0.0,
-        };
+        let (query, idf, table) = (self.query, self.surname_idf, self.table);
+        let similarities = &mut self.company_similarities;
         // Email evidence is relative to the prior, so an email alone yields its own probability.
         let email_log_odds = email_probability.map(|p| logit(p) + 3.0);
-        let evidence = score(query, &record, company_similarity, idf, email_log_odds);
-        self.scored.push(Scored {
-            id,
-            record,
-            evidence,
+        let evidence = table.with_profile(id, |profile| {
+            let company_similarity = match (&query.company, profile.company) {
+                (Some(asked), Some(cid)) => *similarities
+                    .entry(cid)
+                    .or_insert_with(|| table.company_similarity(cid, asked)),
+                _ => 0.0,
+            };
+            score(query, profile, company_similarity, idf, email_log_odds)
         });
-        Ok(())
+        if let Some(evidence) = evidence {
+            self.scored.push(Scored { id, evidence });
+        }
     }
 
     /// Candidates best first, with their competing confidences.
@@ -219,8 +209,10 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     let store = engine.store();
     let index = engine.search_index();
     let view = index.view()?;
+    let table = index.matches();
     let mut scorer = Scorer {
         store,
+        table,
         query: &parsed.query,
         surname_idf: idf(&view.searcher, index.fields().name, &parsed.query.last),
         companies: HashMap::new(),
@@ -234,11 +226,11 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
             let probability = if observed || pattern == OBSERVED {
                 OBSERVED_EMAIL_CONFIDENCE
             } else {
-                let Some(record) = store.profile(id)? else {
+                let Some(company) = table.with_profile(id, |p| p.company) else {
                     continue;
                 };
                 scorer
-                    .company(record.company)?
+                    .company(company)?
                     .map_or(0.0, |c| pattern_probability(&c.patterns, pattern))
             };
             match hits.iter_mut().find(|(p, _)| *p == id) {
@@ -247,26 +239,26 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
             }
         }
         for (id, probability) in hits {
-            scorer.add(id, Some(probability))?;
+            scorer.add(id, Some(probability));
         }
     }
     // Exact names first: one short posting list. The broad (token) search runs only when
     // that leaves no confident, clear answer.
-    if let Some(query) = exact_name_query(index.fields(), &parsed.query) {
-        for (_, id) in index.top_ids(&view, query.as_ref(), MAX_CANDIDATES)? {
-            scorer.add(id, None)?;
+    if let Some(retrieval) = exact_name(index.fields(), &parsed.query) {
+        for id in index.candidates(&view, &retrieval, MAX_CANDIDATES)? {
+            scorer.add(id, None);
         }
     }
     // Then ever broader (and costlier) retrieval, only while no confident, clear answer
     // stands: name tokens with nicknames, then tokens with typos.
-    let stages: [RetrievalStage; 2] = [candidate_query, fuzzy_query];
+    let stages: [RetrievalStage; 2] = [surname, fuzzy_surname];
     for stage in stages {
         if settled(&scorer.ranked()) {
             break;
         }
-        if let Some(query) = stage(index.fields(), &parsed.query) {
-            for (_, id) in index.top_ids(&view, query.as_ref(), MAX_CANDIDATES)? {
-                scorer.add(id, None)?;
+        if let Some(retrieval) = stage(index.fields(), &parsed.query) {
+            for id in index.candidates(&view, &retrieval, MAX_CANDIDATES)? {
+                scorer.add(id, None);
             }
         }
     }
@@ -287,23 +279,36 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     } else {
         LookupStatus::None
     };
+    // The answer shows the stored profile; one deleted since it was scored is no answer.
+    let best_record = match status {
+        LookupStatus::None => None,
+        _ => store.profile(scored[0].id)?,
+    };
+    let status = if best_record.is_none() {
+        LookupStatus::None
+    } else {
+        status
+    };
     let skip = usize::from(status != LookupStatus::None);
-    let alternatives: Vec<(ProfileId, f64, String, Option<CompanyId>)> = scored
+    let alternatives: Vec<(ProfileId, f64)> = scored
         .iter()
         .zip(&confidences)
         .skip(skip)
         // A candidate whose confidence rounds to zero is noise, not an alternative.
         .filter(|(_, confidence)| round3(**confidence) > 0.0)
         .take(parsed.candidates)
-        .map(|(s, c)| (s.id, *c, s.record.full_name(), s.record.company))
+        .map(|(s, c)| (s.id, *c))
         .collect();
     let mut candidates = Vec::with_capacity(alternatives.len());
-    for (id, confidence, full_name, company) in alternatives {
+    for (id, confidence) in alternatives {
+        let Some(record) = store.profile(id)? else {
+            continue;
+        };
         candidates.push(Candidate {
             id: id.to_string(),
             confidence: round3(confidence),
-            full_name,
-            company: scorer.company(company)?.map(|c| c.name.clone()),
+            full_name: record.full_name(),
+            company: scorer.company(record.company)?.map(|c| c.name.clone()),
         });
     }
     let mut result = LookupResult {
@@ -314,14 +319,12 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         candidates,
         explain: None,
     };
-    if status != LookupStatus::None {
-        let best_id = scorer.scored[0].id;
-        let company_id = scorer.scored[0].record.company;
-        let company = scorer.company(company_id)?.cloned();
+    if let Some(record) = best_record {
+        let company = scorer.company(record.company)?.cloned();
         let top = &scorer.scored[0];
         result.confidence = round3(best);
         result.matched_on = top.evidence.matched_on();
-        result.profile = Some(view::profile(best_id, &top.record, company.as_ref()));
+        result.profile = Some(view::profile(top.id, &record, company.as_ref()));
         if parsed.explain {
             result.explain = Some(
                 top.evidence
@@ -338,8 +341,8 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     Ok(result)
 }
 
-/// Builds one retrieval query for a lookup (`None` when it has nothing to search by).
-type RetrievalStage = fn(&Fields, &MatchQuery) -> Option<Box<dyn Query>>;
+/// Builds one retrieval stage for a lookup (`None` when it has nothing to search by).
+type RetrievalStage = fn(&Fields, &MatchQuery) -> Option<Retrieval>;
 
 /// Whether the best candidate is confident and clear of its runner-up.
 fn settled(confidences: &[f64]) -> bool {

@@ -8,9 +8,11 @@
 
 use crate::error::Result;
 use crate::index::{CommitPayload, Opened, SearchIndex};
+use crate::matching::score::{MatchCompany, MatchProfile};
 use crate::model::{CompanyId, CompanyRecord, ProfileId};
 use crate::store::Store;
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -72,6 +74,7 @@ impl Indexer {
             Opened::NeedsRebuild => rebuild(&store, &index, &mut writer)?,
             Opened::At(seq) => {
                 store.outbox_trim(seq)?;
+                load_matches(&store, &index)?;
                 seq
             }
         };
@@ -244,6 +247,8 @@ impl Worker {
     fn apply_outbox(&mut self) -> Result<usize> {
         let mut docs = 0;
         let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+        let mut matched_companies = HashSet::new();
+        let matches = self.index.matches();
         loop {
             let entries = self.store.outbox_after(self.applied, 256)?;
             if entries.is_empty() {
@@ -254,10 +259,24 @@ impl Worker {
                     let id = ProfileId(raw_id);
                     self.writer
                         .delete_term(Term::from_field_u64(self.index.fields().id, raw_id));
-                    if let Some(profile) = self.store.profile(id)? {
-                        let company = cached_company(&self.store, &mut companies, profile.company)?;
-                        self.writer
-                            .add_document(self.index.document(id, &profile, company))?;
+                    match self.store.profile(id)? {
+                        Some(profile) => {
+                            let company =
+                                cached_company(&self.store, &mut companies, profile.company)?;
+                            if let (Some(cid), Some(company)) = (profile.company, company) {
+                                // Once per company and call: its record was just read.
+                                if matched_companies.insert(cid) {
+                                    matches.upsert_companies([(
+                                        cid,
+                                        MatchCompany::from_record(company),
+                                    )]);
+                                }
+                            }
+                            self.writer
+                                .add_document(self.index.document(id, &profile, company))?;
+                            matches.upsert_profile(id, MatchProfile::from_record(&profile));
+                        }
+                        None => matches.remove_profile(id),
                     }
                     docs += 1;
                 }
@@ -306,12 +325,47 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     }
     commit(writer, index, seq)?;
     store.outbox_trim(seq)?;
+    load_matches(store, index)?;
     tracing::info!(
         profiles = count,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "index rebuilt from the store"
     );
     Ok(seq)
+}
+
+/// Fills the index's match table from the store (at start, and after a rebuild).
+fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
+    const CHUNK: usize = 8192;
+    let started = Instant::now();
+    let table = index.matches();
+    table.clear();
+    for item in store.companies() {
+        let (id, company) = item?;
+        table.upsert_companies([(id, MatchCompany::from_record(&company))]);
+    }
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let add = |chunk: &mut Vec<(ProfileId, crate::model::ProfileRecord)>| {
+        let normalised: Vec<(ProfileId, MatchProfile)> = chunk
+            .par_iter()
+            .map(|(id, record)| (*id, MatchProfile::from_record(record)))
+            .collect();
+        table.upsert_profiles(normalised);
+        chunk.clear();
+    };
+    for item in store.profiles() {
+        chunk.push(item?);
+        if chunk.len() == CHUNK {
+            add(&mut chunk);
+        }
+    }
+    add(&mut chunk);
+    tracing::info!(
+        profiles = table.profile_count(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "match table loaded from the store"
+    );
+    Ok(())
 }
 
 /// A profile's company, read once per batch: many profiles share a company.

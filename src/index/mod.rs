@@ -5,17 +5,20 @@ pub mod indexer;
 pub mod schema;
 
 use crate::error::{Error, Result};
+use crate::matching::candidates::{ContextGroup, Retrieval};
+use crate::matching::table::MatchTable;
 use crate::matching::terms::{company_terms, location_terms, name_keys, name_terms};
 use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
-use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
-use tantivy::query::Query;
+use tantivy::query::EnableScoring;
+use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader,
+    TantivyDocument, Term, TERMINATED,
 };
 
 /// What each index commit records, so a restarted daemon knows where the index stands.
@@ -34,6 +37,8 @@ pub struct SearchIndex {
     /// The `id` fast-field columns of the newest searcher generation: opening a column
     /// costs more than a lookup's whole search, so it is done once per commit.
     id_columns: RwLock<(u64, Arc<Vec<Column<u64>>>)>,
+    /// Scoring inputs of the indexed profiles, kept by the indexer beside the index.
+    matches: MatchTable,
 }
 
 /// A consistent read view: one searcher and its segments' id columns.
@@ -102,6 +107,7 @@ impl SearchIndex {
                 reader,
                 schema,
                 id_columns: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
+                matches: MatchTable::default(),
             },
             opened,
         ))
@@ -114,6 +120,10 @@ impl SearchIndex {
 
     pub fn fields(&self) -> &Fields {
         &self.schema.fields
+    }
+
+    pub fn matches(&self) -> &MatchTable {
+        &self.matches
     }
 
     pub fn schema_version(&self) -> u32 {
@@ -217,24 +227,109 @@ impl SearchIndex {
         doc
     }
 
-    /// Top `limit` profile ids for a query, best first, with their scores.
-    pub fn top_ids(
+    /// Up to `limit` profile ids that hold what `retrieval` requires, those agreeing with
+    /// more of its context first (ties in index order, so answers are deterministic).
+    pub fn candidates(
         &self,
         view: &View,
-        query: &dyn Query,
+        retrieval: &Retrieval,
         limit: usize,
-    ) -> Result<Vec<(f32, ProfileId)>> {
-        let hits: Vec<(f32, DocAddress)> = view
-            .searcher
-            .search(query, &TopDocs::with_limit(limit.max(1)))?;
-        hits.into_iter()
-            .map(|(score, address)| {
+    ) -> Result<Vec<ProfileId>> {
+        let weight = retrieval
+            .required
+            .weight(EnableScoring::disabled_from_searcher(&view.searcher))?;
+        let segments = view.searcher.segment_readers();
+        // The required documents of each segment (ascending), up to a bound.
+        let mut required: Vec<Vec<DocId>> = Vec::with_capacity(segments.len());
+        let mut total = 0;
+        for segment in segments {
+            let alive = segment.alive_bitset();
+            let mut docs = weight.scorer(segment, 1.0)?;
+            let mut found = Vec::new();
+            let mut doc = docs.doc();
+            while doc != TERMINATED && total < MAX_REQUIRED_DOCS {
+                if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                    found.push(doc);
+                    total += 1;
+                }
+                doc = docs.advance();
+            }
+            required.push(found);
+        }
+        // (context score, segment, doc); context is only read when it must choose.
+        let mut found: Vec<(f32, u32, DocId)> = Vec::with_capacity(total);
+        for (ord, (segment, docs)) in segments.iter().zip(required).enumerate() {
+            let mut scores = vec![0f32; docs.len()];
+            if total > limit {
+                for group in &retrieval.context {
+                    let agreement = agreement(segment, group, &docs)?;
+                    for (score, agreement) in scores.iter_mut().zip(agreement) {
+                        *score += group.weight * agreement;
+                    }
+                }
+            }
+            found.extend(
+                scores
+                    .into_iter()
+                    .zip(docs)
+                    .map(|(score, doc)| (score, ord as u32, doc)),
+            );
+        }
+        let best_first = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
+            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        };
+        if found.len() > limit {
+            found.select_nth_unstable_by(limit, best_first);
+            found.truncate(limit);
+        }
+        found.sort_unstable_by(best_first);
+        found
+            .into_iter()
+            .map(|(_, ord, doc)| {
                 view.ids
-                    .get(address.segment_ord as usize)
-                    .and_then(|column| column.first(address.doc_id))
-                    .map(|id| (score, ProfileId(id)))
+                    .get(ord as usize)
+                    .and_then(|column| column.first(doc))
+                    .map(ProfileId)
                     .ok_or_else(|| Error::Corrupt("index document without id".into()))
             })
             .collect()
     }
+}
+
+/// Documents of a required clause a lookup ranks at most; bounds the cost of a name
+/// shared by a large share of the index.
+const MAX_REQUIRED_DOCS: usize = 200_000;
+
+/// How much each of the (ascending) `docs` agrees with a context group: the idf of each
+/// group term it holds, summed (or the best, for alternatives). One forward pass of
+/// skip-list seeks per term, so the cost follows the required documents, not the length
+/// of the context's posting lists.
+fn agreement(segment: &SegmentReader, group: &ContextGroup, docs: &[DocId]) -> Result<Vec<f32>> {
+    let inverted = segment.inverted_index(group.field)?;
+    let max_doc = segment.max_doc().max(1) as f32;
+    let mut agreement = vec![0f32; docs.len()];
+    for text in &group.terms {
+        let term = Term::from_field_text(group.field, text);
+        let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        let idf = (1.0 + max_doc / postings.doc_freq().max(1) as f32).ln();
+        for (doc, agreement) in docs.iter().zip(agreement.iter_mut()) {
+            let mut current = postings.doc();
+            if current < *doc {
+                current = postings.seek(*doc);
+            }
+            if current == TERMINATED {
+                break;
+            }
+            if current == *doc {
+                *agreement = if group.alternatives {
+                    agreement.max(idf)
+                } else {
+                    *agreement + idf
+                };
+            }
+        }
+    }
+    Ok(agreement)
 }

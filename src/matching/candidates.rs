@@ -1,39 +1,71 @@
-//! Candidate retrieval: the tantivy query that finds the few profiles worth scoring.
+//! Candidate retrieval: which few profiles a lookup scores.
 //!
-//! At least one name term must match; company and location terms only raise the rank, so
-//! a person who changed jobs or offices is still among the candidates and the scoring
-//! model decides.
+//! A retrieval stage names what a document must hold (some spelling of the name) and the
+//! request's context — first-name terms (nicknames included), company terms, place
+//! terms — that decides which of the matching documents are scored first. Context only
+//! ranks, it never filters: a person who changed jobs or offices is still found, and
+//! the scoring model decides. [`crate::index::SearchIndex::candidates`] runs a stage.
+//!
+//! Ranking is a weighted, idf-scaled count of the context terms a document holds,
+//! computed over sorted posting lists. It replaces a BM25 boolean query whose optional clauses made
+//! tantivy re-buffer a 4,096-document window for every required document, which cost
+//! milliseconds per lookup on a common surname.
 
 use crate::index::schema::Fields;
 use crate::matching::nicknames::variants;
 use crate::matching::normalize::tokens;
 use crate::matching::score::MatchQuery;
 use crate::matching::terms::{compact_postcode, name_keys, name_terms};
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-/// Most candidates a lookup scores.
+/// Most candidates a lookup scores per stage.
 pub const MAX_CANDIDATES: usize = 20;
+
+/// One stage of retrieval: what must match, and what ranks the matches.
+pub struct Retrieval {
+    pub required: Box<dyn Query>,
+    pub context: Vec<ContextGroup>,
+}
+
+/// Terms of one kind of context. A document gains `weight` times the rarity (idf) of
+/// each term it holds, or of the rarest one when the terms are `alternatives` (spellings
+/// and nicknames of one first name must not add up).
+pub struct ContextGroup {
+    pub field: Field,
+    pub terms: Vec<String>,
+    pub weight: f32,
+    pub alternatives: bool,
+}
+
+/// Profiles whose whole name equals the asked one (up to case, diacritics, particles and
+/// order): one short posting list per spelling of `name_key`.
+pub fn exact_name(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
+    let keys = name_keys(&query.first, &query.last);
+    let (_, first) = name_parts(query);
+    (!keys.is_empty()).then(|| Retrieval {
+        required: any_of(fields.name_key, &keys),
+        context: context(fields, query, &first),
+    })
+}
 
 /// Retrieval by name tokens: a document must hold one of the surname's terms (any
 /// spelling; the index mixes first- and last-name tokens, so a wrong split still finds
 /// it) and ranks higher with first-name terms (nicknames included: "Bob" finds
-/// "Robert"), company and location. Driving the search by the surname keeps it to one
-/// short posting list instead of the union of every name token.
-pub fn candidate_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
+/// "Robert"), company and location.
+pub fn surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
     let (surname, first) = name_parts(query);
     let required = if surname.is_empty() { &first } else { &surname };
-    if required.is_empty() {
-        return None;
-    }
-    let names = any_of(fields.name, required, 1.0);
-    Some(with_context(fields, query, names, &first))
+    (!required.is_empty()).then(|| Retrieval {
+        required: any_of(fields.name, required),
+        context: context(fields, query, &first),
+    })
 }
 
-/// Like [`candidate_query`], with the surname matched up to an edit distance that grows
-/// with its length (typos); the costliest retrieval, run last.
-pub fn fuzzy_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
+/// Like [`surname`], with the surname matched up to an edit distance that grows with its
+/// length (typos); the costliest retrieval, run last.
+pub fn fuzzy_surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
     let (surname, first) = name_parts(query);
     let required = if surname.is_empty() { &first } else { &surname };
     let should: Vec<(Occur, Box<dyn Query>)> = required
@@ -48,8 +80,10 @@ pub fn fuzzy_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>
             (Occur::Should, query)
         })
         .collect();
-    (!should.is_empty())
-        .then(|| with_context(fields, query, Box::new(BooleanQuery::new(should)), &first))
+    (!should.is_empty()).then(|| Retrieval {
+        required: Box::new(BooleanQuery::new(should)),
+        context: context(fields, query, &first),
+    })
 }
 
 /// Surname terms and first-name terms (with nickname variants) of a query.
@@ -64,21 +98,27 @@ fn name_parts(query: &MatchQuery) -> (Vec<String>, Vec<String>) {
     (surname, first)
 }
 
-/// Requires `names` and ranks by company and location agreement.
-fn with_context(
-    fields: &Fields,
-    query: &MatchQuery,
-    names: Box<dyn Query>,
-    first: &[String],
-) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, names)];
+/// The context groups of a request: first name, company, place. Company agreement
+/// weighs most, as it did as a boost in the query this replaces.
+fn context(fields: &Fields, query: &MatchQuery, first: &[String]) -> Vec<ContextGroup> {
+    let mut groups = Vec::new();
     if !first.is_empty() {
-        clauses.push((Occur::Should, any_of(fields.name, first, 1.0)));
+        groups.push(ContextGroup {
+            field: fields.name,
+            terms: first.to_vec(),
+            weight: 1.0,
+            alternatives: true,
+        });
     }
     if let Some(company) = &query.company {
         let terms = company.terms();
         if !terms.is_empty() {
-            clauses.push((Occur::Should, any_of(fields.company, &terms, 2.0)));
+            groups.push(ContextGroup {
+                field: fields.company,
+                terms,
+                weight: 2.0,
+                alternatives: false,
+            });
         }
     }
     let mut places = Vec::new();
@@ -93,19 +133,23 @@ fn with_context(
     }
     places.retain(|p| !p.is_empty());
     if !places.is_empty() {
-        clauses.push((Occur::Should, any_of(fields.location, &places, 1.5)));
+        groups.push(ContextGroup {
+            field: fields.location,
+            terms: places,
+            weight: 1.5,
+            alternatives: false,
+        });
     }
-    Box::new(BooleanQuery::new(clauses))
+    groups
 }
 
-/// Profiles whose whole name equals the asked one (up to case, diacritics, particles and
-/// order): a term query per spelling on `name_key`.
-pub fn exact_name_query(fields: &Fields, query: &MatchQuery) -> Option<Box<dyn Query>> {
-    let keys = name_keys(&query.first, &query.last);
-    (!keys.is_empty()).then(|| any_of(fields.name_key, &keys, 1.0))
-}
-
-fn any_of(field: Field, terms: &[String], boost: f32) -> Box<dyn Query> {
+fn any_of(field: Field, terms: &[String]) -> Box<dyn Query> {
+    if let [term] = terms {
+        return Box::new(TermQuery::new(
+            Term::from_field_text(field, term),
+            IndexRecordOption::Basic,
+        ));
+    }
     let should: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
         .map(|t| {
@@ -116,5 +160,5 @@ fn any_of(field: Field, terms: &[String], boost: f32) -> Box<dyn Query> {
             (Occur::Should, query)
         })
         .collect();
-    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(should)), boost))
+    Box::new(BooleanQuery::new(should))
 }

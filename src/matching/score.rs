@@ -11,7 +11,7 @@ use crate::matching::normalize::{
     company_key, domain_label, fold_alternatives, is_particle, surname_variants,
 };
 use crate::matching::terms::{compact_postcode, CompanyQuery};
-use crate::model::{CompanyRecord, ProfileRecord};
+use crate::model::{CompanyId, CompanyRecord, ProfileRecord};
 use strsim::jaro_winkler;
 
 /// Log-odds before any evidence: most index candidates are not the person.
@@ -115,12 +115,67 @@ impl Evidence {
     }
 }
 
+/// What scoring needs of a stored profile, normalised once when the profile is indexed
+/// (see [`crate::matching::table::MatchTable`]) instead of on every lookup.
+#[derive(Clone, Debug, Default)]
+pub struct MatchProfile {
+    pub names: NameForms,
+    pub company: Option<CompanyId>,
+    /// Folded spellings of the city.
+    pub city: Vec<String>,
+    /// The postcode without spaces or dashes, upper case.
+    pub postcode: Option<String>,
+    pub country: Option<String>,
+}
+
+impl MatchProfile {
+    pub fn from_record(record: &ProfileRecord) -> Self {
+        let location = record.location.as_ref();
+        Self {
+            names: NameForms::new(&record.first_name, &record.last_name),
+            company: record.company,
+            city: location
+                .and_then(|l| l.city.as_deref())
+                .map(fold_alternatives)
+                .unwrap_or_default(),
+            postcode: location
+                .and_then(|l| l.postcode.as_deref())
+                .map(compact_postcode),
+            country: location.and_then(|l| l.country.clone()),
+        }
+    }
+}
+
+/// What company similarity needs of a stored company: its normalised keys.
+#[derive(Clone, Debug, Default)]
+pub struct MatchCompany {
+    /// Normalised name, aliases and domain label.
+    pub keys: Vec<String>,
+    pub domain: Option<String>,
+}
+
+impl MatchCompany {
+    pub fn from_record(company: &CompanyRecord) -> Self {
+        let mut keys = vec![company_key(&company.name)];
+        keys.extend(company.aliases.iter().map(|a| company_key(a)));
+        if let Some(domain) = &company.domain {
+            keys.push(domain_label(domain));
+        }
+        keys.retain(|k| !k.is_empty());
+        keys.dedup();
+        Self {
+            keys,
+            domain: company.domain.clone(),
+        }
+    }
+}
+
 /// Scores one candidate. `company_similarity` compares the asked company with the
 /// candidate's ([`company_similarity`]; 0 when it has none; callers memoise it per
 /// company); `surname_idf` says how rare the asked surname is in the index.
 pub fn score(
     query: &MatchQuery,
-    record: &ProfileRecord,
+    record: &MatchProfile,
     company_similarity: f64,
     surname_idf: f64,
     email_log_odds: Option<f64>,
@@ -133,8 +188,7 @@ pub fn score(
         evidence.add("email", weight);
     }
     if query.has_name() {
-        let record_names = NameForms::new(&record.first_name, &record.last_name);
-        let similarity = name_similarity(&query.names, &record_names);
+        let similarity = name_similarity(&query.names, &record.names);
         let weight = match similarity {
             s if s >= 0.99 => 4.0,
             s if s >= 0.93 => 2.5,
@@ -160,24 +214,22 @@ pub fn score(
         };
         evidence.add("company", weight);
     }
-    let location = record.location.as_ref();
-    let field = |get: fn(&crate::model::Location) -> Option<&String>| location.and_then(get);
     if let Some(postcode) = &query.postcode {
-        match field(|l| l.postcode.as_ref()) {
-            Some(p) if compact_postcode(p) == *postcode => evidence.add("postcode", 3.0),
+        match &record.postcode {
+            Some(p) if p == postcode => evidence.add("postcode", 3.0),
             Some(_) => evidence.add("postcode", -1.0),
             None => {}
         }
     }
     if let Some(city) = &query.city {
-        match field(|l| l.city.as_ref()) {
-            Some(c) if fold_alternatives(c).iter().any(|v| v == city) => evidence.add("city", 2.0),
-            Some(_) => evidence.add("city", -1.5),
-            None => {}
+        match record.city.as_slice() {
+            [] => {}
+            spellings if spellings.contains(city) => evidence.add("city", 2.0),
+            _ => evidence.add("city", -1.5),
         }
     }
     if let Some(country) = &query.country {
-        match field(|l| l.country.as_ref()) {
+        match &record.country {
             Some(c) if c.eq_ignore_ascii_case(country) => evidence.add("country", 0.5),
             Some(_) => evidence.add("country", -2.0),
             None => {}
@@ -190,6 +242,10 @@ pub fn score(
 /// swaps, initials, nicknames, particles and transliterations are forgiven.
 pub fn name_similarity(asked: &NameForms, stored: &NameForms) -> f64 {
     let direct = pair_similarity(&asked.first, &asked.last, stored);
+    if direct >= 1.0 {
+        // Nothing scores higher; the other readings would only cost time.
+        return direct;
+    }
     let swapped = pair_similarity(&asked.last, &asked.first, stored) * 0.98;
     let mut tokens: f64 = 0.0;
     for a in &asked.tokens {
@@ -311,10 +367,11 @@ fn best_of(a: &[String], b: &[String]) -> f64 {
 }
 
 /// Similarity in [0, 1] of the company a client named and a stored company.
-pub fn company_similarity(asked: &CompanyQuery, company: &CompanyRecord) -> f64 {
-    let keys = company_keys(company);
+pub fn company_similarity(asked: &CompanyQuery, company: &MatchCompany) -> f64 {
     let best = |asked_key: &str| {
-        keys.iter()
+        company
+            .keys
+            .iter()
             .map(|k| key_similarity(asked_key, k))
             .fold(0.0, f64::max)
     };
@@ -358,16 +415,6 @@ fn key_similarity(a: &str, b: &str) -> f64 {
         })
         .count();
     2.0 * shared as f64 / (a_tokens.len() + b_tokens.len()) as f64
-}
-
-fn company_keys(company: &CompanyRecord) -> Vec<String> {
-    let mut keys = vec![company_key(&company.name)];
-    keys.extend(company.aliases.iter().map(|a| company_key(a)));
-    if let Some(domain) = &company.domain {
-        keys.push(domain_label(domain));
-    }
-    keys.retain(|k| !k.is_empty());
-    keys
 }
 
 /// Whether every token of `small` is a token of `big` (e.g. "acme" in "acme logistics").
@@ -424,27 +471,27 @@ mod tests {
 
     #[test]
     fn companies_match_by_name_alias_or_domain() {
-        let acme = CompanyRecord {
+        let acme = MatchCompany::from_record(&CompanyRecord {
             name: "Acme B.V.".into(),
             domain: Some("acme.nl".into()),
             aliases: vec!["Acme Robotics".into()],
             ..CompanyRecord::default()
-        };
+        });
         let parse = |s: &str| CompanyQuery::parse(s).expect("company");
         assert_eq!(company_similarity(&parse("ACME BV"), &acme), 1.0);
         assert_eq!(company_similarity(&parse("https://acme.nl"), &acme), 1.0);
         assert!(company_similarity(&parse("acme.com"), &acme) > 0.85);
         assert!(company_similarity(&parse("Globex GmbH"), &acme) < 0.7);
-        let blom = CompanyRecord {
+        let blom = MatchCompany::from_record(&CompanyRecord {
             name: "Blom & Jacobs".into(),
             ..CompanyRecord::default()
-        };
+        });
         assert!(company_similarity(&parse("Blom & de Jong Advies B.V."), &blom) < 0.5);
-        let graaf = CompanyRecord {
+        let graaf = MatchCompany::from_record(&CompanyRecord {
             name: "De Graaf & Mulder".into(),
             domain: Some("degraafmulder.nl".into()),
             ..CompanyRecord::default()
-        };
+        });
         assert!(company_similarity(&parse("degraafmulder.com"), &graaf) > 0.85);
     }
 

@@ -324,6 +324,15 @@ impl Store {
         })
     }
 
+    /// Every company.
+    pub fn companies(&self) -> impl Iterator<Item = Result<(CompanyId, CompanyRecord)>> + '_ {
+        self.tree(TreeName::Companies).iter().map(|item| {
+            let (key, value) = item?;
+            let id = read_u64(&key).map_err(|_| Error::Corrupt("company key".into()))?;
+            Ok((CompanyId(id), decode(&value)?))
+        })
+    }
+
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
         Ok(())
