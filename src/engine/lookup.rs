@@ -301,14 +301,15 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         .collect();
     let mut candidates = Vec::with_capacity(alternatives.len());
     for (id, confidence) in alternatives {
-        let Some(record) = store.profile(id)? else {
+        let Some((full_name, company)) = table.with_profile(id, |p| (p.full_name.clone(), p.company))
+        else {
             continue;
         };
         candidates.push(Candidate {
             id: id.to_string(),
             confidence: round3(confidence),
-            full_name: record.full_name(),
-            company: scorer.company(record.company)?.map(|c| c.name.clone()),
+            full_name,
+            company: company.and_then(|cid| table.company_name(cid)),
         });
     }
     let mut result = LookupResult {

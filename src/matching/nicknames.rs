@@ -3,6 +3,9 @@
 //! other when they share a group; retrieval expands a first name to its group and scoring
 //! treats group members as near-equal.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 /// Groups of folded given names that denote the same name. A name may sit in several
 /// groups (e.g. "alex" for Alexander and Alexandra).
 const GROUPS: &[&[&str]] = &[
@@ -289,10 +292,9 @@ const GROUPS: &[&[&str]] = &[
 
 /// The other names in the groups of `folded` (a folded given name), without itself.
 pub fn variants(folded: &str) -> Vec<&'static str> {
-    let mut out: Vec<&'static str> = GROUPS
+    let mut out: Vec<&'static str> = groups_of(folded)
         .iter()
-        .filter(|group| group.contains(&folded))
-        .flat_map(|group| group.iter().copied())
+        .flat_map(|group| GROUPS[usize::from(*group)].iter().copied())
         .filter(|name| *name != folded)
         .collect();
     out.sort_unstable();
@@ -302,10 +304,25 @@ pub fn variants(folded: &str) -> Vec<&'static str> {
 
 /// Whether two folded given names are variants of one name.
 pub fn are_variants(a: &str, b: &str) -> bool {
-    a == b
-        || GROUPS
-            .iter()
-            .any(|group| group.contains(&a) && group.contains(&b))
+    a == b || {
+        let b_groups = groups_of(b);
+        groups_of(a).iter().any(|group| b_groups.contains(group))
+    }
+}
+
+/// The groups a name belongs to. Scoring asks for every token pair of every candidate,
+/// so the table is indexed once instead of scanned each time.
+fn groups_of(folded: &str) -> &'static [u16] {
+    static BY_NAME: LazyLock<HashMap<&'static str, Vec<u16>>> = LazyLock::new(|| {
+        let mut by_name: HashMap<&'static str, Vec<u16>> = HashMap::new();
+        for (index, group) in GROUPS.iter().enumerate() {
+            for name in *group {
+                by_name.entry(name).or_default().push(index as u16);
+            }
+        }
+        by_name
+    });
+    BY_NAME.get(folded).map_or(&[], Vec::as_slice)
 }
 
 #[cfg(test)]

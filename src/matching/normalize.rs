@@ -332,6 +332,10 @@ pub const NAME_PARTICLES: &[&str] = &[
 /// Whether `token` (any case, trailing dot ignored, any apostrophe) is one of [`NAME_PARTICLES`].
 pub fn is_particle(token: &str) -> bool {
     let token = token.trim().trim_end_matches('.');
+    // Most tokens are names longer than any particle ("von und zu" is the longest).
+    if token.chars().count() > 10 {
+        return false;
+    }
     let normalised = || {
         token.chars().map(|c| match c {
             '\u{2018}' | '\u{2019}' | '\u{2BC}' | '`' | '\u{B4}' => '\'',

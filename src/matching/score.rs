@@ -119,6 +119,8 @@ impl Evidence {
 /// (see [`crate::matching::table::MatchTable`]) instead of on every lookup.
 #[derive(Clone, Debug, Default)]
 pub struct MatchProfile {
+    /// As shown to clients (alternatives in an answer are listed from the table).
+    pub full_name: String,
     pub names: NameForms,
     pub company: Option<CompanyId>,
     /// Folded spellings of the city.
@@ -132,6 +134,7 @@ impl MatchProfile {
     pub fn from_record(record: &ProfileRecord) -> Self {
         let location = record.location.as_ref();
         Self {
+            full_name: record.full_name(),
             names: NameForms::new(&record.first_name, &record.last_name),
             company: record.company,
             city: location
@@ -149,6 +152,8 @@ impl MatchProfile {
 /// What company similarity needs of a stored company: its normalised keys.
 #[derive(Clone, Debug, Default)]
 pub struct MatchCompany {
+    /// As shown to clients.
+    pub name: String,
     /// Normalised name, aliases and domain label.
     pub keys: Vec<String>,
     pub domain: Option<String>,
@@ -164,6 +169,7 @@ impl MatchCompany {
         keys.retain(|k| !k.is_empty());
         keys.dedup();
         Self {
+            name: company.name.clone(),
             keys,
             domain: company.domain.clone(),
         }

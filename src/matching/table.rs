@@ -72,6 +72,12 @@ impl MatchTable {
             .map_or(0.0, |company| company_similarity(asked, company))
     }
 
+    /// A company's name as shown to clients.
+    pub fn company_name(&self, id: CompanyId) -> Option<String> {
+        let companies = self.companies.read().unwrap_or_else(PoisonError::into_inner);
+        companies.get(&id.0).map(|company| company.name.clone())
+    }
+
     /// Sets (or replaces) one profile's scoring inputs.
     pub fn upsert_profile(&self, id: ProfileId, profile: MatchProfile) {
         self.profiles[shard(id.0)]
@@ -179,5 +185,6 @@ mod tests {
         let asked = CompanyQuery::parse("ACME BV").expect("company");
         assert_eq!(table.company_similarity(CompanyId(3), &asked), 1.0);
         assert_eq!(table.company_similarity(CompanyId(4), &asked), 0.0);
+        assert_eq!(table.company_name(CompanyId(3)).as_deref(), Some("Acme B.V."));
     }
 }
