@@ -22,7 +22,9 @@ use tokio::sync::watch;
 /// How the indexer batches work.
 #[derive(Clone, Debug)]
 pub struct IndexerConfig {
-    /// A write becomes searchable at most this long after it was acknowledged.
+    /// A write becomes searchable at most this long after it was acknowledged. When the
+    /// outbox is drained the indexer commits sooner, but at most every tenth of this
+    /// (so a trickle of small writes does not turn into a commit per write).
     pub commit_interval: Duration,
     /// Commit early once this many profile documents are pending.
     pub max_pending_docs: usize,
@@ -182,6 +184,8 @@ impl Worker {
     fn run(mut self) {
         let mut pending_docs = 0usize;
         let mut pending_since: Option<Instant> = None;
+        let min_commit_gap = self.config.commit_interval / 10;
+        let mut last_commit = Instant::now();
         loop {
             match self.apply_outbox() {
                 Ok(0) => {}
@@ -195,15 +199,17 @@ impl Worker {
                     continue;
                 }
             }
-            let stopping = self.stopping();
+            let (stopping, drained) = self.progress();
             let due = pending_since
                 .is_some_and(|since| since.elapsed() >= self.config.commit_interval)
-                || pending_docs >= self.config.max_pending_docs;
+                || pending_docs >= self.config.max_pending_docs
+                || (drained && last_commit.elapsed() >= min_commit_gap);
             if pending_since.is_some() && (due || stopping) {
                 match self.commit() {
                     Ok(()) => {
                         pending_docs = 0;
                         pending_since = None;
+                        last_commit = Instant::now();
                     }
                     Err(err) => {
                         tracing::error!(error = %err, "index commit failed; retrying");
@@ -221,8 +227,9 @@ impl Worker {
                 return;
             }
             if state.written <= self.applied && !state.stop {
-                let timeout = pending_since.map_or(Duration::from_secs(3600), |since| {
-                    self.config.commit_interval.saturating_sub(since.elapsed())
+                // Drained with work pending: commit once the gap since the last commit allows.
+                let timeout = pending_since.map_or(Duration::from_secs(3600), |_| {
+                    min_commit_gap.saturating_sub(last_commit.elapsed())
                 });
                 state = self
                     .signal
@@ -235,12 +242,14 @@ impl Worker {
         }
     }
 
-    fn stopping(&self) -> bool {
-        self.signal
+    /// Whether the indexer is asked to stop, and whether it has applied all it was told of.
+    fn progress(&self) -> (bool, bool) {
+        let state = self
+            .signal
             .state
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .stop
+            .unwrap_or_else(PoisonError::into_inner);
+        (state.stop, state.written <= self.applied)
     }
 
     /// Applies outbox entries past `applied`; returns how many documents it touched.
