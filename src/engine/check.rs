@@ -1,10 +1,11 @@
 //! `profiled check`: a full consistency check of the store's secondary entries and the
 //! index against the profiles — what a crash or a bug could leave behind (orphan email
-//! hashes, time entries, memberships, index documents; wrong counters). Reports ids,
-//! never personal data.
+//! hashes, time entries, memberships, index documents, match-table entries; wrong
+//! counters). Reports ids, never personal data.
 
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::matching::score::MatchProfile;
 use crate::model::{ProfileId, ProfileRecord};
 use crate::store::{last_seen_key, member_key, parse_last_seen_key, TreeName};
 use serde::Serialize;
@@ -151,10 +152,24 @@ impl Engine {
             }
         }
         report.indexed = indexed.len() as u64;
-        for id in profiles.keys() {
+        let table = self.search_index().matches();
+        for (id, record) in &profiles {
             if !indexed.contains(&id.0) {
                 report.problem(format!("profile {id}: not in the index"));
             }
+            let expected = MatchProfile::from_record(record);
+            match table.with_profile(*id, |held| *held == expected) {
+                None => report.problem(format!("profile {id}: not in the match table")),
+                Some(false) => report.problem(format!("profile {id}: stale in the match table")),
+                Some(true) => {}
+            }
+        }
+        let held = table.profile_count();
+        if held != profiles.len() {
+            report.problem(format!(
+                "the match table holds {held} profiles; the store {}",
+                profiles.len()
+            ));
         }
         Ok(report)
     }

@@ -301,7 +301,8 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         .collect();
     let mut candidates = Vec::with_capacity(alternatives.len());
     for (id, confidence) in alternatives {
-        let Some((full_name, company)) = table.with_profile(id, |p| (p.full_name.clone(), p.company))
+        let Some((full_name, company)) =
+            table.with_profile(id, |p| (p.full_name.clone(), p.company))
         else {
             continue;
         };

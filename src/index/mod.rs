@@ -5,7 +5,7 @@ pub mod indexer;
 pub mod schema;
 
 use crate::error::{Error, Result};
-use crate::matching::candidates::{ContextGroup, Retrieval};
+use crate::matching::candidates::{ContextGroup, Required, Retrieval};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{company_terms, location_terms, name_keys, name_terms};
 use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
 use tantivy::columnar::Column;
-use tantivy::query::EnableScoring;
+use tantivy::query::{EnableScoring, Weight};
+use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader,
@@ -235,25 +236,44 @@ impl SearchIndex {
         retrieval: &Retrieval,
         limit: usize,
     ) -> Result<Vec<ProfileId>> {
-        let weight = retrieval
-            .required
-            .weight(EnableScoring::disabled_from_searcher(&view.searcher))?;
+        // A query's weight is built once for all segments.
+        let source = match &retrieval.required {
+            Required::Query(query) => RequiredSource::Weight(
+                query.weight(EnableScoring::disabled_from_searcher(&view.searcher))?,
+            ),
+            Required::AnyTerm { field, terms } => RequiredSource::Terms(*field, terms),
+        };
         let segments = view.searcher.segment_readers();
         // The required documents of each segment (ascending), up to a bound.
         let mut required: Vec<Vec<DocId>> = Vec::with_capacity(segments.len());
         let mut total = 0;
         for segment in segments {
-            let alive = segment.alive_bitset();
-            let mut docs = weight.scorer(segment, 1.0)?;
             let mut found = Vec::new();
-            let mut doc = docs.doc();
-            while doc != TERMINATED && total < MAX_REQUIRED_DOCS {
-                if alive.is_none_or(|bits| bits.is_alive(doc)) {
-                    found.push(doc);
-                    total += 1;
+            match &source {
+                RequiredSource::Weight(weight) => {
+                    let mut docs = weight.scorer(segment, 1.0)?;
+                    collect_docs(docs.as_mut(), MAX_REQUIRED_DOCS - total, &mut found);
                 }
-                doc = docs.advance();
+                RequiredSource::Terms(field, terms) => {
+                    let inverted = segment.inverted_index(*field)?;
+                    for text in terms.iter() {
+                        let term = Term::from_field_text(*field, text);
+                        if let Some(mut postings) =
+                            inverted.read_postings(&term, IndexRecordOption::Basic)?
+                        {
+                            collect_docs(&mut postings, MAX_REQUIRED_DOCS - total, &mut found);
+                        }
+                    }
+                    if terms.len() > 1 {
+                        found.sort_unstable();
+                        found.dedup();
+                    }
+                }
             }
+            if let Some(alive) = segment.alive_bitset() {
+                found.retain(|doc| alive.is_alive(*doc));
+            }
+            total += found.len();
             required.push(found);
         }
         // (context score, segment, doc); context is only read when it must choose.
@@ -293,6 +313,22 @@ impl SearchIndex {
                     .ok_or_else(|| Error::Corrupt("index document without id".into()))
             })
             .collect()
+    }
+}
+
+/// Where a retrieval's required documents come from.
+enum RequiredSource<'a> {
+    Terms(Field, &'a [String]),
+    Weight(Box<dyn Weight>),
+}
+
+/// Appends up to `limit` documents of `docs` to `out`.
+fn collect_docs(docs: &mut dyn DocSet, limit: usize, out: &mut Vec<DocId>) {
+    let mut doc = docs.doc();
+    let end = out.len() + limit;
+    while doc != TERMINATED && out.len() < end {
+        out.push(doc);
+        doc = docs.advance();
     }
 }
 

@@ -25,8 +25,17 @@ pub const MAX_CANDIDATES: usize = 20;
 
 /// One stage of retrieval: what must match, and what ranks the matches.
 pub struct Retrieval {
-    pub required: Box<dyn Query>,
+    pub required: Required,
     pub context: Vec<ContextGroup>,
+}
+
+/// What a document must hold.
+pub enum Required {
+    /// Any of these exact terms: their posting lists are read and merged directly (a
+    /// tantivy union would allocate and clear a 4,096-document window per segment).
+    AnyTerm { field: Field, terms: Vec<String> },
+    /// Whatever a tantivy query matches (fuzzy terms).
+    Query(Box<dyn Query>),
 }
 
 /// Terms of one kind of context. A document gains `weight` times the rarity (idf) of
@@ -45,7 +54,10 @@ pub fn exact_name(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
     let keys = name_keys(&query.first, &query.last);
     let (_, first) = name_parts(query);
     (!keys.is_empty()).then(|| Retrieval {
-        required: any_of(fields.name_key, &keys),
+        required: Required::AnyTerm {
+            field: fields.name_key,
+            terms: keys,
+        },
         context: context(fields, query, &first),
     })
 }
@@ -58,7 +70,10 @@ pub fn surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
     let (surname, first) = name_parts(query);
     let required = if surname.is_empty() { &first } else { &surname };
     (!required.is_empty()).then(|| Retrieval {
-        required: any_of(fields.name, required),
+        required: Required::AnyTerm {
+            field: fields.name,
+            terms: required.clone(),
+        },
         context: context(fields, query, &first),
     })
 }
@@ -81,7 +96,7 @@ pub fn fuzzy_surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
         })
         .collect();
     (!should.is_empty()).then(|| Retrieval {
-        required: Box::new(BooleanQuery::new(should)),
+        required: Required::Query(Box::new(BooleanQuery::new(should))),
         context: context(fields, query, &first),
     })
 }
@@ -141,24 +156,4 @@ fn context(fields: &Fields, query: &MatchQuery, first: &[String]) -> Vec<Context
         });
     }
     groups
-}
-
-fn any_of(field: Field, terms: &[String]) -> Box<dyn Query> {
-    if let [term] = terms {
-        return Box::new(TermQuery::new(
-            Term::from_field_text(field, term),
-            IndexRecordOption::Basic,
-        ));
-    }
-    let should: Vec<(Occur, Box<dyn Query>)> = terms
-        .iter()
-        .map(|t| {
-            let query: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(field, t),
-                IndexRecordOption::Basic,
-            ));
-            (Occur::Should, query)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(should))
 }

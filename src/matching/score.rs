@@ -48,7 +48,7 @@ impl MatchQuery {
 
 /// The spellings under which a name may be compared: folded and transliterated forms of
 /// the first name; of the last name also with particles dropped or glued.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NameForms {
     first: Vec<String>,
     last: Vec<String>,
@@ -117,7 +117,7 @@ impl Evidence {
 
 /// What scoring needs of a stored profile, normalised once when the profile is indexed
 /// (see [`crate::matching::table::MatchTable`]) instead of on every lookup.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MatchProfile {
     /// As shown to clients (alternatives in an answer are listed from the table).
     pub full_name: String,

@@ -74,7 +74,10 @@ impl MatchTable {
 
     /// A company's name as shown to clients.
     pub fn company_name(&self, id: CompanyId) -> Option<String> {
-        let companies = self.companies.read().unwrap_or_else(PoisonError::into_inner);
+        let companies = self
+            .companies
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         companies.get(&id.0).map(|company| company.name.clone())
     }
 
@@ -185,6 +188,9 @@ mod tests {
         let asked = CompanyQuery::parse("ACME BV").expect("company");
         assert_eq!(table.company_similarity(CompanyId(3), &asked), 1.0);
         assert_eq!(table.company_similarity(CompanyId(4), &asked), 0.0);
-        assert_eq!(table.company_name(CompanyId(3)).as_deref(), Some("Acme B.V."));
+        assert_eq!(
+            table.company_name(CompanyId(3)).as_deref(),
+            Some("Acme B.V.")
+        );
     }
 }
