@@ -1009,6 +1009,7 @@ def cmd_report(args):
         "query_mix": next(iter(by_metric["prepare"]), None),
         "captured_answer_bytes": next((r["bytes"] for r in by_metric["captured_answer"]), None),
     }
+    report["targets"] = targets(report)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "report.json"), "w", encoding="utf-8") as f:
         json.dump(report, f, indent=1, ensure_ascii=False)
@@ -1018,6 +1019,34 @@ def cmd_report(args):
     with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8") as f:
         f.write(markdown(report, connections))
     print(f"wrote {args.out}/report.md, report.json, latency.svg")
+
+
+# The issue's targets on this 2-core machine at 1M profiles: (name, figure, comparison, bound).
+TARGETS = [
+    ("lookup throughput ÷ ceiling", "profiled_over_ceiling", ">=", 0.4),
+    ("lookup p99 at half of the max throughput (ms)", "half_load_p99_ms", "<=", 5.0),
+    ("lookup throughput ÷ PostgreSQL", "profiled_over_postgresql", ">=", 3.0),
+    ("offline ingest (profiles/s)", "offline_ingest_profiles_per_s", ">=", 50000.0),
+    ("acknowledged → searchable, p99 (ms)", "ack_to_searchable_p99_ms", "<=", 1000.0),
+    ("batch enrichment (records/s)", "enrich_records_per_s", ">=", 20000.0),
+    ("RSS, peak (MiB)", "rss_peak_mib", "<=", 2048.0),
+    ("on disk per profile (bytes)", "disk_bytes_per_profile", "<=", 2048.0),
+]
+
+
+def targets(report):
+    """Each target with the measured median and whether it holds."""
+    f = report["figures"]
+    best = report["ratios"]["best"]
+    values = {key: (f.get(key) or {}).get("median") for _, key, _, _ in TARGETS}
+    values["profiled_over_ceiling"] = best.get("throughput_profiled_over_ceiling")
+    values["profiled_over_postgresql"] = best.get("throughput_profiled_over_postgresql")
+    out = []
+    for name, key, op, bound in TARGETS:
+        value = values.get(key)
+        met = None if value is None else (value >= bound if op == ">=" else value <= bound)
+        out.append({"target": name, "value": value, "op": op, "bound": bound, "met": met})
+    return out
 
 
 def markdown(r, connections):
@@ -1152,6 +1181,15 @@ def markdown(r, connections):
             "",
         ]
     lines += ["![latency](latency.svg)", ""]
+    lines += ["## Targets", "", "| target | measured (median) | bound | |", "|---|---:|---:|---|"]
+    for t in r.get("targets", []):
+        mark = "—" if t["met"] is None else ("met" if t["met"] else "**missed**")
+        lines.append(f"| {t['target']} | {fmt(t['value'])} | {t['op']} {fmt(t['bound'])} | {mark} |")
+    lines.append("")
+    # What changed in profiled, and what each change bought, is kept beside this script.
+    changes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-changes.md")
+    if os.path.exists(changes):
+        lines += [open(changes, encoding="utf-8").read().rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -250,10 +250,13 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         }
     }
     // Then ever broader (and costlier) retrieval, only while no confident, clear answer
-    // stands: name tokens with nicknames, then tokens with typos.
-    let stages: [RetrievalStage; 2] = [surname, fuzzy_surname];
-    for stage in stages {
-        if settled(&scorer.ranked()) {
+    // stands: name tokens with nicknames, then tokens with typos. The typo stage is also
+    // skipped when strong candidates already compete for the answer: a misspelt variant
+    // would not outscore them, and that stage costs more than all the others together.
+    let stages: [(RetrievalStage, fn(&[f64]) -> bool); 2] =
+        [(surname, settled), (fuzzy_surname, explained)];
+    for (stage, enough) in stages {
+        if enough(&scorer.ranked()) {
             break;
         }
         if let Some(retrieval) = stage(index.fields(), &parsed.query) {
@@ -353,6 +356,16 @@ fn settled(confidences: &[f64]) -> bool {
         [best] => *best >= SETTLED_CONFIDENCE,
         [best, second, ..] => *best >= SETTLED_CONFIDENCE && second * CLEAR_WINNER_RATIO <= *best,
     }
+}
+
+/// Whether the candidates so far explain the request well: settled, or strong candidates
+/// that together pass the settled bar and only compete with each other.
+fn explained(confidences: &[f64]) -> bool {
+    settled(confidences)
+        || match confidences {
+            [best, second, ..] => best + second >= SETTLED_CONFIDENCE,
+            _ => false,
+        }
 }
 
 /// Pseudo-documents added to the index size when estimating how common a surname is,

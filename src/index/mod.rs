@@ -337,9 +337,9 @@ fn collect_docs(docs: &mut dyn DocSet, limit: usize, out: &mut Vec<DocId>) {
 const MAX_REQUIRED_DOCS: usize = 200_000;
 
 /// How much each of the (ascending) `docs` agrees with a context group: the idf of each
-/// group term it holds, summed (or the best, for alternatives). One forward pass of
-/// skip-list seeks per term, so the cost follows the required documents, not the length
-/// of the context's posting lists.
+/// group term it holds, summed (or the best, for alternatives). Per term, one forward
+/// pass over the shorter side: skip-list seeks into the term's postings for each required
+/// document, or a search among the required documents for each of the term's.
 fn agreement(segment: &SegmentReader, group: &ContextGroup, docs: &[DocId]) -> Result<Vec<f32>> {
     let inverted = segment.inverted_index(group.field)?;
     let max_doc = segment.max_doc().max(1) as f32;
@@ -350,22 +350,130 @@ fn agreement(segment: &SegmentReader, group: &ContextGroup, docs: &[DocId]) -> R
             continue;
         };
         let idf = (1.0 + max_doc / postings.doc_freq().max(1) as f32).ln();
-        for (doc, agreement) in docs.iter().zip(agreement.iter_mut()) {
-            let mut current = postings.doc();
-            if current < *doc {
-                current = postings.seek(*doc);
+        let agree = |slot: &mut f32| {
+            *slot = if group.alternatives {
+                slot.max(idf)
+            } else {
+                *slot + idf
+            };
+        };
+        if (postings.doc_freq() as usize) < docs.len() {
+            // The term is rarer than the required documents (a company name against a
+            // common surname): walk its postings and find each among what is left of them.
+            let mut from = 0;
+            let mut doc = postings.doc();
+            while doc != TERMINATED && from < docs.len() {
+                match docs[from..].binary_search(&doc) {
+                    Ok(i) => {
+                        agree(&mut agreement[from + i]);
+                        from += i + 1;
+                    }
+                    Err(i) => from += i,
+                }
+                doc = postings.advance();
             }
-            if current == TERMINATED {
-                break;
-            }
-            if current == *doc {
-                *agreement = if group.alternatives {
-                    agreement.max(idf)
-                } else {
-                    *agreement + idf
-                };
+        } else {
+            for (doc, slot) in docs.iter().zip(agreement.iter_mut()) {
+                let mut current = postings.doc();
+                if current < *doc {
+                    current = postings.seek(*doc);
+                }
+                if current == TERMINATED {
+                    break;
+                }
+                if current == *doc {
+                    agree(slot);
+                }
             }
         }
     }
     Ok(agreement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CompanyId;
+
+    /// 100 Smiths; every tenth (i % 10 == 3) works at Acme, the others at Globex.
+    fn smiths() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (index, _) = SearchIndex::open(dir.path()).expect("index");
+        let mut writer = index.writer(1, 15_000_000).expect("writer");
+        for i in 0..100u64 {
+            let acme = i % 10 == 3;
+            let record = ProfileRecord {
+                first_name: format!("p{i}"),
+                last_name: "Smith".into(),
+                company: Some(CompanyId(u64::from(acme))),
+                ..ProfileRecord::default()
+            };
+            let company = CompanyRecord {
+                name: if acme { "Acme" } else { "Globex" }.into(),
+                ..CompanyRecord::default()
+            };
+            writer
+                .add_document(index.document(ProfileId(i), &record, Some(&company)))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        index.reload().expect("reload");
+        (dir, index)
+    }
+
+    fn retrieval(index: &SearchIndex, names: &[&str], company: &str) -> Retrieval {
+        let fields = index.fields();
+        Retrieval {
+            required: Required::AnyTerm {
+                field: fields.name,
+                terms: names.iter().map(|n| n.to_string()).collect(),
+            },
+            context: vec![ContextGroup {
+                field: fields.company,
+                terms: vec![company.into()],
+                weight: 2.0,
+                alternatives: false,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_rare_context_term_ranks_its_documents_first() {
+        // "acme" (10 documents) is rarer than the 100 required Smiths: the term's postings
+        // are walked and found among the required documents.
+        let (_dir, index) = smiths();
+        let view = index.view().expect("view");
+        let ids = index
+            .candidates(&view, &retrieval(&index, &["smith"], "acme"), 5)
+            .expect("candidates");
+        assert_eq!(ids.len(), 5);
+        assert!(ids.iter().all(|id| id.0 % 10 == 3), "{ids:?}");
+    }
+
+    #[test]
+    fn a_common_context_term_is_sought_per_required_document() {
+        // "acme" (10 documents) is commoner than the 4 required first names: the term's
+        // postings are sought for each required document instead.
+        let (_dir, index) = smiths();
+        let view = index.view().expect("view");
+        let ids = index
+            .candidates(
+                &view,
+                &retrieval(&index, &["p1", "p2", "p13", "p4"], "acme"),
+                2,
+            )
+            .expect("candidates");
+        assert_eq!(ids, vec![ProfileId(13), ProfileId(1)]);
+    }
+
+    #[test]
+    fn all_required_documents_are_returned_when_they_fit() {
+        let (_dir, index) = smiths();
+        let view = index.view().expect("view");
+        let mut ids = index
+            .candidates(&view, &retrieval(&index, &["p7", "p8"], "acme"), 5)
+            .expect("candidates");
+        ids.sort();
+        assert_eq!(ids, vec![ProfileId(7), ProfileId(8)]);
+    }
 }
