@@ -253,8 +253,7 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     // stands: name tokens with nicknames, then tokens with typos. The typo stage is also
     // skipped when strong candidates already compete for the answer: a misspelt variant
     // would not outscore them, and that stage costs more than all the others together.
-    let stages: [(RetrievalStage, fn(&[f64]) -> bool); 2] =
-        [(surname, settled), (fuzzy_surname, explained)];
+    let stages: [(RetrievalStage, StopRule); 2] = [(surname, settled), (fuzzy_surname, explained)];
     for (stage, enough) in stages {
         if enough(&scorer.ranked()) {
             break;
@@ -348,6 +347,9 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
 
 /// Builds one retrieval stage for a lookup (`None` when it has nothing to search by).
 type RetrievalStage = fn(&Fields, &MatchQuery) -> Option<Retrieval>;
+
+/// Whether the candidates' confidences so far make a retrieval stage unnecessary.
+type StopRule = fn(&[f64]) -> bool;
 
 /// Whether the best candidate is confident and clear of its runner-up.
 fn settled(confidences: &[f64]) -> bool {
