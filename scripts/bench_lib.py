@@ -82,14 +82,18 @@ def percentile(values, p):
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def spelled_out(text):
+    """Diacritics dropped (NFKD) and the letters NFKD leaves alone spelled out."""
+    return "".join(
+        FOLD_EXTRA.get(c, c)
+        for c in unicodedata.normalize("NFKD", text or "")
+        if not unicodedata.combining(c)
+    )
+
+
 def fold(text):
-    """Lower case, diacritics dropped (NFKD) and the letters NFKD leaves alone spelled out."""
-    out = []
-    for c in unicodedata.normalize("NFKD", text or ""):
-        if unicodedata.combining(c):
-            continue
-        out.append(FOLD_EXTRA.get(c, c))
-    return "".join(out).lower()
+    """Lower case, diacritics dropped and the letters NFKD leaves alone spelled out."""
+    return spelled_out(text).lower()
 
 
 FOLD_EXTRA = {
@@ -99,12 +103,7 @@ FOLD_EXTRA = {
 
 
 def strip_diacritics(text):
-    out = []
-    for c in unicodedata.normalize("NFKD", text or ""):
-        if unicodedata.combining(c):
-            continue
-        out.append(FOLD_EXTRA.get(c, c))
-    return unicodedata.normalize("NFC", "".join(out))
+    return unicodedata.normalize("NFC", spelled_out(text))
 
 
 class Client:
