@@ -265,19 +265,24 @@ def name_fields(first, last, rng):
     return {"first_name": first, "last_name": last}
 
 
+def recased(text, noise):
+    """`text` with the case or diacritics noise applied (other noise leaves it alone)."""
+    if noise == "lower":
+        return text.lower()
+    if noise == "upper":
+        return text.upper()
+    if noise == "no_diacritics":
+        return strip_diacritics(text)
+    return text
+
+
 def make_query(kind, person, rng):
     """(request body, PostgreSQL row fields, noise) for one lookup of `person`."""
     if kind == "name_company":
         noise = pick(NC_NOISE, rng)
         first, last = noisy_name(person, noise, rng)
-        company = person["company"]
-        if noise == "lower":
-            company = company.lower()
-        elif noise == "upper":
-            company = company.upper()
-        elif noise == "no_diacritics":
-            company = strip_diacritics(company)
-        elif noise == "legal_form":
+        company = recased(person["company"], noise)
+        if noise == "legal_form":
             company = legal_form_variant(company, rng) or company
         elif noise == "domain":
             company = person["domain"] or company
@@ -286,11 +291,7 @@ def make_query(kind, person, rng):
     if kind == "name_location":
         noise = pick(NL_NOISE, rng)
         first, last = noisy_name(person, noise, rng)
-        city = person["city"]
-        if noise == "lower":
-            city = city.lower()
-        elif noise == "no_diacritics":
-            city = strip_diacritics(city)
+        city = recased(person["city"], noise)
         body = {**name_fields(first, last, rng), "city": city}
         return body, [f"{first} {last}", city], noise
     email = person["email"]
