@@ -9,10 +9,11 @@
 use crate::error::Result;
 use crate::index::{CommitPayload, Opened, SearchIndex};
 use crate::matching::score::{MatchCompany, MatchProfile};
-use crate::model::{CompanyId, CompanyRecord, ProfileId};
+use crate::matching::table::MatchTable;
+use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
 use crate::store::Store;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -256,8 +257,6 @@ impl Worker {
     fn apply_outbox(&mut self) -> Result<usize> {
         let mut docs = 0;
         let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
-        let mut matched_companies = HashSet::new();
-        let matches = self.index.matches();
         loop {
             let entries = self.store.outbox_after(self.applied, 256)?;
             if entries.is_empty() {
@@ -269,23 +268,15 @@ impl Worker {
                     self.writer
                         .delete_term(Term::from_field_u64(self.index.fields().id, raw_id));
                     match self.store.profile(id)? {
-                        Some(profile) => {
-                            let company =
-                                cached_company(&self.store, &mut companies, profile.company)?;
-                            if let (Some(cid), Some(company)) = (profile.company, company) {
-                                // Once per company and call: its record was just read.
-                                if matched_companies.insert(cid) {
-                                    matches.upsert_companies([(
-                                        cid,
-                                        MatchCompany::from_record(company),
-                                    )]);
-                                }
-                            }
-                            self.writer
-                                .add_document(self.index.document(id, &profile, company))?;
-                            matches.upsert_profile(id, MatchProfile::from_record(&profile));
-                        }
-                        None => matches.remove_profile(id),
+                        Some(profile) => index_profile(
+                            &self.store,
+                            &self.index,
+                            &mut self.writer,
+                            &mut companies,
+                            id,
+                            &profile,
+                        )?,
+                        None => self.index.matches().remove_profile(id),
                     }
                     docs += 1;
                 }
@@ -324,17 +315,16 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     // every outbox entry up to here is covered by the scan below.
     let seq = store.last_outbox_seq()?;
     writer.delete_all_documents()?;
+    index.matches().clear();
     let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
     let mut count = 0u64;
     for item in store.profiles() {
         let (id, profile) = item?;
-        let company = cached_company(store, &mut companies, profile.company)?;
-        writer.add_document(index.document(id, &profile, company))?;
+        index_profile(store, index, writer, &mut companies, id, &profile)?;
         count += 1;
     }
     commit(writer, index, seq)?;
     store.outbox_trim(seq)?;
-    load_matches(store, index)?;
     tracing::info!(
         profiles = count,
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -343,7 +333,8 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     Ok(seq)
 }
 
-/// Fills the index's match table from the store (at start, and after a rebuild).
+/// Fills the index's match table from the store at start, when the index itself is current
+/// (a rebuild fills it as it goes).
 fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
     const CHUNK: usize = 8192;
     let started = Instant::now();
@@ -377,9 +368,28 @@ fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
     Ok(())
 }
 
-/// A profile's company, read once per batch: many profiles share a company.
+/// Adds a stored profile's document to the index and its scoring inputs to the match table.
+fn index_profile(
+    store: &Store,
+    index: &SearchIndex,
+    writer: &mut IndexWriter,
+    companies: &mut HashMap<CompanyId, Option<CompanyRecord>>,
+    id: ProfileId,
+    profile: &ProfileRecord,
+) -> Result<()> {
+    let company = cached_company(store, index.matches(), companies, profile.company)?;
+    writer.add_document(index.document(id, profile, company))?;
+    index
+        .matches()
+        .upsert_profile(id, MatchProfile::from_record(profile));
+    Ok(())
+}
+
+/// A profile's company, read once per batch: many profiles share a company. A company
+/// read from the store also refreshes its entry in the match table.
 fn cached_company<'a>(
     store: &Store,
+    table: &MatchTable,
     cache: &'a mut HashMap<CompanyId, Option<CompanyRecord>>,
     company: Option<CompanyId>,
 ) -> Result<Option<&'a CompanyRecord>> {
@@ -388,7 +398,13 @@ fn cached_company<'a>(
     };
     let slot = match cache.entry(cid) {
         std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
-        std::collections::hash_map::Entry::Vacant(slot) => slot.insert(store.company(cid)?),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            let record = store.company(cid)?;
+            if let Some(record) = &record {
+                table.upsert_companies([(cid, MatchCompany::from_record(record))]);
+            }
+            slot.insert(record)
+        }
     };
     Ok(slot.as_ref())
 }
