@@ -123,6 +123,7 @@ impl SearchIndex {
         &self.schema.fields
     }
 
+    /// The scoring inputs of the indexed profiles (kept by the indexer, read by lookups).
     pub fn matches(&self) -> &MatchTable {
         &self.matches
     }

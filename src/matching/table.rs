@@ -134,6 +134,7 @@ impl MatchTable {
             .clear();
     }
 
+    /// Profiles held (what `check` compares with the store's count).
     pub fn profile_count(&self) -> usize {
         self.profiles
             .iter()
