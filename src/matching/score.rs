@@ -299,13 +299,38 @@ fn token_similarity(a: &str, s: &str) -> f64 {
     } else if are_variants(a, s) {
         0.95
     } else {
-        let similarity = jaro_winkler(a, s);
-        if similarity >= 0.85 {
-            similarity
-        } else {
-            0.0
+        jaro_winkler_at_least(a, s, 0.85).unwrap_or(0.0)
+    }
+}
+
+/// The Jaro-Winkler similarity of two tokens when it reaches `min` (≥ 0.7), else `None`.
+/// A bound rejects most unrelated pairs without the full measure (which allocates): the
+/// prefix bonus adds at most 0.4·(1 − Jaro), so Jaro must reach (min − 0.4)/0.6; and Jaro
+/// is at most (s/|x| + s/|y| + 1)/3 where s counts the characters the tokens share.
+fn jaro_winkler_at_least(x: &str, y: &str, min: f64) -> Option<f64> {
+    debug_assert!(min >= 0.7, "the prefix bonus bound holds above 0.7");
+    if x.is_ascii() && y.is_ascii() && !x.is_empty() && !y.is_empty() {
+        let mut counts = [0u16; 128];
+        for byte in x.bytes() {
+            counts[usize::from(byte)] += 1;
+        }
+        let shared = y
+            .bytes()
+            .filter(|byte| {
+                let count = &mut counts[usize::from(*byte)];
+                let available = *count > 0;
+                *count = count.saturating_sub(1);
+                available
+            })
+            .count() as f64;
+        let best_jaro = (shared / x.len() as f64 + shared / y.len() as f64 + 1.0) / 3.0;
+        // The margin keeps rounding from rejecting a pair exactly at the bound.
+        if best_jaro < (min - 0.4) / 0.6 - 1e-9 {
+            return None;
         }
     }
+    let similarity = jaro_winkler(x, y);
+    (similarity >= min).then_some(similarity)
 }
 
 fn pair_similarity(asked_first: &[String], asked_last: &[String], stored: &NameForms) -> f64 {
@@ -399,28 +424,29 @@ pub fn company_similarity(asked: &CompanyQuery, company: &MatchCompany) -> f64 {
 /// counts when equal or a near-certain typo). Whole-string edit similarity would call
 /// "blom de jong advies" and "blom jacobs" close; tokens do not.
 fn key_similarity(a: &str, b: &str) -> f64 {
-    if a == b || a.replace(' ', "") == b.replace(' ', "") {
+    fn squashed(key: &str) -> impl Iterator<Item = u8> + '_ {
+        key.bytes().filter(|byte| *byte != b' ')
+    }
+    if a == b || squashed(a).eq(squashed(b)) {
         return 1.0;
     }
     if contains_tokens(a, b) || contains_tokens(b, a) {
         return 0.9;
     }
     // Connectors say nothing about which company it is.
-    let meaningful = |t: &&str| !t.is_empty() && *t != "and" && *t != "the";
-    let a_tokens: Vec<&str> = a.split(' ').filter(meaningful).collect();
-    let b_tokens: Vec<&str> = b.split(' ').filter(meaningful).collect();
-    if a_tokens.is_empty() || b_tokens.is_empty() {
+    let meaningful =
+        |key| str::split(key, ' ').filter(|t: &&str| !t.is_empty() && *t != "and" && *t != "the");
+    let (a_count, b_count) = (meaningful(a).count(), meaningful(b).count());
+    if a_count == 0 || b_count == 0 {
         return 0.0;
     }
-    let shared = a_tokens
-        .iter()
+    let shared = meaningful(a)
         .filter(|x| {
-            b_tokens
-                .iter()
-                .any(|y| x == &y || (x.len() >= 5 && jaro_winkler(x, y) >= 0.94))
+            meaningful(b)
+                .any(|y| *x == y || (x.len() >= 5 && jaro_winkler_at_least(x, y, 0.94).is_some()))
         })
         .count();
-    2.0 * shared as f64 / (a_tokens.len() + b_tokens.len()) as f64
+    2.0 * shared as f64 / (a_count + b_count) as f64
 }
 
 /// Whether every token of `small` is a token of `big` (e.g. "acme" in "acme logistics").
@@ -442,6 +468,55 @@ pub fn competing_confidences(log_odds: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A token from a small alphabet, so that near pairs are common.
+    fn token() -> impl Strategy<Value = String> {
+        let letters = vec!['a', 'e', 'n', 'r', 's', 't', 'é'];
+        proptest::collection::vec(proptest::sample::select(letters), 1..12)
+            .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    /// Two tokens: unrelated, or the second one or two edits from the first.
+    fn token_pair() -> impl Strategy<Value = (String, String)> {
+        let edit = (
+            0..4u8,
+            any::<proptest::sample::Index>(),
+            proptest::char::range('a', 'z'),
+        );
+        prop_oneof![
+            (token(), token()),
+            (token(), proptest::collection::vec(edit, 1..3)).prop_map(|(x, edits)| {
+                let mut chars: Vec<char> = x.chars().collect();
+                for (kind, at, letter) in edits {
+                    let i = at.index(chars.len().max(1));
+                    match kind {
+                        0 if !chars.is_empty() => chars[i] = letter,
+                        1 => chars.insert(i.min(chars.len()), letter),
+                        2 if chars.len() > 1 => {
+                            chars.remove(i);
+                        }
+                        _ if i + 1 < chars.len() => chars.swap(i, i + 1),
+                        _ => {}
+                    }
+                }
+                (x, chars.into_iter().collect())
+            }),
+        ]
+    }
+
+    proptest! {
+        /// The bound only skips work: it never rejects a pair the full measure accepts.
+        #[test]
+        fn jaro_winkler_bound_agrees_with_the_full_measure(
+            (x, y) in token_pair(),
+            min in prop_oneof![Just(0.7), Just(0.85), Just(0.9), Just(0.94), 0.7f64..1.0],
+        ) {
+            let full = jaro_winkler(&x, &y);
+            let expected = (full >= min).then_some(full);
+            prop_assert_eq!(jaro_winkler_at_least(&x, &y, min), expected);
+        }
+    }
 
     fn similar(asked: (&str, &str), stored: (&str, &str)) -> f64 {
         name_similarity(
