@@ -74,6 +74,7 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
     pub commit_interval_ms: Option<u64>,
+    pub compact_after_idle_secs: Option<u64>,
     pub cache_mb: Option<u64>,
     pub max_body_bytes: Option<usize>,
     pub max_line_bytes: Option<usize>,
@@ -106,6 +107,10 @@ pub struct ServeArgs {
     /// Longest time from an acknowledged write to searchable, in milliseconds.
     #[arg(long, env = "PROFILED_COMMIT_INTERVAL_MS")]
     pub commit_interval_ms: Option<u64>,
+    /// Seconds without writes after which the index is merged into one segment (faster
+    /// lookups after a bulk load).
+    #[arg(long, env = "PROFILED_COMPACT_AFTER_IDLE_SECS")]
+    pub compact_after_idle_secs: Option<u64>,
     /// sled page cache, in MiB.
     #[arg(long, env = "PROFILED_CACHE_MB")]
     pub cache_mb: Option<u64>,
@@ -142,6 +147,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub sample: bool,
     pub commit_interval: Duration,
+    pub compact_after_idle: Duration,
     pub cache_bytes: u64,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
@@ -161,6 +167,7 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("sample", &self.sample)
             .field("commit_interval", &self.commit_interval)
+            .field("compact_after_idle", &self.compact_after_idle)
             .field("cache_bytes", &self.cache_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
@@ -217,6 +224,11 @@ impl Config {
                 args.commit_interval_ms
                     .or(file.commit_interval_ms)
                     .unwrap_or(1000),
+            ),
+            compact_after_idle: Duration::from_secs(
+                args.compact_after_idle_secs
+                    .or(file.compact_after_idle_secs)
+                    .unwrap_or(30),
             ),
             cache_bytes: args.cache_mb.or(file.cache_mb).unwrap_or(256) << 20,
             max_body_bytes: args
@@ -280,6 +292,11 @@ impl Config {
                 "commit interval must lie between 1 ms and 60 s".into(),
             ));
         }
+        if self.compact_after_idle.is_zero() {
+            return Err(Error::Config(
+                "compact_after_idle_secs must be positive".into(),
+            ));
+        }
         if self.max_body_bytes < 1024 || self.limits.max_line_bytes < 256 {
             return Err(Error::Config(
                 "max_body_bytes must be at least 1024 and max_line_bytes at least 256".into(),
@@ -314,6 +331,7 @@ impl Config {
             cache_bytes: self.cache_bytes,
             indexer: IndexerConfig {
                 commit_interval: self.commit_interval,
+                compact_after_idle: self.compact_after_idle,
                 ..IndexerConfig::default()
             },
             email_key: self.email_key,

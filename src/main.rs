@@ -17,7 +17,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 #[derive(Parser)]
 #[command(
@@ -263,14 +263,17 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     let stored = started.elapsed();
+    engine.wait_searchable_blocking(last_seq, Duration::from_secs(3600))?;
+    let indexed = started.elapsed();
+    engine.compact()?;
     engine.shutdown()?;
-    let total = started.elapsed();
     println!(
-        "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed",
+        "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
         created + updated,
-        total.as_secs_f64(),
+        indexed.as_secs_f64(),
         (created + updated) as f64 / stored.as_secs_f64().max(1e-3),
-        (created + updated) as f64 / total.as_secs_f64().max(1e-3),
+        (created + updated) as f64 / indexed.as_secs_f64().max(1e-3),
+        (started.elapsed() - indexed).as_secs_f64(),
     );
     if rejected > 0 && created + updated == 0 {
         bail!("every line was rejected");
@@ -453,6 +456,7 @@ fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {
     let started = Instant::now();
     let engine = open_engine(data_dir)?;
     let docs = engine.indexed_docs();
+    engine.compact()?;
     engine.shutdown()?;
     println!(
         "reindexed {docs} profiles in {:.1}s",

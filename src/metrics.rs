@@ -33,6 +33,7 @@ pub struct Metrics {
     pub companies: Gauge,
     pub index_lag: Gauge,
     pub indexed_docs: Gauge,
+    pub index_segments: Gauge,
     profiles_expired: Counter,
     oldest_sighting_age: Gauge,
     last_sweep_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -76,6 +77,12 @@ impl Metrics {
             "Documents in the searchable index",
             indexed_docs.clone(),
         );
+        let index_segments = Gauge::default();
+        registry.register(
+            "index_segments",
+            "Segments of the searchable index (each costs every lookup a term lookup)",
+            index_segments.clone(),
+        );
         let profiles_expired = Counter::default();
         registry.register(
             "profiles_expired",
@@ -105,6 +112,7 @@ impl Metrics {
             companies,
             index_lag,
             indexed_docs,
+            index_segments,
         }
     }
 

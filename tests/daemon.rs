@@ -4,8 +4,13 @@
 mod common;
 
 use common::{args, start, start_with, Client};
+use profiled::clock::SystemClock;
+use profiled::config::ServeArgs;
+use profiled::engine::{Engine, EngineConfig};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
 
 fn people() -> Vec<Value> {
     vec![
@@ -509,4 +514,97 @@ async fn an_index_built_with_another_schema_version_is_rebuilt_from_the_store() 
         "{metrics}"
     );
     daemon.stop().await;
+}
+
+/// One sample's value from the Prometheus text.
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn once_writes_pause_the_index_is_merged_into_one_segment_and_keeps_serving() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = start_with(ServeArgs {
+        compact_after_idle_secs: Some(1),
+        ..args(dir.path())
+    })
+    .await;
+    let client = &daemon.client;
+    // One commit, hence one segment, per profile.
+    for person in people() {
+        let reply = client.ingest(&[person]).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+    }
+    let segments = || async {
+        metric(
+            &client.get("/metrics").await.text,
+            "profiled_index_segments",
+        )
+        .expect("gauge")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while segments().await > 1.0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle index was not merged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let metrics = client.get("/metrics").await.text;
+    assert_eq!(metric(&metrics, "profiled_indexed_documents"), Some(5.0));
+    for (name, company) in [
+        ("Jane Doe", "Acme"),
+        ("Pieter de Vries", "acme.nl"),
+        ("Jürgen Müller", "Müller Bau"),
+    ] {
+        matched_name(client, json!({"name": name, "company": company})).await;
+    }
+    // The writer goes on after the merge.
+    let reply = client
+        .ingest(&[
+            json!({"source":"public-web","first_name":"Ada","last_name":"Lovelace",
+                         "company":{"name":"Analytical Engines Ltd"}}),
+        ])
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let (name, _, _) = matched_name(
+        client,
+        json!({"name":"Ada Lovelace","company":"Analytical Engines"}),
+    )
+    .await;
+    assert_eq!(name, "Ada Lovelace");
+    daemon.stop().await;
+}
+
+#[test]
+fn an_offline_compaction_leaves_one_segment_with_every_profile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = Engine::open(
+        EngineConfig::new(dir.path().to_path_buf()),
+        Arc::new(SystemClock),
+    )
+    .expect("engine");
+    for (n, person) in people().iter().enumerate() {
+        let (report, seq) = engine
+            .ingest_ndjson(format!("{person}\n").as_bytes(), 1)
+            .expect("ingest");
+        assert_eq!(report.created + report.updated, 1, "line {n}");
+        engine
+            .wait_searchable_blocking(seq, Duration::from_secs(30))
+            .expect("searchable");
+    }
+    assert!(engine.index_segments() > 1, "one segment per commit");
+    engine.compact().expect("compaction");
+    assert_eq!(engine.index_segments(), 1);
+    assert_eq!(engine.indexed_docs(), 5);
+    let found = engine
+        .lookup(
+            &serde_json::from_value(json!({"name":"Sanne Bakker","company":"Acme"}))
+                .expect("request"),
+        )
+        .expect("lookup");
+    assert_eq!(found.profile.expect("profile").full_name, "Sanne Bakker");
+    engine.shutdown().expect("shutdown");
 }

@@ -215,6 +215,18 @@ impl Engine {
         self.index.num_docs()
     }
 
+    /// Segments of the searchable index.
+    pub fn index_segments(&self) -> usize {
+        self.index.searcher().segment_readers().len()
+    }
+
+    /// Makes everything written so far searchable and merges the index into one segment,
+    /// waiting for it: offline commands call it after a bulk load (the daemon merges on
+    /// its own once writes pause).
+    pub fn compact(&self) -> Result<()> {
+        self.indexer.compact()
+    }
+
     /// Drains the indexer (final commit) and flushes the store. Writes after this are
     /// durable but no longer indexed until the next start.
     pub fn shutdown(&self) -> Result<()> {

@@ -15,11 +15,12 @@ pub async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
-    let (counts, lag, docs, oldest) = blocking(move || {
+    let (counts, lag, docs, segments, oldest) = blocking(move || {
         Ok((
             engine.counts()?,
             engine.index_lag(),
             engine.indexed_docs(),
+            engine.index_segments(),
             engine.oldest_sighting_age()?,
         ))
     })
@@ -32,6 +33,7 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     state.metrics.companies.set(counts.companies);
     state.metrics.index_lag.set(lag as i64);
     state.metrics.indexed_docs.set(docs as i64);
+    state.metrics.index_segments.set(segments as i64);
     Ok((
         [(
             header::CONTENT_TYPE,

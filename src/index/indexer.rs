@@ -5,8 +5,13 @@
 //! It runs on its own OS thread: tantivy indexing is blocking CPU work and must not sit on
 //! the async runtime. Writers wake it with [`Indexer::notify`]; waiters for
 //! `refresh=wait_for` watch [`Indexer::subscribe`].
+//!
+//! Once writes stop for a while it merges the index into one segment in the background
+//! (and offline commands ask for that with [`Indexer::compact`]): a lookup reads each
+//! term's dictionary entry and postings once per segment, so a bulk load's many segments
+//! multiply the cost of every lookup.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::{CommitPayload, Opened, SearchIndex};
 use crate::matching::score::{MatchCompany, MatchProfile};
 use crate::matching::table::MatchTable;
@@ -14,7 +19,7 @@ use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, Term};
@@ -31,6 +36,8 @@ pub struct IndexerConfig {
     pub max_pending_docs: usize,
     pub writer_threads: usize,
     pub writer_memory_bytes: usize,
+    /// Merge the index into one segment once no write has come for this long.
+    pub compact_after_idle: Duration,
 }
 
 impl Default for IndexerConfig {
@@ -40,6 +47,7 @@ impl Default for IndexerConfig {
             max_pending_docs: 200_000,
             writer_threads: 1,
             writer_memory_bytes: 128 << 20,
+            compact_after_idle: Duration::from_secs(30),
         }
     }
 }
@@ -50,10 +58,15 @@ struct Signal {
     wake: Condvar,
 }
 
+/// Hears how a merge requested by [`Indexer::compact`] ended (an error as text).
+type CompactionWaiter = mpsc::Sender<std::result::Result<(), String>>;
+
 #[derive(Default)]
 struct SignalState {
     written: u64,
     stop: bool,
+    /// Callers of [`Indexer::compact`] waiting for the merge.
+    compact_waiters: Vec<CompactionWaiter>,
 }
 
 /// Handle of the indexer thread.
@@ -96,6 +109,8 @@ impl Indexer {
             signal: signal.clone(),
             indexed_tx,
             applied: start_seq,
+            last_write: Instant::now(),
+            changed_since_compaction: false,
         };
         // Replay what the index has not seen before anyone can search it.
         if worker.apply_outbox()? > 0 {
@@ -141,6 +156,38 @@ impl Indexer {
             .written
     }
 
+    /// Applies and commits what the outbox holds, then merges the index into one segment
+    /// and waits for it (offline commands, after a bulk load).
+    pub fn compact(&self) -> Result<()> {
+        // A merge tantivy's own policy still runs over some of the segments makes ours
+        // fail; by the next attempt it has finished.
+        const ATTEMPTS: usize = 3;
+        let mut outcome = Ok(());
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            let (done, heard) = mpsc::channel();
+            {
+                let mut state = self
+                    .signal
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if state.stop {
+                    return Err(Error::Unavailable);
+                }
+                state.compact_waiters.push(done);
+                self.signal.wake.notify_one();
+            }
+            outcome = heard.recv().map_err(|_| Error::Unavailable)?;
+            if outcome.is_ok() {
+                break;
+            }
+        }
+        outcome.map_err(|err| Error::Internal(format!("merging the index: {err}")))
+    }
+
     /// Drains the outbox, commits, and stops the thread. Later calls do nothing.
     pub fn shutdown(&self) {
         {
@@ -179,6 +226,10 @@ struct Worker {
     signal: Arc<Signal>,
     indexed_tx: watch::Sender<u64>,
     applied: u64,
+    /// When the outbox last held something to apply.
+    last_write: Instant,
+    /// Whether a commit has added segments since the last merge into one.
+    changed_since_compaction: bool,
 }
 
 impl Worker {
@@ -193,6 +244,7 @@ impl Worker {
                 Ok(docs) => {
                     pending_docs += docs;
                     pending_since.get_or_insert_with(Instant::now);
+                    self.last_write = Instant::now();
                 }
                 Err(err) => {
                     tracing::error!(error = %err, "indexer could not apply the outbox; retrying");
@@ -224,14 +276,32 @@ impl Worker {
                 .state
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if state.stop && state.written <= self.applied && pending_since.is_none() {
+            let drained = state.written <= self.applied && pending_since.is_none();
+            if drained && !state.compact_waiters.is_empty() {
+                let waiters = std::mem::take(&mut state.compact_waiters);
+                drop(state);
+                self.start_compaction(waiters);
+                continue;
+            }
+            if state.stop && drained {
                 return;
             }
+            let idle = self.last_write.elapsed();
+            if drained && self.changed_since_compaction && idle >= self.config.compact_after_idle {
+                drop(state);
+                self.start_compaction(Vec::new());
+                continue;
+            }
             if state.written <= self.applied && !state.stop {
-                // Drained with work pending: commit once the gap since the last commit allows.
-                let timeout = pending_since.map_or(Duration::from_secs(3600), |_| {
-                    min_commit_gap.saturating_sub(last_commit.elapsed())
-                });
+                // Drained with work pending: commit once the gap since the last commit
+                // allows; else sleep until a write comes or the index is due for a merge.
+                let timeout = match pending_since {
+                    Some(_) => min_commit_gap.saturating_sub(last_commit.elapsed()),
+                    None if self.changed_since_compaction => {
+                        self.config.compact_after_idle.saturating_sub(idle)
+                    }
+                    None => Duration::from_secs(3600),
+                };
                 state = self
                     .signal
                     .wake
@@ -292,7 +362,54 @@ impl Worker {
         commit(&mut self.writer, &self.index, self.applied)?;
         self.store.outbox_trim(self.applied)?;
         self.indexed_tx.send_replace(self.applied);
+        self.changed_since_compaction = true;
         Ok(())
+    }
+
+    /// Starts merging every committed segment into one; a helper thread waits for the
+    /// merge, reloads the reader and tells `waiters`. Commits go on meanwhile (tantivy
+    /// carries deletes made during the merge over to the merged segment), so a merge of a
+    /// large index never holds up freshness.
+    fn start_compaction(&mut self, waiters: Vec<CompactionWaiter>) {
+        self.changed_since_compaction = false;
+        let segments = match self.index.segment_ids() {
+            Ok(segments) if segments.len() > 1 => segments,
+            outcome => {
+                let outcome = outcome.map(|_| ()).map_err(|err| err.to_string());
+                for waiter in waiters {
+                    let _ = waiter.send(outcome.clone());
+                }
+                return;
+            }
+        };
+        let merge = self.writer.merge(&segments);
+        let index = self.index.clone();
+        let spawned = std::thread::Builder::new()
+            .name("profiled-compaction".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let outcome = merge
+                    .wait()
+                    .map_err(Error::from)
+                    .and_then(|_| index.reload());
+                match &outcome {
+                    Ok(()) => tracing::info!(
+                        segments = segments.len(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "index merged into one segment"
+                    ),
+                    // Usually tantivy's own merge policy holds some of the segments; the
+                    // next idle period tries again.
+                    Err(err) => tracing::info!(error = %err, "index merge did not complete"),
+                }
+                let outcome = outcome.map_err(|err| err.to_string());
+                for waiter in waiters {
+                    let _ = waiter.send(outcome.clone());
+                }
+            });
+        if let Err(err) = spawned {
+            tracing::error!(error = %err, "could not start the index merge");
+        }
     }
 }
 

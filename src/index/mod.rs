@@ -165,6 +165,11 @@ impl SearchIndex {
         Ok(View { searcher, ids })
     }
 
+    /// The committed segments.
+    pub fn segment_ids(&self) -> Result<Vec<tantivy::index::SegmentId>> {
+        Ok(self.index.searchable_segment_ids()?)
+    }
+
     /// Makes the last commit visible to searches.
     pub fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)
