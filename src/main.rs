@@ -204,6 +204,14 @@ fn open_with(config: EngineConfig) -> anyhow::Result<Engine> {
     Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")
 }
 
+/// Commits the index and flushes the store, then leaves the memory to the exiting
+/// process: freeing a million profiles' match table entry by entry took 1.7 s.
+fn close(engine: Engine) -> anyhow::Result<()> {
+    engine.shutdown()?;
+    std::mem::forget(engine);
+    Ok(())
+}
+
 fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
     let engine = open_engine(data_dir)?;
     let started = Instant::now();
@@ -266,7 +274,7 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
     engine.wait_searchable_blocking(last_seq, Duration::from_secs(3600))?;
     let indexed = started.elapsed();
     engine.compact()?;
-    engine.shutdown()?;
+    close(engine)?;
     println!(
         "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
         created + updated,
@@ -347,7 +355,7 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
     };
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
-    engine.shutdown()?;
+    close(engine)?;
     let summary = result.with_context(|| match args.input.to_str() {
         Some("-") => "enriching standard input".to_owned(),
         _ => format!("enriching {}", args.input.display()),
@@ -413,7 +421,7 @@ fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
     };
     let engine = open_with(config)?;
     let report = engine.sweep(None)?;
-    engine.shutdown()?;
+    close(engine)?;
     println!(
         "swept in {} ms: {} profiles and {} companies expired (not seen since {}), {} email hashes removed",
         report.duration_ms,
@@ -431,7 +439,7 @@ fn check(data_dir: PathBuf) -> anyhow::Result<()> {
     }
     let engine = open_engine(data_dir)?;
     let report = engine.check()?;
-    engine.shutdown()?;
+    close(engine)?;
     for problem in &report.problems {
         println!("{problem}");
     }
@@ -457,7 +465,7 @@ fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {
     let engine = open_engine(data_dir)?;
     let docs = engine.indexed_docs();
     engine.compact()?;
-    engine.shutdown()?;
+    close(engine)?;
     println!(
         "reindexed {docs} profiles in {:.1}s",
         started.elapsed().as_secs_f64()
