@@ -12,6 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -115,14 +116,23 @@ fn stream_options(query: Option<&str>) -> Result<EnrichOptions, ApiError> {
     Ok(options)
 }
 
-/// Streams NDJSON results as chunks of input lines arrive.
+/// Chunks of a streamed job being matched at once: the next chunk is read and split while
+/// the previous one is matched, so the cores do not wait on the connection.
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// One input line, or the error that answers it in its place.
+type Line = Result<Vec<u8>, RecordError>;
+
+/// Streams NDJSON results as chunks of input lines arrive. The async task only splits
+/// lines; parsing, matching and writing the results run on the blocking pool (rayon).
 fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let max_line = state.engine.limits().max_line_bytes;
     tokio::spawn(async move {
         let mut input = body.into_data_stream();
         let mut pending: Vec<u8> = Vec::new();
-        let mut lines: Vec<Result<Value, RecordError>> = Vec::with_capacity(STREAM_CHUNK);
+        let mut lines: Vec<Line> = Vec::with_capacity(STREAM_CHUNK);
+        let mut in_flight = std::collections::VecDeque::with_capacity(CHUNKS_IN_FLIGHT);
         let mut finished = false;
         while !finished {
             match input.next().await {
@@ -135,17 +145,19 @@ fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
                 }
                 None => finished = true,
             }
-            while let Some(end) = pending.iter().position(|b| *b == b'\n') {
-                let line: Vec<u8> = pending.drain(..=end).collect();
-                push_line(&line, max_line, &mut lines);
+            let mut start = 0;
+            while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+                push_line(&pending[start..=start + end], max_line, &mut lines);
+                start += end + 1;
             }
+            pending.drain(..start);
             if finished && !pending.is_empty() {
                 let line = std::mem::take(&mut pending);
                 push_line(&line, max_line, &mut lines);
             }
             if pending.len() > max_line {
                 // An over-long line: answer it with an error and skip to its end.
-                lines.push(too_long(max_line));
+                lines.push(Err(too_long(max_line)));
                 pending.clear();
                 skip_to_newline(&mut input, &mut pending).await;
             }
@@ -153,17 +165,19 @@ fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
                 let chunk = std::mem::take(&mut lines);
                 let engine = state.engine.clone();
                 let options = options.clone();
-                let results =
-                    tokio::task::spawn_blocking(move || engine.enrich(chunk, &options)).await;
-                let Ok(results) = results else { return };
-                let mut out = Vec::with_capacity(results.len() * 256);
-                for result in results {
-                    if serde_json::to_writer(&mut out, &result).is_err() {
-                        return;
-                    }
-                    out.push(b'\n');
-                }
-                if tx.send(Ok(Bytes::from(out))).await.is_err() {
+                in_flight.push_back(tokio::task::spawn_blocking(move || {
+                    let records = chunk.into_par_iter().map(parse_line).collect();
+                    ndjson(engine.enrich(records, &options))
+                }));
+            }
+            while in_flight.len() >= CHUNKS_IN_FLIGHT || (finished && !in_flight.is_empty()) {
+                let Some(chunk) = in_flight.pop_front() else {
+                    break;
+                };
+                let Ok(Ok(out)) = chunk.await else {
+                    return;
+                };
+                if tx.send(Ok(out)).await.is_err() {
                     return;
                 }
             }
@@ -180,27 +194,43 @@ fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
     response
 }
 
-/// Adds one NDJSON line as a record, or as the error that answers it in its place.
-fn push_line(line: &[u8], max_line: usize, lines: &mut Vec<Result<Value, RecordError>>) {
+/// Results as NDJSON, written in parallel.
+fn ndjson(results: Vec<EnrichResult>) -> serde_json::Result<Bytes> {
+    let lines = results
+        .par_iter()
+        .map(|result| {
+            let mut line = serde_json::to_vec(result)?;
+            line.push(b'\n');
+            Ok(line)
+        })
+        .collect::<serde_json::Result<Vec<Vec<u8>>>>()?;
+    Ok(Bytes::from(lines.concat()))
+}
+
+/// Adds one NDJSON line (blank lines are skipped; an over-long one becomes its error).
+fn push_line(line: &[u8], max_line: usize, lines: &mut Vec<Line>) {
     if line.iter().all(u8::is_ascii_whitespace) {
         return;
     }
-    if line.len() > max_line {
-        lines.push(too_long(max_line));
-        return;
-    }
-    lines.push(serde_json::from_slice(line).map_err(|err| {
+    lines.push(if line.len() > max_line {
+        Err(too_long(max_line))
+    } else {
+        Ok(line.to_vec())
+    });
+}
+
+/// A line as a record, or the error that answers it in its place.
+fn parse_line(line: Line) -> Result<Value, RecordError> {
+    serde_json::from_slice(&line?).map_err(|err| {
         RecordError::invalid(format!(
             "invalid record: {}",
             crate::error::describe_json_error(&err)
         ))
-    }));
+    })
 }
 
-fn too_long(max_line: usize) -> Result<Value, RecordError> {
-    Err(RecordError::invalid(format!(
-        "line longer than {max_line} bytes"
-    )))
+fn too_long(max_line: usize) -> RecordError {
+    RecordError::invalid(format!("line longer than {max_line} bytes"))
 }
 
 async fn skip_to_newline(input: &mut axum::body::BodyDataStream, pending: &mut Vec<u8>) {
