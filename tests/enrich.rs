@@ -172,3 +172,35 @@ async fn explain_shows_each_fields_contribution() {
     assert!(reply.body.get("explain").is_none(), "{}", reply.text);
     daemon.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ndjson_blank_over_long_and_unterminated_lines() {
+    let (_dir, daemon) = daemon().await;
+    let good = |i: usize| json!({"name":"Bob Kowalski","company":"vistula.pl","metadata":{"i":i}});
+    let over_long = json!({"name": "x".repeat(70_000), "metadata": {"i": 1}});
+    // A blank line is skipped, an over-long one answered by an error in its place, and a
+    // last line without a newline still counts.
+    let body = format!("{}\n\n{over_long}\n{}\n   \n{}", good(0), good(2), good(3));
+    let reply = daemon
+        .client
+        .post_raw("/v1/enrich", "application/x-ndjson", body.into_bytes())
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let lines: Vec<Value> = reply
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 4, "{}", reply.text);
+    assert_eq!(lines[0]["metadata"]["i"], 0);
+    assert_eq!(lines[1]["error"]["code"], "invalid_request");
+    assert!(lines[1]["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("longer than"));
+    for (line, i) in [(&lines[2], 2), (&lines[3], 3)] {
+        assert_eq!(line["metadata"]["i"], i, "{line}");
+        assert_eq!(line["status"], "match", "{line}");
+    }
+    daemon.stop().await;
+}
