@@ -155,7 +155,7 @@ pub struct MatchCompany {
     /// As shown to clients.
     pub name: String,
     /// Normalised name, aliases and domain label.
-    pub keys: Vec<String>,
+    pub keys: Vec<CompanyKey>,
     pub domain: Option<String>,
 }
 
@@ -170,7 +170,7 @@ impl MatchCompany {
         keys.dedup();
         Self {
             name: company.name.clone(),
-            keys,
+            keys: keys.into_iter().map(CompanyKey::new).collect(),
             domain: company.domain.clone(),
         }
     }
@@ -399,11 +399,11 @@ fn best_of(a: &[String], b: &[String]) -> f64 {
 
 /// Similarity in [0, 1] of the company a client named and a stored company.
 pub fn company_similarity(asked: &CompanyQuery, company: &MatchCompany) -> f64 {
-    let best = |asked_key: &str| {
+    let best = |asked_key: &CompanyKey| {
         company
             .keys
             .iter()
-            .map(|k| key_similarity(asked_key, k))
+            .map(|k| asked_key.similarity(k))
             .fold(0.0, f64::max)
     };
     match asked {
@@ -418,40 +418,128 @@ pub fn company_similarity(asked: &CompanyQuery, company: &MatchCompany) -> f64 {
     }
 }
 
-/// Similarity of two normalised company keys, by their tokens: equal keys (also with
-/// spaces squashed: "de graaf mulder" / "degraafmulder") are 1, one key's tokens inside
-/// the other's ("acme" / "acme logistics") 0.9, else the Dice overlap of tokens (a token
-/// counts when equal or a near-certain typo). Whole-string edit similarity would call
-/// "blom de jong advies" and "blom jacobs" close; tokens do not.
-fn key_similarity(a: &str, b: &str) -> f64 {
-    fn squashed(key: &str) -> impl Iterator<Item = u8> + '_ {
-        key.bytes().filter(|byte| *byte != b' ')
-    }
-    if a == b || squashed(a).eq(squashed(b)) {
-        return 1.0;
-    }
-    if contains_tokens(a, b) || contains_tokens(b, a) {
-        return 0.9;
-    }
-    // Connectors say nothing about which company it is.
-    let meaningful =
-        |key| str::split(key, ' ').filter(|t: &&str| !t.is_empty() && *t != "and" && *t != "the");
-    let (a_count, b_count) = (meaningful(a).count(), meaningful(b).count());
-    if a_count == 0 || b_count == 0 {
-        return 0.0;
-    }
-    let shared = meaningful(a)
-        .filter(|x| {
-            meaningful(b)
-                .any(|y| *x == y || (x.len() >= 5 && jaro_winkler_at_least(x, y, 0.94).is_some()))
-        })
-        .count();
-    2.0 * shared as f64 / (a_count + b_count) as f64
+/// A normalised company key split into tokens once: a lookup compares the asked key with
+/// the keys of every candidate's company, and splitting them again each time cost more
+/// than the comparisons.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompanyKey {
+    text: String,
+    tokens: Vec<KeyToken>,
 }
 
-/// Whether every token of `small` is a token of `big` (e.g. "acme" in "acme logistics").
-fn contains_tokens(big: &str, small: &str) -> bool {
-    !small.is_empty() && small.split(' ').all(|t| big.split(' ').any(|b| b == t))
+/// A token of a [`CompanyKey`]: its byte range, and the set of its letters (ASCII
+/// tokens only) to rule out near-typos without measuring them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeyToken {
+    start: u32,
+    end: u32,
+    letters: Option<u64>,
+}
+
+impl From<&str> for CompanyKey {
+    fn from(text: &str) -> Self {
+        Self::new(text.to_owned())
+    }
+}
+
+impl CompanyKey {
+    pub fn new(text: String) -> Self {
+        let mut tokens = Vec::new();
+        let mut start = 0;
+        for token in text.split(' ') {
+            let letters = token
+                .is_ascii()
+                .then(|| token.bytes().fold(0u64, |set, b| set | 1 << (b & 63)));
+            tokens.push(KeyToken {
+                start: start as u32,
+                end: (start + token.len()) as u32,
+                letters,
+            });
+            start += token.len() + 1;
+        }
+        Self { text, tokens }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    fn token(&self, token: &KeyToken) -> &str {
+        &self.text[token.start as usize..token.end as usize]
+    }
+
+    /// Similarity of two keys, by their tokens: equal keys (also with spaces squashed:
+    /// "de graaf mulder" / "degraafmulder") are 1, one key's tokens inside the other's
+    /// ("acme" / "acme logistics") 0.9, else the Dice overlap of tokens (a token counts
+    /// when equal or a near-certain typo). Whole-string edit similarity would call
+    /// "blom de jong advies" and "blom jacobs" close; tokens do not.
+    pub fn similarity(&self, other: &CompanyKey) -> f64 {
+        fn squashed(key: &str) -> impl Iterator<Item = u8> + '_ {
+            key.bytes().filter(|byte| *byte != b' ')
+        }
+        if self.text == other.text || squashed(&self.text).eq(squashed(&other.text)) {
+            return 1.0;
+        }
+        if self.holds_tokens_of(other) || other.holds_tokens_of(self) {
+            return 0.9;
+        }
+        let (mine, theirs) = (self.meaningful_tokens(), other.meaningful_tokens());
+        let (mine_count, theirs_count) = (mine.clone().count(), theirs.clone().count());
+        if mine_count == 0 || theirs_count == 0 {
+            return 0.0;
+        }
+        let shared = mine
+            .filter(|x| {
+                let x_text = self.token(x);
+                theirs.clone().any(|y| {
+                    let y_text = other.token(y);
+                    x_text == y_text
+                        || (x_text.len() >= 5
+                            && may_be_near_typo(x, y)
+                            && jaro_winkler_at_least(x_text, y_text, NEAR_TYPO).is_some())
+                })
+            })
+            .count();
+        2.0 * shared as f64 / (mine_count + theirs_count) as f64
+    }
+
+    /// Tokens that tell companies apart: connectors ("and", "the") do not.
+    fn meaningful_tokens(&self) -> impl Iterator<Item = &KeyToken> + Clone + '_ {
+        self.tokens.iter().filter(|t| {
+            let text = self.token(t);
+            !text.is_empty() && text != "and" && text != "the"
+        })
+    }
+
+    /// Whether every token of `small` is one of ours (e.g. "acme" in "acme logistics").
+    fn holds_tokens_of(&self, small: &CompanyKey) -> bool {
+        !small.is_empty()
+            && small.tokens.iter().all(|t| {
+                let text = small.token(t);
+                self.tokens.iter().any(|mine| self.token(mine) == text)
+            })
+    }
+}
+
+/// Jaro-Winkler similarity from which two company tokens count as one misspelt.
+const NEAR_TYPO: f64 = 0.94;
+
+/// A cheaper first bound than [`jaro_winkler_at_least`]'s: each letter one token has and
+/// the other lacks is at least one character that cannot match, and Jaro-Winkler of
+/// [`NEAR_TYPO`] needs Jaro ≥ 0.9, i.e. (s/|x| + s/|y| + 1)/3 ≥ 0.9 for s matching
+/// characters. Letters share bits mod 64, which only loosens the bound.
+fn may_be_near_typo(x: &KeyToken, y: &KeyToken) -> bool {
+    let (Some(x_letters), Some(y_letters)) = (x.letters, y.letters) else {
+        return true;
+    };
+    let (x_len, y_len) = ((x.end - x.start) as f64, (y.end - y.start) as f64);
+    let matchable = (x_len - f64::from((x_letters & !y_letters).count_ones()))
+        .min(y_len - f64::from((y_letters & !x_letters).count_ones()));
+    (matchable / x_len + matchable / y_len + 1.0) / 3.0 >= (NEAR_TYPO - 0.4) / 0.6 - 1e-9
 }
 
 /// Turns each candidate's log-odds into a confidence that accounts for its rivals:
@@ -505,7 +593,86 @@ mod tests {
         ]
     }
 
+    /// Company key similarity as first written (splitting both keys on every call): the
+    /// reference [`CompanyKey::similarity`] must agree with.
+    fn reference_key_similarity(a: &str, b: &str) -> f64 {
+        if a == b || a.replace(' ', "") == b.replace(' ', "") {
+            return 1.0;
+        }
+        let contains = |big: &str, small: &str| {
+            !small.is_empty() && small.split(' ').all(|t| big.split(' ').any(|b| b == t))
+        };
+        if contains(a, b) || contains(b, a) {
+            return 0.9;
+        }
+        let meaningful = |t: &&str| !t.is_empty() && *t != "and" && *t != "the";
+        let a_tokens: Vec<&str> = a.split(' ').filter(meaningful).collect();
+        let b_tokens: Vec<&str> = b.split(' ').filter(meaningful).collect();
+        if a_tokens.is_empty() || b_tokens.is_empty() {
+            return 0.0;
+        }
+        let shared = a_tokens
+            .iter()
+            .filter(|x| {
+                b_tokens
+                    .iter()
+                    .any(|y| x == &y || (x.len() >= 5 && jaro_winkler(x, y) >= 0.94))
+            })
+            .count();
+        2.0 * shared as f64 / (a_tokens.len() + b_tokens.len()) as f64
+    }
+
+    /// Two company keys drawn from one small pool of tokens (so they often share tokens),
+    /// each token possibly misspelt, with connectors, empty tokens and non-ASCII letters.
+    fn company_key_pair() -> impl Strategy<Value = (String, String)> {
+        let pool_token = prop_oneof![
+            3 => token_pair(),
+            1 => proptest::sample::select(vec!["and", "the", "", "acme", "acmé"])
+                .prop_map(|t| (t.to_owned(), t.to_owned())),
+        ];
+        let picks =
+            || proptest::collection::vec((any::<proptest::sample::Index>(), any::<bool>()), 1..4);
+        (
+            proptest::collection::vec(pool_token, 1..4),
+            picks(),
+            picks(),
+        )
+            .prop_map(|(pool, a, b)| {
+                let key = |picks: Vec<(proptest::sample::Index, bool)>| {
+                    picks
+                        .into_iter()
+                        .map(|(at, misspelt)| {
+                            let (plain, typo) = &pool[at.index(pool.len())];
+                            if misspelt {
+                                typo.clone()
+                            } else {
+                                plain.clone()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                (key(a), key(b))
+            })
+    }
+
     proptest! {
+        /// Pre-split keys and the letter bound give exactly the first version's answers.
+        #[test]
+        fn company_key_similarity_agrees_with_the_reference((a, b) in company_key_pair()) {
+            let fast = CompanyKey::from(a.as_str()).similarity(&CompanyKey::from(b.as_str()));
+            prop_assert_eq!(fast, reference_key_similarity(&a, &b), "{:?} / {:?}", a, b);
+        }
+
+        /// The letter bound never rules out a near-typo.
+        #[test]
+        fn letter_bound_keeps_every_near_typo((x, y) in token_pair()) {
+            let (xs, ys) = (CompanyKey::from(x.as_str()), CompanyKey::from(y.as_str()));
+            if jaro_winkler(&x, &y) >= NEAR_TYPO {
+                prop_assert!(may_be_near_typo(&xs.tokens[0], &ys.tokens[0]));
+            }
+        }
+
         /// The bound only skips work: it never rejects a pair the full measure accepts.
         #[test]
         fn jaro_winkler_bound_agrees_with_the_full_measure(

@@ -7,6 +7,7 @@ use crate::matching::normalize::{
     company_key, domain_from, domain_label, fold, fold_alternatives, is_particle, surname_variants,
     tokens,
 };
+use crate::matching::score::CompanyKey;
 use crate::model::{CompanyRecord, Location};
 
 /// Name terms of a person: every token of every spelling of the first and last names,
@@ -76,18 +77,18 @@ pub fn company_terms(company: &CompanyRecord) -> Vec<String> {
 /// How a lookup names a company: by domain (from a domain, URL or email) or by name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CompanyQuery {
-    Domain { domain: String, label: String },
-    Name { key: String },
+    Domain { domain: String, label: CompanyKey },
+    Name { key: CompanyKey },
 }
 
 impl CompanyQuery {
     /// Reads a client's company text; `None` when nothing is left after normalisation.
     pub fn parse(text: &str) -> Option<Self> {
         if let Some(domain) = domain_from(text) {
-            let label = domain_label(&domain);
+            let label = CompanyKey::new(domain_label(&domain));
             return Some(CompanyQuery::Domain { domain, label });
         }
-        let key = company_key(text);
+        let key = CompanyKey::new(company_key(text));
         (!key.is_empty()).then_some(CompanyQuery::Name { key })
     }
 
@@ -96,10 +97,10 @@ impl CompanyQuery {
         match self {
             CompanyQuery::Domain { domain, label } => {
                 let mut out = vec![domain.clone()];
-                out.extend(tokens(label));
+                out.extend(tokens(label.as_str()));
                 out
             }
-            CompanyQuery::Name { key } => tokens(key),
+            CompanyQuery::Name { key } => tokens(key.as_str()),
         }
     }
 }
