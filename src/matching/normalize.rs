@@ -333,7 +333,8 @@ pub const NAME_PARTICLES: &[&str] = &[
 pub fn is_particle(token: &str) -> bool {
     let token = token.trim().trim_end_matches('.');
     // Most tokens are names longer than any particle ("von und zu" is the longest).
-    if token.chars().count() > 10 {
+    let chars = token.chars().count();
+    if chars > 10 {
         return false;
     }
     let normalised = || {
@@ -342,7 +343,14 @@ pub fn is_particle(token: &str) -> bool {
             c => c.to_ascii_lowercase(),
         })
     };
-    NAME_PARTICLES.iter().any(|p| normalised().eq(p.chars()))
+    let Some(first) = normalised().next() else {
+        return false;
+    };
+    // Particles are ASCII: their length in bytes is their length in characters, and the
+    // first letter rules out most of them before a full comparison.
+    NAME_PARTICLES
+        .iter()
+        .any(|p| p.len() == chars && p.starts_with(first) && normalised().eq(p.chars()))
 }
 
 /// Honorifics and academic titles dropped from the front of a full name.
@@ -1050,6 +1058,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use unicode_normalization::UnicodeNormalization;
+
+    #[test]
+    fn particles_are_lower_case_ascii_as_is_particle_assumes() {
+        for particle in NAME_PARTICLES {
+            assert!(
+                particle.is_ascii() && !particle.chars().any(|c| c.is_ascii_uppercase()),
+                "{particle}"
+            );
+            assert!(is_particle(particle) && is_particle(&particle.to_uppercase()));
+        }
+        assert!(is_particle("\u{2019}T") && !is_particle("") && !is_particle("vanilla"));
+    }
 
     /// Whether `s` looks like fold output: tokens of lower-case ASCII letters and digits.
     fn is_ascii_folded(s: &str) -> bool {
