@@ -246,6 +246,34 @@ pub struct Profile {
     pub updated_at: String,
 }
 
+impl Profile {
+    /// One field as it appears in the profile's JSON (`None` when the JSON leaves it out or
+    /// there is no such field): enrichment serialises only the fields a job asked for.
+    pub fn field(&self, name: &str) -> Option<serde_json::Value> {
+        fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+            serde_json::to_value(value).ok()
+        }
+        match name {
+            "id" => json(&self.id),
+            "person_key" => self.person_key.as_ref().and_then(json),
+            "full_name" => json(&self.full_name),
+            "first_name" => json(&self.first_name),
+            "last_name" => json(&self.last_name),
+            "job_title" => json(&self.job_title),
+            "skills" => json(&self.skills),
+            "location" => json(&self.location),
+            "phone" => json(&self.phone),
+            "company" => json(&self.company),
+            "history" => json(&self.history),
+            "email" => json(&self.email),
+            "sources" => json(&self.sources),
+            "created_at" => json(&self.created_at),
+            "updated_at" => json(&self.updated_at),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema, PartialEq)]
 pub struct CompanyView {
     pub id: String,

@@ -128,7 +128,7 @@ impl Engine {
                 });
             }
         }
-        let answers: Vec<Result<Answer, RecordError>> = work
+        let mut answers: Vec<Result<Answer, RecordError>> = work
             .par_iter()
             .map(|request| {
                 self.lookup(request)
@@ -136,29 +136,45 @@ impl Engine {
                     .map_err(|err| record_error(&err))
             })
             .collect();
-        parsed
-            .par_iter()
-            .map(|(request, metadata)| {
-                let metadata = metadata.clone();
-                match request {
-                    Ok((key, _)) => match &answers[unique[key.as_str()]] {
-                        Ok(answer) => EnrichResult::Matched {
-                            status: answer.status,
-                            confidence: answer.confidence,
-                            matched_on: answer.matched_on.clone(),
-                            profile: answer.profile.clone(),
-                            candidates: answer.candidates.clone(),
-                            metadata,
-                        },
-                        Err(error) => EnrichResult::Failed {
-                            error: error.clone(),
-                            metadata,
-                        },
-                    },
-                    Err(error) => EnrichResult::Failed {
-                        error: error.clone(),
+        // Each answer is moved into the last record that asked for it and cloned for the
+        // others: most records of a job are unique, and a profile is the bulk of a result.
+        let slots: Vec<Result<usize, RecordError>> = parsed
+            .iter()
+            .map(|(request, _)| match request {
+                Ok((key, _)) => Ok(unique[key.as_str()]),
+                Err(error) => Err(error.clone()),
+            })
+            .collect();
+        let mut last_use = vec![0; answers.len()];
+        for (i, slot) in slots.iter().enumerate() {
+            if let Ok(answer) = slot {
+                last_use[*answer] = i;
+            }
+        }
+        let metadata = parsed.into_iter().map(|(_, metadata)| metadata);
+        slots
+            .into_iter()
+            .zip(metadata)
+            .enumerate()
+            .map(|(i, (slot, metadata))| {
+                let outcome = match slot {
+                    Err(error) => Err(error),
+                    Ok(answer) if last_use[answer] == i => std::mem::replace(
+                        &mut answers[answer],
+                        Err(RecordError::invalid(String::new())),
+                    ),
+                    Ok(answer) => answers[answer].clone(),
+                };
+                match outcome {
+                    Ok(answer) => EnrichResult::Matched {
+                        status: answer.status,
+                        confidence: answer.confidence,
+                        matched_on: answer.matched_on,
+                        profile: answer.profile,
+                        candidates: answer.candidates,
                         metadata,
                     },
+                    Err(error) => EnrichResult::Failed { error, metadata },
                 }
             })
             .collect()
@@ -187,7 +203,7 @@ fn parse_record(record: Value, options: &EnrichOptions) -> ParsedRecord {
                 .unwrap_or(Value::Null),
         );
     }
-    let key = Value::Object(fields.clone()).to_string();
+    let key = serde_json::to_string(&fields).unwrap_or_default();
     let request = serde_json::from_value::<LookupRequest>(Value::Object(fields))
         .map(|request| (key, request))
         .map_err(|err| {
@@ -212,6 +228,7 @@ fn record_error(err: &Error) -> RecordError {
 }
 
 /// A lookup result with the profile as JSON, reduced to the selected fields.
+#[derive(Clone)]
 struct Answer {
     status: LookupStatus,
     confidence: f64,
@@ -222,22 +239,102 @@ struct Answer {
 
 /// Keeps only the selected profile fields (and `id`).
 fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
-    let profile = result
-        .profile
-        .and_then(|p| serde_json::to_value(p).ok())
-        .map(|value| match (value, fields) {
-            (Value::Object(all), Some(fields)) => Value::Object(
-                all.into_iter()
-                    .filter(|(k, _)| k == "id" || fields.iter().any(|f| f == k))
-                    .collect::<Map<String, Value>>(),
-            ),
-            (value, _) => value,
-        });
+    let profile = result.profile.and_then(|profile| match fields {
+        None => serde_json::to_value(profile).ok(),
+        Some(fields) => Some(Value::Object(
+            std::iter::once("id")
+                .chain(fields.iter().map(String::as_str))
+                .filter_map(|name| Some((name.to_owned(), profile.field(name)?)))
+                .collect::<Map<String, Value>>(),
+        )),
+    });
     Answer {
         status: result.status,
         confidence: result.confidence,
         matched_on: result.matched_on,
         profile,
         candidates: result.candidates,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CompanyView, EmailSuggestion, Location, Profile, SourceView};
+
+    fn profile(person_key: Option<&str>) -> Profile {
+        Profile {
+            id: "0123456789abcdef".into(),
+            person_key: person_key.map(str::to_owned),
+            full_name: "Jane Doe".into(),
+            first_name: "Jane".into(),
+            last_name: "Doe".into(),
+            job_title: None,
+            skills: vec!["sales".into()],
+            location: Some(Location {
+                city: Some("Rotterdam".into()),
+                ..Location::default()
+            }),
+            phone: None,
+            company: Some(CompanyView {
+                id: "fedcba9876543210".into(),
+                name: "Acme B.V.".into(),
+                domain: Some("acme.nl".into()),
+                aliases: Vec::new(),
+                industry: None,
+                size: None,
+                employees: None,
+                technologies: Vec::new(),
+            }),
+            history: Vec::new(),
+            email: Some(EmailSuggestion {
+                suggested: "jane.doe@acme.nl".into(),
+                pattern: "{first}.{last}".into(),
+                confidence: 0.9,
+            }),
+            sources: vec![SourceView {
+                name: "public-web".into(),
+                first_seen: "2026-01-01T00:00:00Z".into(),
+                last_seen: "2026-02-01T00:00:00Z".into(),
+            }],
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-02-01T00:00:00Z".into(),
+        }
+    }
+
+    /// Field-by-field projection must give exactly what the whole profile's JSON holds.
+    #[test]
+    fn each_selectable_field_is_serialised_as_in_the_whole_profile() {
+        for person_key in [None, Some("https://profiles.example/in/jane")] {
+            let profile = profile(person_key);
+            let Value::Object(whole) = serde_json::to_value(&profile).expect("json") else {
+                panic!("a profile is an object");
+            };
+            for (name, value) in &whole {
+                assert!(
+                    name == "id" || PROFILE_FIELDS.contains(&name.as_str()),
+                    "{name} is selectable"
+                );
+                assert_eq!(profile.field(name).as_ref(), Some(value), "{name}");
+            }
+            for name in PROFILE_FIELDS {
+                assert_eq!(profile.field(name).as_ref(), whole.get(*name), "{name}");
+            }
+            let fields = ["company".to_owned(), "person_key".to_owned()];
+            let result = LookupResult {
+                status: LookupStatus::Match,
+                confidence: 0.9,
+                matched_on: Vec::new(),
+                profile: Some(profile),
+                candidates: Vec::new(),
+                explain: None,
+            };
+            let projected = project(result, Some(&fields)).profile.expect("profile");
+            let expected: Map<String, Value> = whole
+                .into_iter()
+                .filter(|(name, _)| ["id", "company", "person_key"].contains(&name.as_str()))
+                .collect();
+            assert_eq!(projected, Value::Object(expected));
+        }
     }
 }
