@@ -204,3 +204,45 @@ async fn ndjson_blank_over_long_and_unterminated_lines() {
     }
     daemon.stop().await;
 }
+
+/// Regression: the stream answered `200` before reading the body, so hyper never sent
+/// `100 Continue` and clients that wait for it (curl, for large bodies) idled a second
+/// before sending each job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_job_that_expects_100_continue_gets_it_before_the_answer() {
+    let (_dir, daemon) = daemon().await;
+    let addr = daemon.daemon.addr();
+    let exchange = tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let body = json!({"name":"Robert Kowalski","company":"vistula.pl"}).to_string() + "\n";
+        let mut socket = std::net::TcpStream::connect(addr).expect("connect");
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        let head = format!(
+            "POST /v1/enrich HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-ndjson\r\n\
+             content-length: {}\r\nexpect: 100-continue\r\n\r\n",
+            body.len()
+        );
+        socket.write_all(head.as_bytes()).expect("head");
+        // Nothing of the body is sent until the server says to go on.
+        let mut buf = vec![0u8; 4096];
+        let read = socket
+            .read(&mut buf)
+            .expect("an interim answer before the body");
+        let interim = String::from_utf8_lossy(&buf[..read]).to_string();
+        socket.write_all(body.as_bytes()).expect("body");
+        let mut rest = String::new();
+        while !rest.contains("\"status\"") {
+            let read = socket.read(&mut buf).expect("the answer");
+            assert!(read > 0, "connection closed early: {interim}{rest}");
+            rest.push_str(&String::from_utf8_lossy(&buf[..read]));
+        }
+        (interim, rest)
+    });
+    let (interim, rest) = exchange.await.expect("exchange");
+    assert!(interim.starts_with("HTTP/1.1 100 Continue"), "{interim}");
+    assert!(rest.contains("HTTP/1.1 200 OK"), "{rest}");
+    assert!(rest.contains("\"status\":\"match\""), "{rest}");
+    daemon.stop().await;
+}

@@ -71,7 +71,7 @@ pub async fn enrich(
         || content_type.starts_with("application/ndjson")
     {
         let options = stream_options(query.as_deref())?;
-        return Ok(stream(state, options, request.into_body()));
+        return Ok(stream(state, options, request.into_body()).await);
     }
     let JsonBody(batch) = JsonBody::<EnrichRequest>::from_request(request, &state).await?;
     if batch.records.len() > state.max_enrich_records {
@@ -125,17 +125,26 @@ type Line = Result<Vec<u8>, RecordError>;
 
 /// Streams NDJSON results as chunks of input lines arrive. The async task only splits
 /// lines; parsing, matching and writing the results run on the blocking pool (rayon).
-fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
+async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let max_line = state.engine.limits().max_line_bytes;
+    let mut input = body.into_data_stream();
+    // The body is read before the answer starts: that is when hyper sends `100 Continue`
+    // to a client that asked for it (curl does for large bodies). Answered first, such a
+    // client waits a second before it sends anything (regression: every streamed job
+    // took a second longer than its work).
+    let mut first_frame = Some(input.next().await);
     tokio::spawn(async move {
-        let mut input = body.into_data_stream();
         let mut pending: Vec<u8> = Vec::new();
         let mut lines: Vec<Line> = Vec::with_capacity(STREAM_CHUNK);
         let mut in_flight = std::collections::VecDeque::with_capacity(CHUNKS_IN_FLIGHT);
         let mut finished = false;
         while !finished {
-            match input.next().await {
+            let frame = match first_frame.take() {
+                Some(frame) => frame,
+                None => input.next().await,
+            };
+            match frame {
                 Some(Ok(bytes)) => pending.extend_from_slice(&bytes),
                 Some(Err(_)) => {
                     let _ = tx
