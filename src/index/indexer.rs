@@ -110,7 +110,9 @@ impl Indexer {
             indexed_tx,
             applied: start_seq,
             last_write: Instant::now(),
-            changed_since_compaction: false,
+            // An index left in several segments (by an older version, or a crash before
+            // a merge) is merged once the daemon has been idle.
+            changed_since_compaction: true,
         };
         // Replay what the index has not seen before anyone can search it.
         if worker.apply_outbox()? > 0 {
