@@ -13,12 +13,74 @@ use crate::error::{Error, Result};
 use crate::model::LookupStatus;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::Path;
+use std::sync::mpsc;
 
 /// Records per [`Engine::enrich`] call: enough to keep the rayon pool busy and to share
 /// work between duplicate rows, small enough to keep memory flat.
 pub const CHUNK_RECORDS: usize = 1000;
+
+/// Chunks being matched at once (see [`enrich_chunks`]).
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+/// One chunk's records as lookups (or the errors that answer them in their place).
+type Records = Vec<std::result::Result<Value, RecordError>>;
+
+/// The next chunk read, with what writing it back needs; `None` at the end of the input.
+type NextChunk<C> = Result<Option<(C, Records)>>;
+
+/// Enriches the chunks `read` yields, [`CHUNKS_IN_FLIGHT`] at a time on their own threads,
+/// and hands each chunk's results with its `context` to `write` in input order. Reading
+/// and writing then overlap the matching, and a chunk's slowest records no longer leave a
+/// core idle while the next chunk waits (one chunk at a time was ~20% slower).
+fn enrich_chunks<C>(
+    engine: &Engine,
+    options: &EnrichOptions,
+    mut read: impl FnMut() -> NextChunk<C>,
+    mut write: impl FnMut(C, Vec<EnrichResult>) -> Result<()>,
+) -> Result<()> {
+    let stopped = || Error::Internal("an enrichment worker stopped".into());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..CHUNKS_IN_FLIGHT)
+            .map(|_| {
+                let (jobs, incoming) = mpsc::sync_channel::<Records>(1);
+                let (finished, results) = mpsc::sync_channel(1);
+                scope.spawn(move || {
+                    for records in incoming {
+                        if finished.send(engine.enrich(records, options)).is_err() {
+                            return;
+                        }
+                    }
+                });
+                (jobs, results)
+            })
+            .collect();
+        let mut waiting: VecDeque<C> = VecDeque::with_capacity(CHUNKS_IN_FLIGHT);
+        let (mut sent, mut written, mut more) = (0, 0, true);
+        loop {
+            while more && sent - written < CHUNKS_IN_FLIGHT {
+                match read()? {
+                    Some((context, records)) => {
+                        let (jobs, _) = &workers[sent % CHUNKS_IN_FLIGHT];
+                        jobs.send(records).map_err(|_| stopped())?;
+                        waiting.push_back(context);
+                        sent += 1;
+                    }
+                    None => more = false,
+                }
+            }
+            let Some(context) = waiting.pop_front() else {
+                return Ok(());
+            };
+            let (_, results) = &workers[written % CHUNKS_IN_FLIGHT];
+            let results = results.recv().map_err(|_| stopped())?;
+            written += 1;
+            write(context, results)?;
+        }
+    })
+}
 
 /// Profile fields appended when none are chosen, comma-separated as `--fields` takes them.
 pub const DEFAULT_FIELDS: &str = "full_name,job_title,company.name,company.domain,location.city,location.country,email.suggested,email.confidence,id";
@@ -294,21 +356,22 @@ fn enrich_csv(
     writer.write_byte_record(&out).map_err(csv_error)?;
 
     let width = header.len();
-    let mut rows: Vec<csv::ByteRecord> = Vec::with_capacity(CHUNK_RECORDS);
-    loop {
-        rows.clear();
+    let read = || -> NextChunk<(Vec<csv::ByteRecord>, u64)> {
+        let mut rows = Vec::with_capacity(CHUNK_RECORDS);
         let mut row = csv::ByteRecord::new();
         while rows.len() < CHUNK_RECORDS && reader.read_byte_record(&mut row).map_err(csv_error)? {
             rows.push(std::mem::take(&mut row));
         }
         if rows.is_empty() {
-            break;
+            return Ok(None);
         }
         let records = rows
             .iter()
             .map(|row| csv_record(row, width, &columns))
             .collect();
-        let results = engine.enrich(records, enrich_options);
+        Ok(Some(((rows, reader.position().byte()), records)))
+    };
+    let write = |(rows, position): (Vec<csv::ByteRecord>, u64), results: Vec<EnrichResult>| {
         for (row, result) in rows.iter().zip(&results) {
             summary.count(result);
             out.clear();
@@ -322,8 +385,10 @@ fn enrich_csv(
             }
             writer.write_byte_record(&out).map_err(csv_error)?;
         }
-        progress(reader.position().byte(), summary.records);
-    }
+        progress(position, summary.records);
+        Ok(())
+    };
+    enrich_chunks(engine, enrich_options, read, write)?;
     writer.flush()?;
     Ok(summary)
 }
@@ -408,9 +473,8 @@ fn enrich_ndjson(
     let mut writer = BufWriter::with_capacity(1 << 16, output);
     let mut summary = EnrichSummary::default();
     let (mut bytes, mut line_no) = (0u64, 0u64);
-    let mut lines: Vec<InputLine> = Vec::with_capacity(CHUNK_RECORDS);
-    loop {
-        lines.clear();
+    let read = || -> NextChunk<(Vec<InputLine>, u64)> {
+        let mut lines = Vec::with_capacity(CHUNK_RECORDS);
         let mut records = Vec::with_capacity(CHUNK_RECORDS);
         while lines.len() < CHUNK_RECORDS {
             let mut line = Vec::new();
@@ -446,16 +510,17 @@ fn enrich_ndjson(
             lines.push(InputLine { text: line, object });
             records.push(record);
         }
-        if lines.is_empty() {
-            break;
-        }
-        let results = engine.enrich(records, enrich_options);
+        Ok((!lines.is_empty()).then_some(((lines, bytes), records)))
+    };
+    let write = |(mut lines, position): (Vec<InputLine>, u64), results: Vec<EnrichResult>| {
         for (line, result) in lines.iter_mut().zip(&results) {
             summary.count(result);
             write_ndjson_line(&mut writer, &line.text, line.object.take(), result)?;
         }
-        progress(bytes, summary.records);
-    }
+        progress(position, summary.records);
+        Ok(())
+    };
+    enrich_chunks(engine, enrich_options, read, write)?;
     writer.flush()?;
     Ok(summary)
 }

@@ -299,3 +299,61 @@ fn standard_streams_need_a_format() {
         stderr(&out)
     );
 }
+
+#[test]
+fn chunks_matched_side_by_side_come_back_in_input_order() {
+    let fixture = Fixture::new();
+    // Several chunks of rows, each with its answer (match, none or error) known by index.
+    let rows = 2 * 1000 + 517;
+    let mut csv_text = String::from("n,name,company\n");
+    let mut ndjson_text = String::new();
+    for i in 0..rows {
+        let (name, company) = match i % 3 {
+            0 => ("Jane Doe", "Acme B.V."),
+            1 => ("Quentin Nobody", "Acme B.V."),
+            _ => ("", "Acme B.V."),
+        };
+        csv_text.push_str(&format!("{i},{name},{company}\n"));
+        ndjson_text.push_str(&format!(
+            "{{\"n\":{i},\"name\":\"{name}\",\"company\":\"{company}\"}}\n"
+        ));
+    }
+    let expected = |i: usize| ["match", "none", "error"][i % 3];
+    let input = fixture.write("many.csv", &csv_text);
+    let output = fixture.path("many-out.csv");
+    let out = fixture.enrich(&input, &output, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&output).expect("read output");
+    let status = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .position(|h| h == "profiled_status")
+        .expect("status column");
+    let written: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(written.len(), rows);
+    for (i, row) in written.iter().enumerate() {
+        assert_eq!(row[0].parse::<usize>().expect("n"), i);
+        assert_eq!(&row[status], expected(i), "row {i}");
+    }
+    let input = fixture.write("many.ndjson", &ndjson_text);
+    let output = fixture.path("many-out.ndjson");
+    let out = fixture.enrich(&input, &output, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&output).expect("read output");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), rows);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["n"], i, "{line}");
+        let answer = &line["profiled"];
+        let status = match answer["status"].as_str() {
+            Some(status) => status,
+            None if answer["error"].is_object() => "error",
+            None => "",
+        };
+        assert_eq!(status, expected(i), "{line}");
+    }
+}
