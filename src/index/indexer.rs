@@ -113,6 +113,7 @@ impl Indexer {
             // An index left in several segments (by an older version, or a crash before
             // a merge) is merged once the daemon has been idle.
             changed_since_compaction: true,
+            merging: None,
         };
         // Replay what the index has not seen before anyone can search it.
         if worker.apply_outbox()? > 0 {
@@ -232,6 +233,8 @@ struct Worker {
     last_write: Instant,
     /// Whether a commit has added segments since the last merge into one.
     changed_since_compaction: bool,
+    /// Hears whether the merge in progress (if any) succeeded.
+    merging: Option<mpsc::Receiver<bool>>,
 }
 
 impl Worker {
@@ -273,11 +276,9 @@ impl Worker {
                     }
                 }
             }
-            let mut state = self
-                .signal
-                .state
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            self.note_merge_outcome();
+            let signal = self.signal.clone();
+            let mut state = signal.state.lock().unwrap_or_else(PoisonError::into_inner);
             let drained = state.written <= self.applied && pending_since.is_none();
             if drained && !state.compact_waiters.is_empty() {
                 let waiters = std::mem::take(&mut state.compact_waiters);
@@ -289,7 +290,11 @@ impl Worker {
                 return;
             }
             let idle = self.last_write.elapsed();
-            if drained && self.changed_since_compaction && idle >= self.config.compact_after_idle {
+            if drained
+                && self.changed_since_compaction
+                && self.merging.is_none()
+                && idle >= self.config.compact_after_idle
+            {
                 drop(state);
                 self.start_compaction(Vec::new());
                 continue;
@@ -299,6 +304,8 @@ impl Worker {
                 // allows; else sleep until a write comes or the index is due for a merge.
                 let timeout = match pending_since {
                     Some(_) => min_commit_gap.saturating_sub(last_commit.elapsed()),
+                    // Look again after a while for how the merge in progress ended.
+                    None if self.merging.is_some() => self.config.compact_after_idle,
                     None if self.changed_since_compaction => {
                         self.config.compact_after_idle.saturating_sub(idle)
                     }
@@ -368,6 +375,21 @@ impl Worker {
         Ok(())
     }
 
+    /// Takes note of how the merge in progress ended: a failed one is tried again once the
+    /// index has been idle for another period.
+    fn note_merge_outcome(&mut self) {
+        let Some(outcome) = &self.merging else { return };
+        match outcome.try_recv() {
+            Err(mpsc::TryRecvError::Empty) => {}
+            Ok(true) => self.merging = None,
+            Ok(false) | Err(mpsc::TryRecvError::Disconnected) => {
+                self.merging = None;
+                self.changed_since_compaction = true;
+                self.last_write = Instant::now();
+            }
+        }
+    }
+
     /// Starts merging every committed segment into one; a helper thread waits for the
     /// merge, reloads the reader and tells `waiters`. Commits go on meanwhile (tantivy
     /// carries deletes made during the merge over to the merged segment), so a merge of a
@@ -386,6 +408,8 @@ impl Worker {
         };
         let merge = self.writer.merge(&segments);
         let index = self.index.clone();
+        let (merged, outcome_heard) = mpsc::channel();
+        self.merging = Some(outcome_heard);
         let spawned = std::thread::Builder::new()
             .name("profiled-compaction".into())
             .spawn(move || {
@@ -400,10 +424,11 @@ impl Worker {
                         elapsed_ms = started.elapsed().as_millis() as u64,
                         "index merged into one segment"
                     ),
-                    // Usually tantivy's own merge policy holds some of the segments; the
-                    // next idle period tries again.
+                    // Usually tantivy's own merge policy merged some of the segments
+                    // meanwhile; the indexer tries again after another idle period.
                     Err(err) => tracing::info!(error = %err, "index merge did not complete"),
                 }
+                let _ = merged.send(outcome.is_ok());
                 let outcome = outcome.map_err(|err| err.to_string());
                 for waiter in waiters {
                     let _ = waiter.send(outcome.clone());
