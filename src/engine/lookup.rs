@@ -254,10 +254,14 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
     // candidates that compete for the answer (two people of one name at one company)
     // also end it: a nickname or misspelt variant would not outscore them, and on a
     // common surname these stages cost several times the exact one (the evaluation's
-    // answers did not change when the name-token stage began to stop there too).
+    // answers did not change when the name-token stage began to stop there too). So does
+    // a best candidate that agrees with every asked field as strongly as it can: a name
+    // and city alone never reach the settled confidence on a common surname, and what
+    // the broader stages add cannot outscore it.
     let stages: [RetrievalStage; 2] = [surname, fuzzy_surname];
     for stage in stages {
-        if explained(&scorer.ranked()) {
+        let confidences = scorer.ranked();
+        if searched_enough(&scorer.scored, &confidences) {
             break;
         }
         if let Some(retrieval) = stage(index.fields(), &parsed.query) {
@@ -369,6 +373,12 @@ fn explained(confidences: &[f64]) -> bool {
         }
 }
 
+/// Whether the ranked candidates so far end retrieval: they explain the request, or the
+/// best one agrees with every asked field as strongly as it can.
+fn searched_enough(ranked: &[Scored], confidences: &[f64]) -> bool {
+    ranked.first().is_some_and(|best| best.evidence.complete) || explained(confidences)
+}
+
 /// Pseudo-documents added to the index size when estimating how common a surname is,
 /// so a small index does not make every name look common.
 const RARITY_SMOOTHING_DOCS: f64 = 10_000.0;
@@ -387,4 +397,51 @@ fn idf(searcher: &tantivy::Searcher, field: tantivy::schema::Field, last: &str) 
 fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-6, 1.0 - 1e-6);
     (p / (1.0 - p)).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scored(log_odds: f64, complete: bool) -> Scored {
+        Scored {
+            id: ProfileId(log_odds.to_bits()),
+            evidence: Evidence {
+                log_odds,
+                contributions: Vec::new(),
+                complete,
+            },
+        }
+    }
+
+    fn searched_enough_for(ranked: &[Scored]) -> bool {
+        let log_odds: Vec<f64> = ranked.iter().map(|s| s.evidence.log_odds).collect();
+        searched_enough(ranked, &competing_confidences(&log_odds))
+    }
+
+    #[test]
+    fn retrieval_goes_on_until_the_candidates_explain_the_request() {
+        // nothing found, or one weak candidate: search further
+        assert!(!searched_enough_for(&[]));
+        assert!(!searched_enough_for(&[scored(1.0, false)]));
+        // a confident, clear answer ends it
+        assert!(searched_enough_for(&[
+            scored(4.0, false),
+            scored(-2.0, false)
+        ]));
+        // so do two strong namesakes that compete only with each other
+        assert!(searched_enough_for(&[
+            scored(3.0, false),
+            scored(3.0, false)
+        ]));
+        // a best candidate that agrees with every asked field ends it even when a common
+        // name keeps its confidence low (name and city alone: sigmoid(1.5) ≈ 0.82)
+        assert!(searched_enough_for(&[scored(1.5, true)]));
+        assert!(searched_enough_for(&[scored(1.5, true), scored(1.5, true)]));
+        // only the best candidate's agreement counts
+        assert!(!searched_enough_for(&[
+            scored(1.5, false),
+            scored(0.5, true)
+        ]));
+    }
 }

@@ -16,6 +16,10 @@ use strsim::jaro_winkler;
 
 /// Log-odds before any evidence: most index candidates are not the person.
 const PRIOR_LOG_ODDS: f64 = -3.0;
+/// Name similarity of the strongest name band (the name as asked, up to spelling).
+const TOP_NAME_SIMILARITY: f64 = 0.99;
+/// Company similarity of the strongest company band.
+const TOP_COMPANY_SIMILARITY: f64 = 0.97;
 
 /// What a lookup knows, normalised once per request.
 #[derive(Clone, Debug, Default)]
@@ -97,6 +101,10 @@ pub struct Evidence {
     pub log_odds: f64,
     /// Each field's contribution to `log_odds`, for `explain` and `matched_on`.
     pub contributions: Vec<(&'static str, f64)>,
+    /// Every field the request gave agreed as strongly as that field can: the name in
+    /// its top band, the company, the city, the postcode, the country. No candidate can
+    /// outscore such a one, whatever else retrieval would find.
+    pub complete: bool,
 }
 
 impl Evidence {
@@ -189,6 +197,7 @@ pub fn score(
     let mut evidence = Evidence {
         log_odds: PRIOR_LOG_ODDS,
         contributions: Vec::new(),
+        complete: true,
     };
     if let Some(weight) = email_log_odds {
         evidence.add("email", weight);
@@ -196,7 +205,7 @@ pub fn score(
     if query.has_name() {
         let similarity = name_similarity(&query.names, &record.names);
         let weight = match similarity {
-            s if s >= 0.99 => 4.0,
+            s if s >= TOP_NAME_SIMILARITY => 4.0,
             s if s >= 0.93 => 2.5,
             s if s >= 0.85 => 1.0,
             _ => -4.0,
@@ -208,10 +217,11 @@ pub fn score(
             0.0
         };
         evidence.add("name", weight + rarity);
+        evidence.complete &= similarity >= TOP_NAME_SIMILARITY;
     }
     if query.company.is_some() {
         let weight = match company_similarity {
-            s if s >= 0.97 => 4.0,
+            s if s >= TOP_COMPANY_SIMILARITY => 4.0,
             s if s >= 0.85 => 2.5,
             s if s >= 0.7 => 0.5,
             // A different company: people change jobs, but a namesake elsewhere is the
@@ -219,27 +229,39 @@ pub fn score(
             _ => -4.5,
         };
         evidence.add("company", weight);
+        evidence.complete &= company_similarity >= TOP_COMPANY_SIMILARITY;
     }
+    // A stored profile without the asked location field neither agrees nor disagrees,
+    // so it is not complete: another may agree.
     if let Some(postcode) = &query.postcode {
+        let agrees = record.postcode.as_ref() == Some(postcode);
         match &record.postcode {
-            Some(p) if p == postcode => evidence.add("postcode", 3.0),
+            Some(_) if agrees => evidence.add("postcode", 3.0),
             Some(_) => evidence.add("postcode", -1.0),
             None => {}
         }
+        evidence.complete &= agrees;
     }
     if let Some(city) = &query.city {
+        let agrees = record.city.contains(city);
         match record.city.as_slice() {
             [] => {}
-            spellings if spellings.contains(city) => evidence.add("city", 2.0),
+            _ if agrees => evidence.add("city", 2.0),
             _ => evidence.add("city", -1.5),
         }
+        evidence.complete &= agrees;
     }
     if let Some(country) = &query.country {
+        let agrees = record
+            .country
+            .as_ref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(country));
         match &record.country {
-            Some(c) if c.eq_ignore_ascii_case(country) => evidence.add("country", 0.5),
+            Some(_) if agrees => evidence.add("country", 0.5),
             Some(_) => evidence.add("country", -2.0),
             None => {}
         }
+        evidence.complete &= agrees;
     }
     evidence
 }
@@ -741,6 +763,63 @@ mod tests {
             ..CompanyRecord::default()
         });
         assert!(company_similarity(&parse("degraafmulder.com"), &graaf) > 0.85);
+    }
+
+    #[test]
+    fn evidence_is_complete_only_when_every_asked_field_agrees_fully() {
+        let stored = MatchProfile::from_record(&ProfileRecord {
+            first_name: "Jürgen".into(),
+            last_name: "Müller".into(),
+            location: Some(crate::model::Location {
+                city: Some("München".into()),
+                postcode: Some("80331".into()),
+                country: Some("DE".into()),
+                ..crate::model::Location::default()
+            }),
+            ..ProfileRecord::default()
+        });
+        let complete = |query: MatchQuery, company_similarity: f64| {
+            score(&query, &stored, company_similarity, 6.0, None).complete
+        };
+        let asked = |first: &str, last: &str| MatchQuery::new(first.into(), last.into());
+        let with_city = |city: &str| MatchQuery {
+            city: Some(city.into()),
+            ..asked("Jurgen", "Mueller")
+        };
+        // the name as asked, up to spelling, with the city or postcode and country
+        assert!(complete(asked("Jurgen", "Mueller"), 0.0));
+        assert!(complete(with_city("munchen"), 0.0));
+        assert!(complete(
+            MatchQuery {
+                postcode: Some("80331".into()),
+                country: Some("de".into()),
+                ..asked("Jürgen", "Müller")
+            },
+            0.0
+        ));
+        // a nickname or typo of the name, another city or country: not complete
+        assert!(!complete(asked("Jurgan", "Mueller"), 0.0));
+        assert!(!complete(with_city("berlin"), 0.0));
+        assert!(!complete(
+            MatchQuery {
+                country: Some("AT".into()),
+                ..asked("Jurgen", "Mueller")
+            },
+            0.0
+        ));
+        // a company in the top band only
+        let at_company = || MatchQuery {
+            company: CompanyQuery::parse("Müller Bau"),
+            ..asked("Jurgen", "Mueller")
+        };
+        assert!(complete(at_company(), 1.0));
+        assert!(!complete(at_company(), 0.9));
+        // a stored profile without the asked field neither agrees nor disagrees
+        let nowhere = MatchProfile {
+            city: Vec::new(),
+            ..stored.clone()
+        };
+        assert!(!score(&with_city("munchen"), &nowhere, 0.0, 6.0, None).complete);
     }
 
     #[test]
