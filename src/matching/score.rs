@@ -12,7 +12,6 @@ use crate::matching::normalize::{
 };
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{CompanyId, CompanyRecord, ProfileRecord};
-use strsim::jaro_winkler;
 
 /// Log-odds before any evidence: most index candidates are not the person.
 const PRIOR_LOG_ODDS: f64 = -3.0;
@@ -353,6 +352,53 @@ fn jaro_winkler_at_least(x: &str, y: &str, min: f64) -> Option<f64> {
     }
     let similarity = jaro_winkler(x, y);
     (similarity >= min).then_some(similarity)
+}
+
+/// Jaro-Winkler similarity, equal to `strsim::jaro_winkler` (a property test holds them
+/// equal). Tokens are nearly always ASCII and short: for those, match flags fit in two
+/// words and bytes are characters, so nothing is allocated or decoded; scoring compares
+/// dozens of token pairs per candidate.
+fn jaro_winkler(x: &str, y: &str) -> f64 {
+    let (a, b) = (x.as_bytes(), y.as_bytes());
+    if !(x.is_ascii() && y.is_ascii()) || a.len() > 64 || b.len() > 64 {
+        return strsim::jaro_winkler(x, y);
+    }
+    if a.is_empty() || b.is_empty() {
+        return if a.len() == b.len() { 1.0 } else { 0.0 };
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    let mut matches = 0usize;
+    for (i, byte) in a.iter().enumerate() {
+        let start = i.saturating_sub(window);
+        let end = b.len().min(i + window + 1);
+        for (j, other) in b.iter().enumerate().take(end).skip(start) {
+            if other == byte && b_flags & (1 << j) == 0 {
+                a_flags |= 1 << i;
+                b_flags |= 1 << j;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    // Matched characters of each side, in order; those that differ are transposed.
+    let mut b_matched = (0..b.len()).filter(|j| b_flags & (1 << j) != 0);
+    let transpositions = (0..a.len())
+        .filter(|i| a_flags & (1 << i) != 0)
+        .filter(|i| b_matched.next().is_some_and(|j| a[*i] != b[j]))
+        .count()
+        / 2;
+    let m = matches as f64;
+    let jaro =
+        (m / a.len() as f64 + m / b.len() as f64 + (matches - transpositions) as f64 / m) / 3.0;
+    if jaro <= 0.7 {
+        return jaro;
+    }
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    jaro + 0.1 * prefix as f64 * (1.0 - jaro)
 }
 
 fn pair_similarity(asked_first: &[String], asked_last: &[String], stored: &NameForms) -> f64 {
@@ -696,6 +742,20 @@ mod tests {
         }
 
         /// The bound only skips work: it never rejects a pair the full measure accepts.
+        #[test]
+        fn jaro_winkler_equals_strsim((x, y) in token_pair()) {
+            prop_assert_eq!(jaro_winkler(&x, &y), strsim::jaro_winkler(&x, &y));
+            prop_assert_eq!(jaro_winkler(&y, &x), strsim::jaro_winkler(&y, &x));
+        }
+
+        #[test]
+        fn jaro_winkler_equals_strsim_up_to_and_past_64_bytes(
+            x in "[abc]{0,70}",
+            y in "[abc]{0,70}",
+        ) {
+            prop_assert_eq!(jaro_winkler(&x, &y), strsim::jaro_winkler(&x, &y));
+        }
+
         #[test]
         fn jaro_winkler_bound_agrees_with_the_full_measure(
             (x, y) in token_pair(),
