@@ -3,6 +3,7 @@
 
 pub mod indexer;
 pub mod schema;
+pub mod typos;
 
 use crate::error::{Error, Result};
 use crate::matching::candidates::{ContextGroup, Required, Retrieval};
@@ -11,16 +12,16 @@ use crate::matching::terms::{company_terms, location_terms, name_keys, name_term
 use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::Path;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use tantivy::columnar::Column;
-use tantivy::query::{EnableScoring, Weight};
-use tantivy::schema::Field;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
     DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader,
     TantivyDocument, Term, TERMINATED,
 };
+use typos::{TypoDictionary, MIN_TYPO_CHARS};
 
 /// What each index commit records, so a restarted daemon knows where the index stands.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -35,17 +36,25 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     schema: ProfileSchema,
-    /// The `id` fast-field columns of the newest searcher generation: opening a column
-    /// costs more than a lookup's whole search, so it is done once per commit.
-    id_columns: RwLock<(u64, Arc<Vec<Column<u64>>>)>,
+    /// What the newest searcher generation's segments need opened or built once.
+    segments: RwLock<(u64, Arc<Vec<SegmentState>>)>,
     /// Scoring inputs of the indexed profiles, kept by the indexer beside the index.
     matches: MatchTable,
 }
 
-/// A consistent read view: one searcher and its segments' id columns.
+/// A consistent read view: one searcher and its segments' state.
 pub struct View {
     pub searcher: Searcher,
-    ids: Arc<Vec<Column<u64>>>,
+    segments: Arc<Vec<SegmentState>>,
+}
+
+/// Per segment, in searcher order: its `id` fast-field column (opening one costs more
+/// than a lookup's whole search, so it is done once per commit) and the typo dictionary
+/// of its name terms (built on the first typo search, kept while the segment lives).
+struct SegmentState {
+    id: tantivy::index::SegmentId,
+    ids: Column<u64>,
+    name_typos: Arc<OnceLock<TypoDictionary>>,
 }
 
 /// The state an index was found in when opened.
@@ -107,7 +116,7 @@ impl SearchIndex {
                 index,
                 reader,
                 schema,
-                id_columns: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
+                segments: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
                 matches: MatchTable::default(),
             },
             opened,
@@ -140,29 +149,38 @@ impl SearchIndex {
     pub fn view(&self) -> Result<View> {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
-        {
-            let cached = self
-                .id_columns
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
+        let previous = {
+            let cached = self.segments.read().unwrap_or_else(PoisonError::into_inner);
             if cached.0 == generation {
                 return Ok(View {
                     searcher,
-                    ids: cached.1.clone(),
+                    segments: cached.1.clone(),
                 });
             }
-        }
-        let columns = searcher
+            cached.1.clone()
+        };
+        let segments = searcher
             .segment_readers()
             .iter()
-            .map(|segment| segment.fast_fields().u64("id"))
+            .map(|segment| {
+                let id = segment.segment_id();
+                let name_typos = previous
+                    .iter()
+                    .find(|state| state.id == id)
+                    .map_or_else(Arc::default, |state| state.name_typos.clone());
+                Ok(SegmentState {
+                    id,
+                    ids: segment.fast_fields().u64("id")?,
+                    name_typos,
+                })
+            })
             .collect::<tantivy::Result<Vec<_>>>()?;
-        let ids = Arc::new(columns);
+        let segments = Arc::new(segments);
         *self
-            .id_columns
+            .segments
             .write()
-            .unwrap_or_else(PoisonError::into_inner) = (generation, ids.clone());
-        Ok(View { searcher, ids })
+            .unwrap_or_else(PoisonError::into_inner) = (generation, segments.clone());
+        Ok(View { searcher, segments })
     }
 
     /// The committed segments.
@@ -242,39 +260,55 @@ impl SearchIndex {
         retrieval: &Retrieval,
         limit: usize,
     ) -> Result<Vec<ProfileId>> {
-        // A query's weight is built once for all segments.
-        let source = match &retrieval.required {
-            Required::Query(query) => RequiredSource::Weight(
-                query.weight(EnableScoring::disabled_from_searcher(&view.searcher))?,
-            ),
-            Required::AnyTerm { field, terms } => RequiredSource::Terms(*field, terms),
-        };
         let segments = view.searcher.segment_readers();
         // The required documents of each segment (ascending), up to a bound.
         let mut required: Vec<Vec<DocId>> = Vec::with_capacity(segments.len());
         let mut total = 0;
-        for segment in segments {
+        for (segment, state) in segments.iter().zip(view.segments.iter()) {
             let mut found = Vec::new();
-            match &source {
-                RequiredSource::Weight(weight) => {
-                    let mut docs = weight.scorer(segment, 1.0)?;
-                    collect_docs(docs.as_mut(), MAX_REQUIRED_DOCS - total, &mut found);
-                }
-                RequiredSource::Terms(field, terms) => {
-                    let inverted = segment.inverted_index(*field)?;
-                    for text in terms.iter() {
-                        let term = Term::from_field_text(*field, text);
-                        if let Some(mut postings) =
-                            inverted.read_postings(&term, IndexRecordOption::Basic)?
-                        {
-                            collect_docs(&mut postings, MAX_REQUIRED_DOCS - total, &mut found);
+            let (field, terms) = match &retrieval.required {
+                Required::AnyTerm { field, terms } => (*field, Cow::Borrowed(terms)),
+                Required::WithTypos { terms } => {
+                    let field = self.fields().name;
+                    let inverted = segment.inverted_index(field)?;
+                    let dictionary = match state.name_typos.get() {
+                        Some(dictionary) => dictionary,
+                        None => {
+                            // Lookups racing here each build one (same content); one is kept.
+                            let started = std::time::Instant::now();
+                            let built = TypoDictionary::build(inverted.terms())?;
+                            tracing::debug!(
+                                segment = %state.id.short_uuid_string(),
+                                bytes = built.heap_bytes(),
+                                elapsed_ms = started.elapsed().as_millis() as u64,
+                                "typo dictionary built"
+                            );
+                            state.name_typos.get_or_init(|| built)
+                        }
+                    };
+                    let mut spellings = Vec::new();
+                    for term in terms {
+                        if term.chars().count() >= MIN_TYPO_CHARS {
+                            spellings.extend(dictionary.near(term, inverted.terms())?);
+                        } else {
+                            spellings.push(term.clone());
                         }
                     }
-                    if terms.len() > 1 {
-                        found.sort_unstable();
-                        found.dedup();
-                    }
+                    (field, Cow::Owned(spellings))
                 }
+            };
+            let inverted = segment.inverted_index(field)?;
+            for text in terms.iter() {
+                let term = Term::from_field_text(field, text);
+                if let Some(mut postings) =
+                    inverted.read_postings(&term, IndexRecordOption::Basic)?
+                {
+                    collect_docs(&mut postings, MAX_REQUIRED_DOCS - total, &mut found);
+                }
+            }
+            if terms.len() > 1 {
+                found.sort_unstable();
+                found.dedup();
             }
             if let Some(alive) = segment.alive_bitset() {
                 found.retain(|doc| alive.is_alive(*doc));
@@ -312,20 +346,14 @@ impl SearchIndex {
         found
             .into_iter()
             .map(|(_, ord, doc)| {
-                view.ids
+                view.segments
                     .get(ord as usize)
-                    .and_then(|column| column.first(doc))
+                    .and_then(|state| state.ids.first(doc))
                     .map(ProfileId)
                     .ok_or_else(|| Error::Corrupt("index document without id".into()))
             })
             .collect()
     }
-}
-
-/// Where a retrieval's required documents come from.
-enum RequiredSource<'a> {
-    Terms(Field, &'a [String]),
-    Weight(Box<dyn Weight>),
 }
 
 /// Appends up to `limit` documents of `docs` to `out`.
@@ -499,6 +527,101 @@ mod tests {
             )
             .expect("candidates");
         assert_eq!(ids, vec![ProfileId(13), ProfileId(1)]);
+    }
+
+    fn add_people(index: &SearchIndex, first_id: u64, last_names: &[&str]) {
+        let mut writer = index.writer(1, 15_000_000).expect("writer");
+        for (i, last) in last_names.iter().enumerate() {
+            let record = ProfileRecord {
+                first_name: "Kim".into(),
+                last_name: (*last).into(),
+                ..ProfileRecord::default()
+            };
+            writer
+                .add_document(index.document(ProfileId(first_id + i as u64), &record, None))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        index.reload().expect("reload");
+    }
+
+    fn with_typos(index: &SearchIndex, names: &[&str]) -> Vec<ProfileId> {
+        let view = index.view().expect("view");
+        let retrieval = Retrieval {
+            required: Required::WithTypos {
+                terms: names.iter().map(|n| n.to_string()).collect(),
+            },
+            context: Vec::new(),
+        };
+        let mut ids = index.candidates(&view, &retrieval, 20).expect("candidates");
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn typo_retrieval_finds_the_terms_one_edit_away_in_every_segment() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (index, _) = SearchIndex::open(dir.path()).expect("index");
+        add_people(
+            &index,
+            0,
+            &["Smith", "Smyth", "Schmidt", "Lang", "Lan", "Mueller"],
+        );
+        // a transposition, a substitution, an insertion; never two edits
+        assert_eq!(with_typos(&index, &["smiht"]), vec![ProfileId(0)]);
+        assert_eq!(
+            with_typos(&index, &["smoth"]),
+            vec![ProfileId(0), ProfileId(1)]
+        );
+        assert_eq!(with_typos(&index, &["muelller"]), vec![ProfileId(5)]);
+        assert_eq!(with_typos(&index, &["shmitt"]), vec![]);
+        // four letters: one edit away includes three; three letters: only exactly
+        assert_eq!(
+            with_typos(&index, &["lanq"]),
+            vec![ProfileId(3), ProfileId(4)]
+        );
+        assert_eq!(with_typos(&index, &["lam"]), vec![]);
+        assert_eq!(with_typos(&index, &["lan"]), vec![ProfileId(4)]);
+        // a commit adds a segment: its terms are found too, the old segment's still are
+        add_people(&index, 10, &["Smitt"]);
+        assert_eq!(
+            with_typos(&index, &["smith"]),
+            vec![ProfileId(0), ProfileId(1), ProfileId(10)]
+        );
+    }
+
+    #[test]
+    fn the_typo_dictionary_finds_what_a_scan_of_all_terms_finds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (index, _) = SearchIndex::open(dir.path()).expect("index");
+        let names = [
+            "Müller", "Muller", "Mulder", "Miller", "Möller", "Molle", "Lange", "Long", "Jansen",
+            "Janssen", "Jensen", "Hansen", "Berg", "Burg", "Bergh", "Aa", "Abe",
+        ];
+        add_people(&index, 0, &names);
+        let view = index.view().expect("view");
+        let segment = &view.searcher.segment_readers()[0];
+        let inverted = segment
+            .inverted_index(index.fields().name)
+            .expect("inverted");
+        let dictionary = TypoDictionary::build(inverted.terms()).expect("dictionary");
+        let mut all = Vec::new();
+        let mut stream = inverted.terms().stream().expect("stream");
+        while stream.advance() {
+            all.push(String::from_utf8(stream.key().to_vec()).expect("utf-8"));
+        }
+        for asked in [
+            "muller", "mueller", "moller", "lang", "jansen", "bereg", "berg", "abee",
+        ] {
+            let mut near = dictionary.near(asked, inverted.terms()).expect("near");
+            near.sort();
+            let expected: Vec<String> = all
+                .iter()
+                .filter(|t| typos::within_one_edit(asked, t))
+                .cloned()
+                .collect();
+            assert_eq!(near, expected, "{asked}");
+        }
     }
 
     #[test]

@@ -16,9 +16,7 @@ use crate::matching::nicknames::variants;
 use crate::matching::normalize::tokens;
 use crate::matching::score::MatchQuery;
 use crate::matching::terms::{compact_postcode, name_keys, name_terms};
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::schema::Field;
 
 /// Most candidates a lookup scores per stage.
 pub const MAX_CANDIDATES: usize = 20;
@@ -34,8 +32,10 @@ pub enum Required {
     /// Any of these exact terms: their posting lists are read and merged directly (a
     /// tantivy union would allocate and clear a 4,096-document window per segment).
     AnyTerm { field: Field, terms: Vec<String> },
-    /// Whatever a tantivy query matches (fuzzy terms).
-    Query(Box<dyn Query>),
+    /// Name terms within one edit (a typo, transpositions included) of any of these of
+    /// four or more letters, and the shorter ones exactly; found through each segment's
+    /// [`crate::index::typos::TypoDictionary`], their postings merged as for `AnyTerm`.
+    WithTypos { terms: Vec<String> },
 }
 
 /// Terms of one kind of context. A document gains `weight` times the rarity (idf) of
@@ -80,25 +80,15 @@ pub fn surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
 
 /// Like [`surname`], with surname tokens of four or more letters matched within one edit
 /// (a typo, transpositions included); the costliest retrieval, run last. Two edits for
-/// long names doubled the cost of the whole lookup mix at a million profiles (the
-/// automaton walks every segment's term dictionary) and found no more of the evaluation's
-/// typos, which are single edits like most real ones.
+/// long names doubled the cost of the whole lookup mix at a million profiles and found no
+/// more of the evaluation's typos, which are single edits like most real ones.
 pub fn fuzzy_surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
     let (surname, first) = name_parts(query);
     let required = if surname.is_empty() { &first } else { &surname };
-    let should: Vec<(Occur, Box<dyn Query>)> = required
-        .iter()
-        .map(|name| {
-            let term = Term::from_field_text(fields.name, name);
-            let query: Box<dyn Query> = match name.chars().count() {
-                0..=3 => Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                _ => Box::new(FuzzyTermQuery::new(term, 1, true)),
-            };
-            (Occur::Should, query)
-        })
-        .collect();
-    (!should.is_empty()).then(|| Retrieval {
-        required: Required::Query(Box::new(BooleanQuery::new(should))),
+    (!required.is_empty()).then(|| Retrieval {
+        required: Required::WithTypos {
+            terms: required.clone(),
+        },
         context: context(fields, query, &first),
     })
 }
