@@ -352,7 +352,7 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
 }
 
 /// Builds one retrieval stage for a lookup (`None` when it has nothing to search by).
-type RetrievalStage = fn(&Fields, &MatchQuery) -> Option<Retrieval>;
+type RetrievalStage = for<'q> fn(&'q Fields, &'q MatchQuery) -> Option<Retrieval<'q>>;
 
 /// Whether the best candidate is confident and clear of its runner-up.
 fn settled(confidences: &[f64]) -> bool {

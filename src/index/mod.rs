@@ -316,12 +316,13 @@ impl SearchIndex {
             total += found.len();
             required.push(found);
         }
-        // (context score, segment, doc); context is only read when it must choose.
+        // (context score, segment, doc); context is only built and read when it must choose.
+        let context = (total > limit).then(|| (retrieval.context)());
         let mut found: Vec<(f32, u32, DocId)> = Vec::with_capacity(total);
         for (ord, (segment, docs)) in segments.iter().zip(required).enumerate() {
             let mut scores = vec![0f32; docs.len()];
-            if total > limit {
-                for group in &retrieval.context {
+            if let Some(context) = &context {
+                for group in context {
                     let agreement = agreement(segment, group, &docs)?;
                     for (score, agreement) in scores.iter_mut().zip(agreement) {
                         *score += group.weight * agreement;
@@ -484,19 +485,22 @@ mod tests {
         (dir, index)
     }
 
-    fn retrieval(index: &SearchIndex, names: &[&str], company: &str) -> Retrieval {
+    fn retrieval(index: &SearchIndex, names: &[&str], company: &str) -> Retrieval<'static> {
         let fields = index.fields();
+        let (field, company) = (fields.company, company.to_owned());
         Retrieval {
             required: Required::AnyTerm {
                 field: fields.name,
                 terms: names.iter().map(|n| n.to_string()).collect(),
             },
-            context: vec![ContextGroup {
-                field: fields.company,
-                terms: vec![company.into()],
-                weight: 2.0,
-                alternatives: false,
-            }],
+            context: Box::new(move || {
+                vec![ContextGroup {
+                    field,
+                    terms: vec![company.clone()],
+                    weight: 2.0,
+                    alternatives: false,
+                }]
+            }),
         }
     }
 
@@ -551,7 +555,7 @@ mod tests {
             required: Required::WithTypos {
                 terms: names.iter().map(|n| n.to_string()).collect(),
             },
-            context: Vec::new(),
+            context: Box::new(Vec::new),
         };
         let mut ids = index.candidates(&view, &retrieval, 20).expect("candidates");
         ids.sort();

@@ -22,9 +22,12 @@ use tantivy::schema::Field;
 pub const MAX_CANDIDATES: usize = 20;
 
 /// One stage of retrieval: what must match, and what ranks the matches.
-pub struct Retrieval {
+pub struct Retrieval<'q> {
     pub required: Required,
-    pub context: Vec<ContextGroup>,
+    /// Built only when more documents qualify than are scored: an exact name seldom has
+    /// more, and building the context (nicknames, company and place terms) had been a
+    /// tenth of such a lookup.
+    pub context: Box<dyn Fn() -> Vec<ContextGroup> + 'q>,
 }
 
 /// What a document must hold.
@@ -50,15 +53,14 @@ pub struct ContextGroup {
 
 /// Profiles whose whole name equals the asked one (up to case, diacritics, particles and
 /// order): one short posting list per spelling of `name_key`.
-pub fn exact_name(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
+pub fn exact_name<'q>(fields: &'q Fields, query: &'q MatchQuery) -> Option<Retrieval<'q>> {
     let keys = name_keys(&query.first, &query.last);
-    let (_, first) = name_parts(query);
     (!keys.is_empty()).then(|| Retrieval {
         required: Required::AnyTerm {
             field: fields.name_key,
             terms: keys,
         },
-        context: context(fields, query, &first),
+        context: Box::new(|| context(fields, query, &name_parts(query).1)),
     })
 }
 
@@ -66,15 +68,10 @@ pub fn exact_name(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
 /// spelling; the index mixes first- and last-name tokens, so a wrong split still finds
 /// it) and ranks higher with first-name terms (nicknames included: "Bob" finds
 /// "Robert"), company and location.
-pub fn surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
-    let (surname, first) = name_parts(query);
-    let required = if surname.is_empty() { &first } else { &surname };
-    (!required.is_empty()).then(|| Retrieval {
-        required: Required::AnyTerm {
-            field: fields.name,
-            terms: required.clone(),
-        },
-        context: context(fields, query, &first),
+pub fn surname<'q>(fields: &'q Fields, query: &'q MatchQuery) -> Option<Retrieval<'q>> {
+    name_token_stage(fields, query, |terms| Required::AnyTerm {
+        field: fields.name,
+        terms,
     })
 }
 
@@ -82,14 +79,26 @@ pub fn surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
 /// (a typo, transpositions included); the costliest retrieval, run last. Two edits for
 /// long names doubled the cost of the whole lookup mix at a million profiles and found no
 /// more of the evaluation's typos, which are single edits like most real ones.
-pub fn fuzzy_surname(fields: &Fields, query: &MatchQuery) -> Option<Retrieval> {
+pub fn fuzzy_surname<'q>(fields: &'q Fields, query: &'q MatchQuery) -> Option<Retrieval<'q>> {
+    name_token_stage(fields, query, |terms| Required::WithTypos { terms })
+}
+
+/// A stage requiring the surname's tokens (the first name's without a surname) as
+/// `required` makes of them.
+fn name_token_stage<'q>(
+    fields: &'q Fields,
+    query: &'q MatchQuery,
+    required: impl FnOnce(Vec<String>) -> Required,
+) -> Option<Retrieval<'q>> {
     let (surname, first) = name_parts(query);
-    let required = if surname.is_empty() { &first } else { &surname };
-    (!required.is_empty()).then(|| Retrieval {
-        required: Required::WithTypos {
-            terms: required.clone(),
-        },
-        context: context(fields, query, &first),
+    let terms = if surname.is_empty() {
+        first.clone()
+    } else {
+        surname
+    };
+    (!terms.is_empty()).then(|| Retrieval {
+        required: required(terms),
+        context: Box::new(move || context(fields, query, &first)),
     })
 }
 
