@@ -72,6 +72,24 @@ async fn results_keep_input_order_metadata_and_per_record_errors() {
         .as_str()
         .expect("message")
         .contains("needs a name"));
+    // the suggested email comes from the company's pattern, even when the company is
+    // not among the selected fields
+    let reply = daemon
+        .client
+        .post_json(
+            "/v1/enrich",
+            &json!({"records":[{"name":"Liz Hartley","company":"hartley.co.uk"}], "fields":["email"]}),
+        )
+        .await;
+    let profile = &reply.body["results"][0]["profile"];
+    assert!(
+        profile["email"]["suggested"]
+            .as_str()
+            .is_some_and(|address| address.ends_with("@hartley.co.uk")),
+        "{}",
+        reply.text
+    );
+    assert_eq!(profile.get("company"), None, "{}", reply.text);
     daemon.stop().await;
 }
 

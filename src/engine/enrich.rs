@@ -2,7 +2,7 @@
 //! order with its `metadata` echoed. Identical inputs are matched once; matching runs on
 //! the rayon pool, off the async runtime.
 
-use super::Engine;
+use super::{lookup, Engine};
 use crate::error::{describe_json_error, Error};
 use crate::model::{Candidate, LookupRequest, LookupResult, LookupStatus};
 use rayon::prelude::*;
@@ -20,6 +20,17 @@ pub struct EnrichOptions {
     /// Profile fields to return (default: all). `id` is always returned.
     #[serde(default)]
     pub fields: Option<Vec<String>>,
+}
+
+impl EnrichOptions {
+    /// Whether the selected fields show anything of the company record: its view, or
+    /// the email address suggested from its pattern. Without them the answer's company
+    /// is not read (a sled read and a decode per record).
+    fn shows_company(&self) -> bool {
+        self.fields
+            .as_ref()
+            .is_none_or(|fields| fields.iter().any(|f| f == "company" || f == "email"))
+    }
 }
 
 /// One record's outcome: a lookup result (with the profile reduced to the selected
@@ -131,7 +142,7 @@ impl Engine {
         let mut answers: Vec<Result<Answer, RecordError>> = work
             .par_iter()
             .map(|request| {
-                self.lookup(request)
+                lookup::lookup(self, request, options.shows_company())
                     .map(|result| project(result, options.fields.as_deref()))
                     .map_err(|err| record_error(&err))
             })

@@ -204,7 +204,13 @@ impl Scorer<'_> {
     }
 }
 
-pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> {
+/// Looks up one request. Without `with_company` the answer's profile leaves out what
+/// comes from its company record (the company and the suggested email).
+pub fn lookup(
+    engine: &Engine,
+    request: &LookupRequest,
+    with_company: bool,
+) -> Result<LookupResult> {
     let parsed = parse(engine, request)?;
     let store = engine.store();
     let index = engine.search_index();
@@ -330,7 +336,10 @@ pub fn lookup(engine: &Engine, request: &LookupRequest) -> Result<LookupResult> 
         explain: None,
     };
     if let Some(record) = best_record {
-        let company = scorer.company(record.company)?.cloned();
+        let company = match with_company {
+            true => scorer.company(record.company)?.cloned(),
+            false => None,
+        };
         let top = &scorer.scored[0];
         result.confidence = round3(best);
         result.matched_on = top.evidence.matched_on();

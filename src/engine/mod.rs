@@ -196,7 +196,7 @@ impl Engine {
 
     /// Finds the person a client describes.
     pub fn lookup(&self, request: &LookupRequest) -> Result<LookupResult> {
-        lookup::lookup(self, request)
+        lookup::lookup(self, request, true)
     }
 
     /// Counts kept transactionally with the data.
