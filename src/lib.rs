@@ -10,7 +10,7 @@
 //! | [`engine`] | the one API both edges call: ingest, get, lookup |
 //! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |
 //! | [`store`] | sled, the system of record, with the outbox feeding the index |
-//! | [`index`] | tantivy, a derived view, the single indexer that feeds it, and candidate retrieval |
+//! | [`index`] | tantivy, a derived view, the single indexer that feeds it, candidate retrieval, and per-segment typo dictionaries |
 //! | [`matching`] | normalisation, index/query terms, retrieval stages, the scoring model, the in-memory match table |
 //! | [`email`] | keyed email hashes and company email-pattern statistics |
 //! | [`model`] | wire shapes and stored records |
