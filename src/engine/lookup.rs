@@ -336,9 +336,10 @@ pub fn lookup(
         explain: None,
     };
     if let Some(record) = best_record {
-        let company = match with_company {
-            true => scorer.company(record.company)?.cloned(),
-            false => None,
+        let company = if with_company {
+            scorer.company(record.company)?.cloned()
+        } else {
+            None
         };
         let top = &scorer.scored[0];
         result.confidence = round3(best);

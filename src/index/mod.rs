@@ -18,8 +18,8 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use tantivy::columnar::Column;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{
-    DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, SegmentReader,
-    TantivyDocument, Term, TERMINATED,
+    DocId, DocSet, Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher,
+    SegmentReader, TantivyDocument, Term, TERMINATED,
 };
 use typos::{TypoDictionary, MIN_TYPO_CHARS};
 
@@ -55,6 +55,25 @@ struct SegmentState {
     id: tantivy::index::SegmentId,
     ids: Column<u64>,
     name_typos: Arc<OnceLock<TypoDictionary>>,
+}
+
+impl SegmentState {
+    /// The typo dictionary of the segment's name terms (`inverted`), built on first use.
+    fn name_typos(&self, inverted: &InvertedIndexReader) -> Result<&TypoDictionary> {
+        if let Some(dictionary) = self.name_typos.get() {
+            return Ok(dictionary);
+        }
+        // Lookups racing here each build one (same content); one is kept.
+        let started = std::time::Instant::now();
+        let built = TypoDictionary::build(inverted.terms())?;
+        tracing::debug!(
+            segment = %self.id.short_uuid_string(),
+            bytes = built.heap_bytes(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "typo dictionary built"
+        );
+        Ok(self.name_typos.get_or_init(|| built))
+    }
 }
 
 /// The state an index was found in when opened.
@@ -266,26 +285,15 @@ impl SearchIndex {
         let mut total = 0;
         for (segment, state) in segments.iter().zip(view.segments.iter()) {
             let mut found = Vec::new();
-            let (field, terms) = match &retrieval.required {
-                Required::AnyTerm { field, terms } => (*field, Cow::Borrowed(terms)),
+            let field = match &retrieval.required {
+                Required::AnyTerm { field, .. } => *field,
+                Required::WithTypos { .. } => self.fields().name,
+            };
+            let inverted = segment.inverted_index(field)?;
+            let terms = match &retrieval.required {
+                Required::AnyTerm { terms, .. } => Cow::Borrowed(terms),
                 Required::WithTypos { terms } => {
-                    let field = self.fields().name;
-                    let inverted = segment.inverted_index(field)?;
-                    let dictionary = match state.name_typos.get() {
-                        Some(dictionary) => dictionary,
-                        None => {
-                            // Lookups racing here each build one (same content); one is kept.
-                            let started = std::time::Instant::now();
-                            let built = TypoDictionary::build(inverted.terms())?;
-                            tracing::debug!(
-                                segment = %state.id.short_uuid_string(),
-                                bytes = built.heap_bytes(),
-                                elapsed_ms = started.elapsed().as_millis() as u64,
-                                "typo dictionary built"
-                            );
-                            state.name_typos.get_or_init(|| built)
-                        }
-                    };
+                    let dictionary = state.name_typos(&inverted)?;
                     let mut spellings = Vec::new();
                     for term in terms {
                         if term.chars().count() >= MIN_TYPO_CHARS {
@@ -294,10 +302,12 @@ impl SearchIndex {
                             spellings.push(term.clone());
                         }
                     }
-                    (field, Cow::Owned(spellings))
+                    // Two asked tokens may share a spelling; its postings are read once.
+                    spellings.sort_unstable();
+                    spellings.dedup();
+                    Cow::Owned(spellings)
                 }
             };
-            let inverted = segment.inverted_index(field)?;
             for text in terms.iter() {
                 let term = Term::from_field_text(field, text);
                 if let Some(mut postings) =

@@ -40,6 +40,8 @@ impl TypoDictionary {
             let Ok(text) = std::str::from_utf8(stream.key()) else {
                 continue;
             };
+            // Ordinals are kept in 32 bits (half the memory); a segment of over four
+            // billion terms would leave the rest to exact search only.
             let Ok(ord) = u32::try_from(stream.term_ord()) else {
                 break;
             };
@@ -78,9 +80,7 @@ impl TypoDictionary {
                 self.directory[bucket] as usize,
                 self.directory[bucket + 1] as usize,
             );
-            let slice = &self.hashes[start..end];
-            let first = start + slice.partition_point(|h| *h < hash);
-            let mut i = first;
+            let mut i = start + self.hashes[start..end].partition_point(|h| *h < hash);
             while i < end && self.hashes[i] == hash {
                 ords.push(self.ords[i]);
                 i += 1;

@@ -357,7 +357,7 @@ fn jaro_winkler_at_least(x: &str, y: &str, min: f64) -> Option<f64> {
 /// Jaro-Winkler similarity, equal to `strsim::jaro_winkler` (a property test holds them
 /// equal). Tokens are nearly always ASCII and short: for those, match flags fit in two
 /// words and bytes are characters, so nothing is allocated or decoded; scoring compares
-/// dozens of token pairs per candidate.
+/// every spelling of every token pair of each candidate.
 fn jaro_winkler(x: &str, y: &str) -> f64 {
     let (a, b) = (x.as_bytes(), y.as_bytes());
     if !(x.is_ascii() && y.is_ascii()) || a.len() > 64 || b.len() > 64 {
@@ -741,7 +741,6 @@ mod tests {
             }
         }
 
-        /// The bound only skips work: it never rejects a pair the full measure accepts.
         #[test]
         fn jaro_winkler_equals_strsim((x, y) in token_pair()) {
             prop_assert_eq!(jaro_winkler(&x, &y), strsim::jaro_winkler(&x, &y));
@@ -756,6 +755,7 @@ mod tests {
             prop_assert_eq!(jaro_winkler(&x, &y), strsim::jaro_winkler(&x, &y));
         }
 
+        /// The bound only skips work: it never rejects a pair the full measure accepts.
         #[test]
         fn jaro_winkler_bound_agrees_with_the_full_measure(
             (x, y) in token_pair(),
