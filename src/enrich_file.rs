@@ -7,7 +7,7 @@
 //! fail the job. Nothing here logs or reports a record's content: error messages name
 //! lines, columns and counts only.
 
-use crate::engine::enrich::PROFILE_FIELDS;
+use crate::engine::enrich::parse_fields;
 use crate::engine::{Engine, EnrichOptions, EnrichResult, RecordError};
 use crate::error::{Error, Result};
 use crate::model::LookupStatus;
@@ -258,15 +258,10 @@ impl FileOptions {
 
     /// Checks the fields and the confidence, and derives the engine's options.
     pub fn enrich_options(&self) -> Result<EnrichOptions> {
+        // One field syntax for both edges: the HTTP API reads `fields` the same way.
         let mut heads: Vec<String> = Vec::new();
-        for field in &self.fields {
+        for field in parse_fields(&self.fields)? {
             let head = field.split('.').next().unwrap_or_default();
-            if head != "id" && !PROFILE_FIELDS.contains(&head) {
-                return Err(Error::invalid(format!(
-                    "unknown profile field `{field}`; fields start with one of: id, {}",
-                    PROFILE_FIELDS.join(", ")
-                )));
-            }
             // `id` always comes back; asking the engine for only the heads spares it
             // serialising the rest of every profile.
             if head != "id" && !heads.iter().any(|h| h == head) {

@@ -7,7 +7,7 @@
 //! `last_seen`); field values from a sighting newer than the profile's newest win.
 
 use crate::email::{self, local_parts, normalize_address, Address, EmailHasher, OBSERVED};
-use crate::error::{describe_json_error, Result};
+use crate::error::Result;
 use crate::matching::normalize::{company_key, domain_from, fold, split_full_name};
 use crate::model::{
     CompanyId, CompanyInput, CompanyRecord, EmailKey, HistoryEntry, IngestReport, Location,
@@ -66,7 +66,7 @@ pub fn prepare_ndjson(
         .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
         .collect();
     let prepare = |&(line, raw): &(u64, &[u8])| {
-        prepare_line(raw, now, limits)
+        prepare_line(raw, line, now, limits)
             .map(|prepared| Prepared { line, ..prepared })
             .map_err(|error| RejectedLine { line, error })
     };
@@ -79,6 +79,7 @@ pub fn prepare_ndjson(
 
 fn prepare_line(
     raw: &[u8],
+    line: u64,
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
@@ -89,8 +90,8 @@ fn prepare_line(
             limits.max_line_bytes
         ));
     }
-    let input: ProfileInput = serde_json::from_slice(raw)
-        .map_err(|err| format!("not a valid profile: {}", describe_json_error(&err)))?;
+    let input: ProfileInput = crate::json::from_line(raw, line)
+        .map_err(|err| format!("not a valid profile: {err}"))?;
     prepare(input, now, limits)
 }
 

@@ -102,10 +102,10 @@ impl Store {
             .open()
             .map_err(|err| match err {
                 sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    Error::StoreLocked
+                    Error::store_locked(dir)
                 }
                 // sled reports the held lock as a generic io error on some platforms.
-                sled::Error::Io(io) if io.to_string().contains("lock") => Error::StoreLocked,
+                sled::Error::Io(io) if io.to_string().contains("lock") => Error::store_locked(dir),
                 other => Error::from(other),
             })?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
