@@ -640,3 +640,31 @@ async fn search_and_stats_need_the_search_scope() {
     assert!(openapi.body["components"]["schemas"]["SearchRequest"].is_object());
     daemon.stop().await;
 }
+
+/// Regression (issue 15.4, found by schemathesis): serde reads a JSON array into a struct
+/// by position, so `POST /v1/search` with `[]` was a search with no query and returned
+/// every profile; `{"filters":[]}` likewise dropped the filters. An array where an object
+/// belongs is a 400, at any depth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_array_is_not_read_as_a_search_request_or_as_its_filters() {
+    let (_dir, daemon) = daemon().await;
+    for body in [
+        json!([]),
+        json!(["ada"]),
+        json!({"filters": []}),
+        json!({"filters": ["NL"]}),
+    ] {
+        let reply = search(&daemon.client, body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.text);
+        assert_eq!(reply.body["code"], "invalid_request");
+        assert!(
+            reply.body["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("must be an object"),
+            "{}",
+            reply.text
+        );
+    }
+    daemon.stop().await;
+}

@@ -39,22 +39,22 @@ pub struct EnrichResponse {
 }
 
 /// Enrich many records: JSON in and out (at most the configured number of records), or
-/// `application/x-ndjson` in and out (options as query parameters
-/// `min_confidence` and `fields=a,b`).
+/// `application/x-ndjson` in and out, one result line for each input line (options as
+/// query parameters `min_confidence` and `fields=a,b.c`, which JSON batches take too).
 #[utoipa::path(
     post,
     path = "/v1/enrich",
-    request_body(content = EnrichRequest, description = "JSON batch; or NDJSON records streamed"),
+    request_body(content = EnrichRequest, description = "A JSON batch (at most the configured number of records), or NDJSON: one EnrichRecord a line, streamed"),
     params(
-        ("min_confidence" = Option<f64>, Query, description = "NDJSON only"),
-        ("fields" = Option<String>, Query, description = "NDJSON only: comma-separated profile fields"),
+        ("min_confidence" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Default `min_confidence` of the records (a JSON body's own wins)"),
+        ("fields" = Option<String>, Query, description = "Comma-separated profile fields, each a top-level field or a dotted path into one (`company.domain`); a JSON body's own `fields` wins"),
     ),
     responses(
         (status = 200, body = EnrichResponse, description = "Results in input order (NDJSON in gives NDJSON out)"),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
         (status = 413, body = super::Problem, content_type = "application/problem+json", description = "More records than allowed in one JSON batch"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["enrich"]))
 )]
 pub async fn enrich(
     _auth: Authorized<EnrichScope>,

@@ -26,7 +26,7 @@ const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
         (status = 413, description = "Body over the limit", body = super::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Wrong content type", body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["ingest"]))
 )]
 pub async fn ingest(
     auth: Authorized<IngestScope>,
@@ -89,7 +89,7 @@ pub async fn ingest(
         (status = 200, body = Profile),
         (status = 404, body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["lookup"]))
 )]
 pub async fn get_profile(
     _auth: Authorized<LookupScope>,
@@ -109,7 +109,7 @@ pub async fn get_profile(
         (status = 200, body = LookupResult),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["lookup"]))
 )]
 pub async fn lookup(
     _auth: Authorized<LookupScope>,
