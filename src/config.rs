@@ -290,7 +290,10 @@ impl Config {
                     key.name
                 )));
             }
-            if key.key.contains(':') || key.key.contains(',') || key.key.chars().any(char::is_whitespace) {
+            if key.key.contains(':')
+                || key.key.contains(',')
+                || key.key.chars().any(char::is_whitespace)
+            {
                 return Err(Error::Config(format!(
                     "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
                     key.name
@@ -376,7 +379,8 @@ pub fn parse_listen(text: &str) -> std::result::Result<SocketAddr, String> {
     if let Ok(addr) = text.parse::<SocketAddr>() {
         return Ok(addr);
     }
-    let expected = "give the listen address as host:port, e.g. 127.0.0.1:7878, [::1]:7878 or localhost:7878";
+    let expected =
+        "give the listen address as host:port, e.g. 127.0.0.1:7878, [::1]:7878 or localhost:7878";
     let Some((host, port)) = text.rsplit_once(':') else {
         return Err(format!("`{text}` has no port; {expected}"));
     };
@@ -456,9 +460,7 @@ mod tests {
     #[test]
     fn a_duplicate_key_name_is_a_start_up_error() {
         let args = ServeArgs {
-            api_keys: Some(
-                "ext:0123456789abcdef0123:lookup,ext:fedcba9876543210fedc:admin".into(),
-            ),
+            api_keys: Some("ext:0123456789abcdef0123:lookup,ext:fedcba9876543210fedc:admin".into()),
             ..ServeArgs::default()
         };
         let err = Config::resolve(&args).expect_err("duplicate name");

@@ -667,7 +667,11 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
             assert!(codes.contains(&code), "{code} not in the enum");
             let content = &openapi["paths"][path][method]["responses"][reply.status.to_string()]
                 ["content"]["application/problem+json"];
-            assert!(content.is_object(), "{method} {path} {}: no problem+json", reply.status);
+            assert!(
+                content.is_object(),
+                "{method} {path} {}: no problem+json",
+                reply.status
+            );
         }
     };
     let scopes = ["lookup", "enrich", "search", "ingest", "privacy", "admin"];
@@ -686,12 +690,20 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                         (_, Some((content_type, body))) => {
                             client.post_raw(&url, content_type, body).await
                         }
-                        (_, None) => client.post_raw(&url, "application/json", b"{}".to_vec()).await,
+                        (_, None) => {
+                            client
+                                .post_raw(&url, "application/json", b"{}".to_vec())
+                                .await
+                        }
                     }
                 }
             };
             let Some(scope) = scope else {
-                assert_eq!(send(anonymous.clone(), None).await.status, 200, "{path} is open");
+                assert_eq!(
+                    send(anonymous.clone(), None).await.status,
+                    200,
+                    "{path} is open"
+                );
                 continue;
             };
             assert_eq!(
@@ -716,7 +728,11 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
             for other in scopes {
                 let reply = send(key_of(other), None).await;
                 if other == scope || other == "admin" {
-                    assert!(![401, 403].contains(&reply.status), "{path} with {other}: {}", reply.text);
+                    assert!(
+                        ![401, 403].contains(&reply.status),
+                        "{path} with {other}: {}",
+                        reply.text
+                    );
                 } else {
                     assert_eq!(reply.status, 403, "{path} with {other}: {}", reply.text);
                 }
@@ -733,7 +749,11 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
             check(&reply, path, method, "wrong method");
             if operation.get("requestBody").is_some() {
                 let json_body = operation["requestBody"]["content"]["application/json"].is_object();
-                let body_type = if json_body { "application/json" } else { "application/x-ndjson" };
+                let body_type = if json_body {
+                    "application/json"
+                } else {
+                    "application/x-ndjson"
+                };
                 let reply = send(admin.clone(), Some(("text/html", b"{}".to_vec()))).await;
                 assert_eq!(reply.status, 415, "{path}");
                 check(&reply, path, method, "wrong content type");
@@ -749,6 +769,28 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
         }
     }
     assert!(operations >= 11, "{operations} operations");
+    // every reference resolves
+    fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    out.push(target);
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    refs(&openapi, &mut targets);
+    for target in targets {
+        let pointer = target.strip_prefix('#').expect("local reference");
+        assert!(
+            openapi.pointer(pointer).is_some(),
+            "{target} does not resolve"
+        );
+    }
     // the metrics content type is the one served
     let reply = anonymous.get("/metrics").await;
     assert!(
@@ -761,15 +803,23 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
     let lookup = &openapi["components"]["schemas"]["LookupRequest"]["properties"];
     assert_eq!(lookup["candidates"]["maximum"], 20);
     let limit = &openapi["components"]["schemas"]["SearchRequest"]["properties"]["limit"];
-    assert_eq!((limit["minimum"].clone(), limit["maximum"].clone()), (json!(1), json!(100)));
+    assert_eq!(
+        (limit["minimum"].clone(), limit["maximum"].clone()),
+        (json!(1), json!(100))
+    );
     let search = key_of("search");
     for (value, status) in [(0, 400), (1, 200), (100, 200), (101, 400)] {
-        let reply = search.post_json("/v1/search", &json!({"limit": value})).await;
+        let reply = search
+            .post_json("/v1/search", &json!({"limit": value}))
+            .await;
         assert_eq!(reply.status, status, "limit {value}: {}", reply.text);
     }
     // the enrich record and the NDJSON forms
     let records = &openapi["components"]["schemas"]["EnrichRequest"]["properties"]["records"];
-    assert_eq!(records["items"]["$ref"], "#/components/schemas/EnrichRecord");
+    assert_eq!(
+        records["items"]["$ref"],
+        "#/components/schemas/EnrichRecord"
+    );
     let record = &openapi["components"]["schemas"]["EnrichRecord"]["properties"];
     assert!(record["metadata"].is_object() && record["name"].is_object());
     let enrich = &openapi["paths"]["/v1/enrich"]["post"];
@@ -787,17 +837,57 @@ async fn bad_request_messages_name_api_fields_and_never_leak_internals_or_echo_i
     let daemon = start(dir.path()).await;
     let client = &daemon.client;
     let cases = [
-        ("/v1/lookup", json!({"name":"Jane","candidates":"jane@acme.nl"}), "`candidates`: must be a whole number ≥ 0"),
-        ("/v1/lookup", json!({"name":"Jane","candidates":-3}), "`candidates`: must be a whole number ≥ 0"),
-        ("/v1/lookup", json!({"name":"Jane","secret_jane_field":1}), "unknown field; the fields here are name, first_name"),
-        ("/v1/lookup", json!(["Jane Doe","Acme"]), "must be an object"),
-        ("/v1/enrich", json!({"records":{"name":"Jane"}}), "`records`: must be a list"),
+        (
+            "/v1/lookup",
+            json!({"name":"Jane","candidates":"jane@acme.nl"}),
+            "`candidates`: must be a whole number ≥ 0",
+        ),
+        (
+            "/v1/lookup",
+            json!({"name":"Jane","candidates":-3}),
+            "`candidates`: must be a whole number ≥ 0",
+        ),
+        (
+            "/v1/lookup",
+            json!({"name":"Jane","secret_jane_field":1}),
+            "unknown field; the fields here are name, first_name",
+        ),
+        (
+            "/v1/lookup",
+            json!(["Jane Doe", "Acme"]),
+            "must be an object",
+        ),
+        (
+            "/v1/enrich",
+            json!({"records":{"name":"Jane"}}),
+            "`records`: must be a list",
+        ),
         ("/v1/enrich", json!([{"name":"Jane"}]), "must be an object"),
-        ("/v1/search", json!({"filters":["jane"]}), "`filters`: must be an object"),
-        ("/v1/search", json!({"filters":{"jane_filter":"x"}}), "`filters`: unknown field; the fields here are country"),
-        ("/v1/search", json!({"limit":"ten"}), "`limit`: must be a whole number ≥ 0"),
-        ("/v1/search", json!({"filters":{"city":7}}), "`filters.city`: must be a string or a list of strings"),
-        ("/v1/sightings", json!({"source":"x","ids":"jane"}), "`ids`: must be a list"),
+        (
+            "/v1/search",
+            json!({"filters":["jane"]}),
+            "`filters`: must be an object",
+        ),
+        (
+            "/v1/search",
+            json!({"filters":{"jane_filter":"x"}}),
+            "`filters`: unknown field; the fields here are country",
+        ),
+        (
+            "/v1/search",
+            json!({"limit":"ten"}),
+            "`limit`: must be a whole number ≥ 0",
+        ),
+        (
+            "/v1/search",
+            json!({"filters":{"city":7}}),
+            "`filters.city`: must be a string or a list of strings",
+        ),
+        (
+            "/v1/sightings",
+            json!({"source":"x","ids":"jane"}),
+            "`ids`: must be a list",
+        ),
     ];
     for (path, body, expected) in cases {
         let reply = client.post_json(path, &body).await;
@@ -805,16 +895,32 @@ async fn bad_request_messages_name_api_fields_and_never_leak_internals_or_echo_i
         let detail = reply.body["detail"].as_str().expect("detail");
         assert!(detail.contains(expected), "{path} {body}: {detail}");
         for leak in [
-            "usize", "struct", "sequence", "expected", "invalid type", "jane", "Jane", "Acme",
-            "ten", "secret",
+            "usize",
+            "struct",
+            "sequence",
+            "expected",
+            "invalid type",
+            "jane",
+            "Jane",
+            "Acme",
+            "ten",
+            "secret",
         ] {
             assert!(!detail.contains(leak), "{path} {body}: {leak} in {detail}");
         }
     }
     let reply = client
-        .post_raw("/v1/lookup", "application/json", b"{\n \"name\": \"Jane\",\n \"city\" \n}".to_vec())
+        .post_raw(
+            "/v1/lookup",
+            "application/json",
+            b"{\n \"name\": \"Jane\",\n \"city\" \n}".to_vec(),
+        )
         .await;
-    assert_eq!(reply.body["detail"], "invalid body: malformed JSON at line 4 column 1", "{}", reply.text);
+    assert_eq!(
+        reply.body["detail"], "invalid body: malformed JSON at line 4 column 1",
+        "{}",
+        reply.text
+    );
     daemon.stop().await;
 }
 
@@ -830,14 +936,25 @@ async fn a_port_in_use_fails_before_the_data_dir_is_created_and_names_the_addres
     let mut serve_args = args(&data);
     serve_args.listen = Some(addr);
     let config = profiled::config::Config::resolve(&serve_args).expect("config");
-    let err = match profiled::server::Daemon::start(config, std::sync::Arc::new(profiled::clock::SystemClock)).await {
+    let err = match profiled::server::Daemon::start(
+        config,
+        std::sync::Arc::new(profiled::clock::SystemClock),
+    )
+    .await
+    {
         Ok(_) => panic!("a taken port must fail"),
         Err(err) => err,
     };
     let chain = format!("{:#}", anyhow::Error::from(err));
-    assert!(chain.contains(&format!("cannot listen on {addr}")), "{chain}");
+    assert!(
+        chain.contains(&format!("cannot listen on {addr}")),
+        "{chain}"
+    );
     assert_eq!(chain.matches("in use").count(), 1, "{chain}");
-    assert!(!data.exists(), "the data directory was created before the bind failed");
+    assert!(
+        !data.exists(),
+        "the data directory was created before the bind failed"
+    );
 }
 
 /// Issue 12.12: the `Bearer` scheme is case-insensitive (RFC 9110).

@@ -219,9 +219,18 @@ async fn ndjson_blank_lines_are_answered_in_place_so_output_lines_match_input_li
             assert_eq!(line["error"]["code"], "invalid_request", "{line}");
         }
     }
-    let message = |i: usize| lines[i]["error"]["message"].as_str().expect("message").to_owned();
+    let message = |i: usize| {
+        lines[i]["error"]["message"]
+            .as_str()
+            .expect("message")
+            .to_owned()
+    };
     assert!(message(1).contains("line 2 is blank"), "{}", message(1));
-    assert!(message(2).contains("line 3 is longer than"), "{}", message(2));
+    assert!(
+        message(2).contains("line 3 is longer than"),
+        "{}",
+        message(2)
+    );
     assert!(message(4).contains("line 5 is blank"), "{}", message(4));
     daemon.stop().await;
 }
@@ -290,9 +299,18 @@ async fn dotted_fields_and_the_fields_query_work_for_json_and_ndjson_alike() {
             .map(String::as_str)
             .collect();
         keys.sort_unstable();
-        assert_eq!(keys, vec!["company", "id", "job_title", "location"], "{profile}");
+        assert_eq!(
+            keys,
+            vec!["company", "id", "job_title", "location"],
+            "{profile}"
+        );
     };
-    let fields = ["company.domain", "company.name", "location.city", "job_title"];
+    let fields = [
+        "company.domain",
+        "company.name",
+        "location.city",
+        "job_title",
+    ];
     // JSON, fields in the body
     let reply = daemon
         .client
@@ -311,7 +329,11 @@ async fn dotted_fields_and_the_fields_query_work_for_json_and_ndjson_alike() {
     // NDJSON, fields in the query
     let reply = daemon
         .client
-        .post_raw(query, "application/x-ndjson", format!("{record}\n").into_bytes())
+        .post_raw(
+            query,
+            "application/x-ndjson",
+            format!("{record}\n").into_bytes(),
+        )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
     let line: Value = serde_json::from_str(reply.text.trim()).expect("json line");
@@ -320,7 +342,10 @@ async fn dotted_fields_and_the_fields_query_work_for_json_and_ndjson_alike() {
     for reply in [
         daemon
             .client
-            .post_json("/v1/enrich?fields=compnay.domain", &json!({"records":[record]}))
+            .post_json(
+                "/v1/enrich?fields=compnay.domain",
+                &json!({"records":[record]}),
+            )
             .await,
         daemon
             .client

@@ -206,12 +206,18 @@ async fn a_held_data_dir_names_the_store_and_the_pid_and_logs_are_plain_text() {
         Ok(_) => panic!("the store is held by the daemon"),
         Err(err) => err.to_string(),
     };
-    assert!(err.contains(&data.join("store").display().to_string()), "{err}");
+    assert!(
+        err.contains(&data.join("store").display().to_string()),
+        "{err}"
+    );
     assert!(err.contains(&format!("(pid {pid})")), "{err}");
     assert!(err.contains("--data-dir"), "{err}");
     daemon.terminate();
     let text = std::fs::read_to_string(&log).expect("log");
     assert!(text.contains("built an empty index"), "{text}");
     assert!(!text.contains("index rebuilt"), "{text}");
-    assert!(!text.contains('\u{1b}'), "colour codes in a log file: {text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in a log file: {text}"
+    );
 }

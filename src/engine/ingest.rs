@@ -90,8 +90,8 @@ fn prepare_line(
             limits.max_line_bytes
         ));
     }
-    let input: ProfileInput = crate::json::from_line(raw, line)
-        .map_err(|err| format!("not a valid profile: {err}"))?;
+    let input: ProfileInput =
+        crate::json::from_line(raw, line).map_err(|err| format!("not a valid profile: {err}"))?;
     prepare(input, now, limits)
 }
 

@@ -155,7 +155,12 @@ mod tests {
                 "{header}"
             );
         }
-        for header in ["Basic 0123456789abcdef", "Bearer", "Bearer ", "0123456789abcdef"] {
+        for header in [
+            "Basic 0123456789abcdef",
+            "Bearer",
+            "Bearer ",
+            "0123456789abcdef",
+        ] {
             assert!(
                 matches!(
                     keys.authorize(Some(header), Scope::Lookup),

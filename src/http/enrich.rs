@@ -44,7 +44,7 @@ pub struct EnrichResponse {
 #[utoipa::path(
     post,
     path = "/v1/enrich",
-    request_body(content = EnrichRequest, description = "A JSON batch (at most the configured number of records), or NDJSON: one EnrichRecord a line, streamed"),
+    request_body(content = EnrichRequest, description = "A JSON batch (at most the configured number of records), or NDJSON: one EnrichRecord a line, streamed, each answered by one EnrichResult line in order"),
     params(
         ("min_confidence" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Default `min_confidence` of the records (a JSON body's own wins)"),
         ("fields" = Option<String>, Query, description = "Comma-separated profile fields, each a top-level field or a dotted path into one (`company.domain`); a JSON body's own `fields` wins"),
@@ -111,7 +111,8 @@ fn query_options(query: Option<&str>) -> Result<EnrichOptions, ApiError> {
                 )
             }
             "fields" => {
-                let fields: Vec<&str> = value.split(',').collect();
+                // `fields=` selects no field (only `id`), like `"fields": []`.
+                let fields: Vec<&str> = value.split(',').filter(|f| !f.trim().is_empty()).collect();
                 options.fields = Some(parse_fields(&fields)?)
             }
             _ => {
@@ -166,7 +167,12 @@ async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response
             }
             let mut start = 0;
             while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
-                push_line(&pending[start..=start + end], max_line, &mut line_no, &mut lines);
+                push_line(
+                    &pending[start..=start + end],
+                    max_line,
+                    &mut line_no,
+                    &mut lines,
+                );
                 start += end + 1;
             }
             pending.drain(..start);

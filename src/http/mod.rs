@@ -61,6 +61,7 @@ pub struct AppState {
     ),
     components(schemas(
         crate::model::ProfileInput,
+        profiles::Refresh,
         crate::model::Location,
         crate::model::CompanyInput,
         crate::model::HistoryEntry,

@@ -114,8 +114,14 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
         add(404, title_of(404));
     }
     add(405, "This path does not take that method");
-    add(500, "The server could not complete the request; the error was logged");
-    add(503, "The daemon is shutting down, or the request took longer than the request timeout");
+    add(
+        500,
+        "The server could not complete the request; the error was logged",
+    );
+    add(
+        503,
+        "The daemon is shutting down, or the request took longer than the request timeout",
+    );
     // Fill any description utoipa left empty (an OpenAPI response needs one).
     for (status, response) in responses.iter_mut() {
         if response.get("description").and_then(Value::as_str) == Some("") {
@@ -131,7 +137,21 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
         operation.insert("x-required-scope".into(), Value::from(scope));
     }
     match path {
-        "/v1/enrich" => complete_enrich(operation),
+        "/v1/enrich" => {
+            complete_enrich(operation);
+            if let Some(fields) = operation
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .and_then(|ps| ps.iter_mut().find(|p| p["name"] == "fields"))
+            {
+                fields["schema"]["pattern"] = Value::from(format!(
+                    "^({0}(,{0})*)?$",
+                    field_pattern()
+                        .trim_start_matches('^')
+                        .trim_end_matches('$')
+                ));
+            }
+        }
         "/metrics" => {
             operation["responses"]["200"]["content"] =
                 json!({ METRICS_CONTENT_TYPE: {"schema": {"type": "string"}} });
@@ -143,8 +163,7 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
 /// The NDJSON forms of enrich: a record a line in, a result a line out.
 fn complete_enrich(operation: &mut Map<String, Value>) {
     operation["requestBody"]["content"]["application/x-ndjson"] = json!({
-        "schema": {"$ref": "#/components/schemas/EnrichRecord"},
-        "description": "One EnrichRecord a line; each line is answered by one EnrichResult line, in order"
+        "schema": {"$ref": "#/components/schemas/EnrichRecord"}
     });
     operation["responses"]["200"]["content"]["application/x-ndjson"] = json!({
         "schema": {"$ref": "#/components/schemas/EnrichResult"}
@@ -158,7 +177,10 @@ fn complete_schemas(doc: &mut Value) {
     else {
         return;
     };
-    if let Some(code) = schemas.get_mut("Problem").and_then(|p| p.pointer_mut("/properties/code")) {
+    if let Some(code) = schemas
+        .get_mut("Problem")
+        .and_then(|p| p.pointer_mut("/properties/code"))
+    {
         let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         *code = json!({"type": "string", "enum": codes, "description": "Stable error code; see the README's error table"});
     }
@@ -182,18 +204,30 @@ fn complete_schemas(doc: &mut Value) {
         search["properties"]["limit"]["maximum"] = Value::from(crate::engine::search::MAX_LIMIT);
     }
     if let Some(enrich) = schemas.get_mut("EnrichRequest") {
-        enrich["properties"]["records"]["items"] = json!({"$ref": "#/components/schemas/EnrichRecord"});
+        enrich["properties"]["records"]["items"] =
+            json!({"$ref": "#/components/schemas/EnrichRecord"});
         set_range(&mut enrich["properties"]["min_confidence"], &confidence);
         enrich["properties"]["fields"]["description"] = Value::from(FIELDS_DESCRIPTION);
+        enrich["properties"]["fields"]["items"] =
+            json!({"type": "string", "pattern": field_pattern()});
     }
     // An enrich record is a lookup request with an optional `metadata`, echoed back.
     if let Some(mut record) = schemas.get("LookupRequest").cloned() {
-        record["description"] =
-            Value::from("A lookup request with an optional `metadata` value, echoed back with its result");
+        record["description"] = Value::from(
+            "A lookup request with an optional `metadata` value, echoed back with its result",
+        );
         record["properties"]["metadata"] =
             json!({"description": "Any JSON value; returned unchanged with the record's result"});
         schemas.insert("EnrichRecord".into(), record);
     }
+}
+
+/// A field selection's syntax as a regular expression, from the selectable fields.
+fn field_pattern() -> String {
+    format!(
+        "^(id|{})(\\.[a-z_]+)*$",
+        crate::engine::enrich::PROFILE_FIELDS.join("|")
+    )
 }
 
 /// Copies `minimum`/`maximum` from `range` onto a numeric property.
