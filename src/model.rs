@@ -1,8 +1,8 @@
-//! The shapes of the data: what clients send (`*Input`, [`LookupRequest`]), what is kept in
-//! sled (`*Record`, compact postcard), and what clients receive ([`Profile`], [`LookupResult`]).
+//! The wire types: what clients send (`*Input`, [`LookupRequest`]) and what they receive
+//! ([`Profile`], [`LookupResult`]), and the ids both sides share.
 //!
-//! Wire types and stored types are kept apart on purpose: the stored form can change with a
-//! store format version while the HTTP contract (`../shared/API.md`) stays put.
+//! The stored records are apart, in [`crate::store::record`]: the stored form changes only
+//! with a store format version while the HTTP contract (`../shared/API.md`) stays put.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -153,73 +153,6 @@ pub struct HistoryEntry {
     /// `YYYY-MM`; absent while current.
     #[serde(default)]
     pub to: Option<String>,
-}
-
-/// When one source last showed a profile. Times are Unix seconds.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Sighting {
-    pub source: String,
-    pub first_seen: i64,
-    pub last_seen: i64,
-}
-
-/// One stored keyed email hash of a profile, so deleting the profile can delete its entries.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct EmailKey {
-    pub hash: [u8; 16],
-    /// Index into [`crate::email::PATTERNS`], or [`crate::email::OBSERVED`].
-    pub pattern: u8,
-    /// The address was seen in a source (not only derived from the company's pattern).
-    pub observed: bool,
-}
-
-/// A profile as sled keeps it (postcard-encoded in the `profiles` tree).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct ProfileRecord {
-    pub person_key: Option<String>,
-    pub first_name: String,
-    pub last_name: String,
-    pub job_title: Option<String>,
-    pub skills: Vec<String>,
-    pub phone: Option<String>,
-    pub location: Option<Location>,
-    pub company: Option<CompanyId>,
-    pub history: Vec<HistoryEntry>,
-    pub sources: Vec<Sighting>,
-    pub email_keys: Vec<EmailKey>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl ProfileRecord {
-    pub fn full_name(&self) -> String {
-        match (self.first_name.is_empty(), self.last_name.is_empty()) {
-            (false, false) => format!("{} {}", self.first_name, self.last_name),
-            (true, _) => self.last_name.clone(),
-            (_, true) => self.first_name.clone(),
-        }
-    }
-
-    /// The newest sighting across all sources.
-    pub fn last_seen(&self) -> i64 {
-        self.sources.iter().map(|s| s.last_seen).max().unwrap_or(0)
-    }
-}
-
-/// A company as sled keeps it (postcard-encoded in the `companies` tree).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct CompanyRecord {
-    pub name: String,
-    pub domain: Option<String>,
-    pub aliases: Vec<String>,
-    pub industry: Option<String>,
-    pub size: Option<String>,
-    pub employees: Option<u32>,
-    pub technologies: Vec<String>,
-    /// Observed email pattern counts at this domain: (pattern index, count).
-    pub patterns: Vec<(u8, u32)>,
-    /// The newest sighting of any profile naming this company (Unix seconds).
-    pub last_seen: i64,
 }
 
 // ---- responses -------------------------------------------------------------------------

@@ -1,16 +1,29 @@
 //! The system of record: sled trees holding profiles, companies, keyed email hashes, the
 //! secondary entries that keep deletes cheap, and the outbox that feeds the derived index.
 //!
-//! Every change goes through [`Store::commit`]: one sled transaction over all trees that
-//! also appends one outbox entry, followed by a flush, so a write the caller sees
-//! acknowledged is durable and the indexer will see it (even after a crash).
+//! Every change goes through [`Store::commit`] of a [`WriteSet`]: callers name the records
+//! that change and the write set derives every secondary entry (`write.rs`); the commit
+//! is one sled transaction over all trees that also appends one outbox entry, followed by
+//! a flush, so a write the caller sees acknowledged is durable and the indexer will see it
+//! (even after a crash). Tree handles and key layouts (`keys.rs`) stay private to this
+//! module; callers get typed reads.
 
+mod check;
 mod keys;
+pub mod record;
+mod write;
 
-pub use keys::*;
+pub use check::StoreContents;
+pub use write::{Counts, WriteSet};
+
+use keys::{
+    last_seen_key, parse_last_seen_key, META_COMPANY_COUNT, META_FORMAT, META_OUTBOX_SEQ,
+    META_PROFILE_COUNT,
+};
 
 use crate::error::{Error, Result};
-use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
+use crate::model::{CompanyId, ProfileId};
+use record::{CompanyRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
@@ -22,7 +35,7 @@ pub const STORE_FORMAT_VERSION: u32 = 1;
 /// The sled trees, in the order [`WriteSet`] addresses them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
-pub enum TreeName {
+enum TreeName {
     /// `profile id → ProfileRecord`
     Profiles,
     /// `company id → CompanyRecord`
@@ -39,7 +52,9 @@ pub enum TreeName {
     Meta,
 }
 
-const TREE_NAMES: [&str; 7] = [
+const TREE_COUNT: usize = 7;
+
+const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
     "companies",
     "email_hashes",
@@ -56,39 +71,10 @@ pub struct OutboxEntry {
     pub profiles: Vec<u64>,
 }
 
-/// Counters kept in `meta`, changed in the same transaction as the data they count.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub profiles: i64,
-    pub companies: i64,
-}
-
-/// The changes of one write, applied atomically by [`Store::commit`].
-#[derive(Default)]
-pub struct WriteSet {
-    batches: [Batch; 7],
-    touched: [bool; 7],
-    /// Profiles whose index document must be refreshed.
-    pub reindex: Vec<u64>,
-    pub count_delta: Counts,
-}
-
-impl WriteSet {
-    pub fn put(&mut self, tree: TreeName, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.batches[tree as usize].insert(key.as_ref(), value.as_ref());
-        self.touched[tree as usize] = true;
-    }
-
-    pub fn delete(&mut self, tree: TreeName, key: impl AsRef<[u8]>) {
-        self.batches[tree as usize].remove(key.as_ref());
-        self.touched[tree as usize] = true;
-    }
-}
-
 /// The sled database and its trees.
 pub struct Store {
     db: sled::Db,
-    trees: [Tree; 7],
+    trees: [Tree; TREE_COUNT],
 }
 
 impl Store {
@@ -112,7 +98,7 @@ impl Store {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name)?);
         }
-        let trees: [Tree; 7] = trees
+        let trees: [Tree; TREE_COUNT] = trees
             .try_into()
             .map_err(|_| Error::Internal("tree count".into()))?;
         let store = Self { db, trees };
@@ -146,7 +132,7 @@ impl Store {
         }
     }
 
-    pub fn tree(&self, name: TreeName) -> &Tree {
+    fn tree(&self, name: TreeName) -> &Tree {
         &self.trees[name as usize]
     }
 
@@ -164,18 +150,18 @@ impl Store {
             let entry = OutboxEntry {
                 profiles: std::mem::take(&mut writes.reindex),
             };
-            writes.put(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
-            writes.put(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
+            writes.insert(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
+            writes.insert(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
         }
         if writes.count_delta != Counts::default() {
             let counts = self.counts()?;
             let delta = writes.count_delta;
-            writes.put(
+            writes.insert(
                 TreeName::Meta,
                 META_PROFILE_COUNT,
                 (counts.profiles + delta.profiles).to_be_bytes(),
             );
-            writes.put(
+            writes.insert(
                 TreeName::Meta,
                 META_COMPANY_COUNT,
                 (counts.companies + delta.companies).to_be_bytes(),
@@ -273,7 +259,7 @@ impl Store {
     }
 
     /// Ids of the profiles at a company.
-    pub fn company_members(&self, company: CompanyId) -> Result<Vec<ProfileId>> {
+    pub fn members(&self, company: CompanyId) -> Result<Vec<ProfileId>> {
         let mut out = Vec::new();
         for item in self
             .tree(TreeName::CompanyMembers)
@@ -286,6 +272,41 @@ impl Store {
             );
         }
         Ok(out)
+    }
+
+    /// How many profiles a company has, counting no further than `limit` (so that asking
+    /// whether a big company keeps anyone stays cheap).
+    pub fn member_count_at_most(&self, company: CompanyId, limit: usize) -> Result<usize> {
+        let mut count = 0;
+        for item in self
+            .tree(TreeName::CompanyMembers)
+            .scan_prefix(company.to_bytes())
+            .take(limit)
+        {
+            item?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The oldest time entries — `(last seen, profile)` — before `cutoff`, at most `limit`:
+    /// what expires, in the order it expired.
+    pub fn expired(&self, cutoff: i64, limit: usize) -> Result<Vec<(i64, ProfileId)>> {
+        let end = last_seen_key(cutoff, ProfileId(0));
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::ByLastSeen).range(..end).take(limit) {
+            let (key, _) = item?;
+            out.push(parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("time entry".into()))?);
+        }
+        Ok(out)
+    }
+
+    /// The newest-sighting time of the least recently seen profile.
+    pub fn oldest_sighting(&self) -> Result<Option<i64>> {
+        match self.tree(TreeName::ByLastSeen).first()? {
+            Some((key, _)) => Ok(parse_last_seen_key(&key).map(|(time, _)| time)),
+            None => Ok(None),
+        }
     }
 
     /// Outbox entries with a sequence above `after`, oldest first, at most `limit`.
@@ -337,18 +358,13 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
-
-    /// Bytes sled occupies on disk.
-    pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
-    }
 }
 
-pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     postcard::to_stdvec(value).map_err(|err| Error::Internal(format!("encode: {err}")))
 }
 
-pub fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
     postcard::from_bytes(raw).map_err(|err| Error::Corrupt(format!("decode: {err}")))
 }
 
