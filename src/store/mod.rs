@@ -374,3 +374,197 @@ fn read_u64(raw: &[u8]) -> Result<u64> {
             .map_err(|_| Error::Corrupt("u64 value".into()))?,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::record::{EmailKey, Sighting};
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Put profile `who` with these email hashes (from a small pool, so profiles share
+        /// some), this company and this newest sighting.
+        Put {
+            who: u8,
+            hashes: Vec<u8>,
+            company: Option<u8>,
+            seen: i64,
+        },
+        Delete {
+            who: u8,
+        },
+        /// Several changes in one atomic write.
+        Batch(Vec<(u8, Option<u8>, i64)>),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..10, prop::collection::vec(0u8..6, 0..3), prop::option::of(0u8..3), -5i64..5)
+                .prop_map(|(who, hashes, company, seen)| Op::Put { who, hashes, company, seen }),
+            2 => (0u8..10).prop_map(|who| Op::Delete { who }),
+            1 => prop::collection::vec((0u8..10, prop::option::of(0u8..3), -5i64..5), 1..4)
+                .prop_map(Op::Batch),
+        ]
+    }
+
+    fn record(hashes: &[u8], company: Option<u8>, seen: i64) -> ProfileRecord {
+        let mut email_keys: Vec<EmailKey> = Vec::new();
+        for &h in hashes {
+            if !email_keys.iter().any(|k| k.hash[0] == h) {
+                email_keys.push(EmailKey {
+                    hash: [h; 16],
+                    pattern: h % 3,
+                    observed: h % 2 == 0,
+                });
+            }
+        }
+        ProfileRecord {
+            first_name: "A".into(),
+            company: company.map(|c| CompanyId(u64::from(c))),
+            sources: vec![Sighting {
+                source: "s".into(),
+                first_seen: seen,
+                last_seen: seen,
+            }],
+            email_keys,
+            ..ProfileRecord::default()
+        }
+    }
+
+    /// Applies one change to `writes` and to the model, reading the old record from the
+    /// model of this write (a batch may change a profile twice).
+    fn change(
+        store: &Store,
+        writes: &mut WriteSet,
+        pending: &mut HashMap<ProfileId, Option<ProfileRecord>>,
+        created: &mut HashSet<CompanyId>,
+        id: ProfileId,
+        new: Option<ProfileRecord>,
+    ) {
+        let old = match pending.get(&id) {
+            Some(old) => old.clone(),
+            None => store.profile(id).expect("read"),
+        };
+        if let Some(company) = new.as_ref().and_then(|r| r.company) {
+            if store.company(company).expect("read").is_none() && created.insert(company) {
+                writes
+                    .put_company(company, None, &CompanyRecord::default())
+                    .expect("company");
+            }
+        }
+        match (&old, &new) {
+            (_, Some(new)) => writes.put_profile(id, old.as_ref(), new).expect("put"),
+            (Some(old), None) => writes.delete_profile(id, old),
+            (None, None) => {}
+        }
+        pending.insert(id, new);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// For random sequences of puts and deletes (alone and batched), the secondary
+        /// trees and counters always equal what a from-scratch derivation of the surviving
+        /// records gives, and the records equal a plain map's.
+        #[test]
+        fn secondary_entries_follow_the_records(ops in prop::collection::vec(op(), 1..30)) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let store = Store::open(dir.path(), 1 << 20).expect("open");
+            let mut model: HashMap<ProfileId, ProfileRecord> = HashMap::new();
+            for op in ops {
+                let mut writes = WriteSet::default();
+                let mut pending = HashMap::new();
+                let mut created = HashSet::new();
+                match op {
+                    Op::Put { who, hashes, company, seen } => {
+                        let new = record(&hashes, company, seen);
+                        change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), Some(new));
+                    }
+                    Op::Delete { who } => {
+                        change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), None);
+                    }
+                    Op::Batch(items) => {
+                        for (who, company, seen) in items {
+                            let new = record(&[who % 6], company, seen);
+                            change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), Some(new));
+                        }
+                    }
+                }
+                store.commit(writes).expect("commit");
+                for (id, new) in pending {
+                    match new {
+                        Some(new) => model.insert(id, new),
+                        None => model.remove(&id),
+                    };
+                }
+                let mut problems = Vec::new();
+                let contents = store.check(&mut |p| problems.push(p)).expect("check");
+                // The outbox is never drained here; everything else must be clean.
+                problems.retain(|p| !p.contains("outbox entries not yet indexed"));
+                prop_assert!(problems.is_empty(), "{problems:?}");
+                prop_assert_eq!(&contents.profiles, &model);
+            }
+        }
+    }
+
+    /// The check itself: each kind of damage a derivation would not produce is reported.
+    #[test]
+    fn check_reports_entries_that_do_not_follow_the_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 1 << 20).expect("open");
+        let mut writes = WriteSet::default();
+        let id = ProfileId(1);
+        writes
+            .put_company(CompanyId(0), None, &CompanyRecord::default())
+            .expect("company");
+        writes
+            .put_profile(id, None, &record(&[1, 2], Some(0), 3))
+            .expect("put");
+        store.commit(writes).expect("commit");
+        let problems = |store: &Store| {
+            let mut out = Vec::new();
+            store.check(&mut |p| out.push(p)).expect("check");
+            out.retain(|p| !p.contains("outbox"));
+            out
+        };
+        assert!(problems(&store).is_empty());
+        let damage: [(TreeName, Vec<u8>, &str); 4] = [
+            (
+                TreeName::EmailHashes,
+                keys::email_key(&[1; 16], id).to_vec(),
+                "an email hash entry is missing",
+            ),
+            (
+                TreeName::CompanyMembers,
+                keys::member_key(CompanyId(0), id).to_vec(),
+                "no membership entry",
+            ),
+            (
+                TreeName::ByLastSeen,
+                keys::last_seen_key(3, id).to_vec(),
+                "no time entry",
+            ),
+            (TreeName::Meta, META_PROFILE_COUNT.to_vec(), "counters say"),
+        ];
+        for (tree, key, expected) in damage {
+            let value = store
+                .tree(tree)
+                .remove(&key)
+                .expect("remove")
+                .expect("present");
+            let found = problems(&store);
+            assert!(
+                found.iter().any(|p| p.contains(expected)),
+                "{expected}: {found:?}"
+            );
+            store.tree(tree).insert(&key, value).expect("restore");
+        }
+        store
+            .tree(TreeName::EmailHashes)
+            .insert(keys::email_key(&[9; 16], id), &[0u8, 0][..])
+            .expect("orphan");
+        assert!(problems(&store).iter().any(|p| p.contains("does not own")));
+    }
+}
