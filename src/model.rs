@@ -4,7 +4,8 @@
 //! The stored records are apart, in [`crate::store::record`]: the stored form changes only
 //! with a store format version while the HTTP contract (`../shared/API.md`) stays put.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::fmt;
 use utoipa::ToSchema;
 
@@ -321,4 +322,114 @@ pub struct Candidate {
     pub confidence: f64,
     pub full_name: String,
     pub company: Option<String>,
+}
+
+// ---- search -----------------------------------------------------------------------------
+
+/// `POST /v1/search`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// Free text over name, job title, skills and company name; every word must match.
+    /// At most 200 characters; no query syntax.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub filters: Option<SearchFilters>,
+    /// Fields to count values of among all matches: `country`, `city`, `industry`, `size`.
+    #[serde(default)]
+    pub facets: Vec<String>,
+    /// Hits per page: default 20, at most 100.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page (same query and filters).
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// Filters: AND between fields, OR within a list. Each value is a string or a list of
+/// strings (at most 20).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFilters {
+    /// ISO 3166-1 alpha-2 code, any case.
+    #[serde(default)]
+    pub country: Option<OneOrMany>,
+    /// The whole city name; case, diacritics and punctuation are ignored.
+    #[serde(default)]
+    pub city: Option<OneOrMany>,
+    /// The whole industry; case, diacritics and punctuation are ignored.
+    #[serde(default)]
+    pub industry: Option<OneOrMany>,
+    /// Company name, domain or URL (a name matches companies whose name or alias holds all
+    /// of its words, legal forms ignored; a domain or URL matches that domain).
+    #[serde(default)]
+    pub company: Option<OneOrMany>,
+    /// Free text: every word must be in the job title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Every listed skill must match (all of its words).
+    #[serde(default)]
+    pub skills: Option<OneOrMany>,
+    /// Company size band, e.g. `"51-200"`.
+    #[serde(default)]
+    pub size: Option<OneOrMany>,
+}
+
+/// A string, or a list of strings.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn values(&self) -> &[String] {
+        match self {
+            OneOrMany::One(value) => std::slice::from_ref(value),
+            OneOrMany::Many(values) => values,
+        }
+    }
+}
+
+/// Value → number of profiles, most frequent first (ties by value).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValueCounts(pub Vec<(String, u64)>);
+
+impl Serialize for ValueCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(value, count)| (value, count)))
+    }
+}
+
+/// One page of search results.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// Profiles matching the query and filters (all pages).
+    pub total: u64,
+    /// Best first: score descending, then id ascending.
+    pub hits: Vec<Profile>,
+    /// Per requested facet: value → count among all matches, top 20.
+    #[schema(value_type = HashMap<String, HashMap<String, u64>>)]
+    pub facets: BTreeMap<String, ValueCounts>,
+    /// Present only when more hits follow; pass it back as `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /v1/stats`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Stats {
+    pub profiles: u64,
+    pub companies: u64,
+    /// Profiles per country code, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_country: ValueCounts,
+    /// Profiles per company industry, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_industry: ValueCounts,
+    /// Profiles per company size band, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_size: ValueCounts,
 }

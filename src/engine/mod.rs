@@ -13,11 +13,11 @@ pub mod retention;
 pub mod search;
 mod view;
 
+pub use crate::model::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
-pub use search::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;

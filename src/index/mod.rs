@@ -3,6 +3,7 @@
 
 pub mod indexer;
 pub mod schema;
+pub mod search;
 pub mod typos;
 
 use crate::error::{Error, Result};
