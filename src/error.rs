@@ -106,8 +106,9 @@ pub enum Error {
     // `source`: `{:#}` would print them twice ("…(os error 98): …(os error 98)").
     #[error("storage error: {0}")]
     Storage(sled::Error),
+    /// A tantivy error, converted inside `index/` (the only module that speaks tantivy).
     #[error("index error: {0}")]
-    Index(tantivy::TantivyError),
+    Index(String),
     #[error("i/o error: {0}")]
     Io(std::io::Error),
 }
@@ -115,12 +116,6 @@ pub enum Error {
 impl From<sled::Error> for Error {
     fn from(err: sled::Error) -> Self {
         Error::Storage(err)
-    }
-}
-
-impl From<tantivy::TantivyError> for Error {
-    fn from(err: tantivy::TantivyError) -> Self {
-        Error::Index(err)
     }
 }
 

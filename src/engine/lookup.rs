@@ -13,9 +13,9 @@ use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery}
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
-    Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
-    ProfileId,
+    Candidate, CompanyId, Contribution, LookupRequest, LookupResult, LookupStatus, ProfileId,
 };
+use crate::store::record::CompanyRecord;
 use crate::store::Store;
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;

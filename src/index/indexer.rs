@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::index::{CommitPayload, Opened, SearchIndex};
 use crate::matching::score::{MatchCompany, MatchProfile};
 use crate::matching::table::MatchTable;
-use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
+use crate::model::{CompanyId, ProfileId};
+use crate::store::record::{CompanyRecord, ProfileRecord};
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -493,7 +494,7 @@ fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
         table.upsert_companies([(id, MatchCompany::from_record(&company))]);
     }
     let mut chunk = Vec::with_capacity(CHUNK);
-    let add = |chunk: &mut Vec<(ProfileId, crate::model::ProfileRecord)>| {
+    let add = |chunk: &mut Vec<(ProfileId, ProfileRecord)>| {
         let normalised: Vec<(ProfileId, MatchProfile)> = chunk
             .par_iter()
             .map(|(id, record)| (*id, MatchProfile::from_record(record)))
