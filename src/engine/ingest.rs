@@ -8,7 +8,7 @@
 
 use crate::email::{self, local_parts, normalize_address, Address, EmailHasher, OBSERVED};
 use crate::error::{describe_json_error, Result};
-use crate::matching::normalize::{company_key, domain_from, fold, split_full_name};
+use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
     CompanyId, CompanyInput, HistoryEntry, IngestReport, Location, ProfileId, ProfileInput,
     RejectedLine,
@@ -103,26 +103,17 @@ pub fn prepare(
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
     check_lengths(&input, limits)?;
-    let (first_name, last_name) = match (&input.first_name, &input.last_name, &input.full_name) {
-        (first, last, _) if first.is_some() || last.is_some() => (
-            first.as_deref().unwrap_or("").trim().to_owned(),
-            last.as_deref().unwrap_or("").trim().to_owned(),
-        ),
-        (_, _, Some(full)) => split_full_name(full),
-        _ => return Err("a name is required: first_name/last_name or full_name".into()),
-    };
+    let (first_name, last_name) = super::rules::resolve_name(
+        input.first_name.as_deref(),
+        input.last_name.as_deref(),
+        input.full_name.as_deref(),
+    )
+    .ok_or("a name is required: first_name/last_name or full_name")?;
     let name_key = fold(&format!("{first_name} {last_name}"));
     if name_key.is_empty() {
         return Err("the name has no letters or digits".into());
     }
-    let seen_at = match &input.seen_at {
-        None => now,
-        Some(text) => crate::clock::parse_rfc3339(text)
-            .ok_or_else(|| "seen_at is not an RFC 3339 timestamp".to_owned())?,
-    };
-    if seen_at > now + limits.max_future_skew_secs {
-        return Err("seen_at lies in the future".into());
-    }
+    let seen_at = super::rules::seen_at(input.seen_at.as_deref(), now, limits)?;
     let source = input
         .source
         .as_deref()
@@ -279,14 +270,8 @@ fn normalize_location(location: &Location) -> std::result::Result<LocationRecord
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    let country = match trim(&location.country) {
-        Some(country)
-            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) =>
-        {
-            return Err("location.country must be an ISO 3166-1 alpha-2 code".into());
-        }
-        country => country.map(|c| c.to_ascii_uppercase()),
-    };
+    let country = super::rules::country_code(location.country.as_deref())
+        .map_err(|_| "location.country must be an ISO 3166-1 alpha-2 code")?;
     Ok(LocationRecord {
         country,
         city: trim(&location.city),

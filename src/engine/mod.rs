@@ -10,6 +10,7 @@ pub mod enrich;
 pub mod ingest;
 mod lookup;
 pub mod retention;
+mod rules;
 pub mod search;
 mod view;
 

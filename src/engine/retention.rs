@@ -8,7 +8,6 @@
 //! done or not done; the next sweep finishes the job.
 
 use super::Engine;
-use crate::clock::parse_rfc3339;
 use crate::error::{Error, Result};
 use crate::model::{CompanyId, ProfileId};
 use crate::store::record::Sighting;
@@ -94,14 +93,8 @@ impl Engine {
             return Err(Error::TooManyRecords { limit: max_ids });
         }
         let now = self.clock().now();
-        let seen_at = match &request.seen_at {
-            None => now,
-            Some(text) => parse_rfc3339(text)
-                .ok_or_else(|| Error::invalid("seen_at is not an RFC 3339 timestamp"))?,
-        };
-        if seen_at > now + self.limits().max_future_skew_secs {
-            return Err(Error::invalid("seen_at lies in the future"));
-        }
+        let seen_at = super::rules::seen_at(request.seen_at.as_deref(), now, self.limits())
+            .map_err(Error::invalid)?;
         let mut report = SightingsReport::default();
         let mut targets: Vec<(ProfileId, &str)> = Vec::with_capacity(total);
         for id in &request.ids {
