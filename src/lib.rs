@@ -14,6 +14,7 @@
 //! | [`index`] | tantivy (the only module that calls it), a derived view: schema, the single indexer that feeds it and the match table, search and facets, candidate retrieval, per-segment typo dictionaries |
 //! | [`matching`] | normalisation, index/query terms, nicknames, the scoring model, the in-memory match table |
 //! | [`email`] | keyed email hashes and company email-pattern statistics |
+//! | [`ndjson`] | NDJSON framing: numbered lines, chunks, the one line-length limit |
 //! | [`model`] | the wire types (requests, responses) and ids; stored records are in [`store::record`] |
 //! | [`config`] | one resolution for every command: flags, `PROFILED_*` environment, TOML file, defaults; validation |
 //! | [`metrics`] | Prometheus metrics |
@@ -34,6 +35,7 @@ pub mod index;
 pub mod matching;
 pub mod metrics;
 pub mod model;
+pub mod ndjson;
 pub mod sample;
 pub mod server;
 pub mod store;

@@ -61,11 +61,8 @@ pub fn prepare_ndjson(
     now: i64,
     limits: &InputLimits,
 ) -> Vec<std::result::Result<Prepared, RejectedLine>> {
-    let lines: Vec<(u64, &[u8])> = body
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, line)| (first_line + i as u64, line))
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+    let lines: Vec<(u64, &[u8])> = crate::ndjson::lines(body, first_line)
+        .filter(|(_, line)| !crate::ndjson::is_blank(line))
         .collect();
     let prepare = |&(line, raw): &(u64, &[u8])| {
         prepare_line(raw, now, limits)
@@ -84,13 +81,7 @@ fn prepare_line(
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
-    if raw.len() > limits.max_line_bytes {
-        return Err(format!(
-            "line is {} bytes; the limit is {}",
-            raw.len(),
-            limits.max_line_bytes
-        ));
-    }
+    crate::ndjson::check_length(raw.len(), limits.max_line_bytes)?;
     let input: ProfileInput = serde_json::from_slice(raw)
         .map_err(|err| format!("not a valid profile: {}", describe_json_error(&err)))?;
     prepare(input, now, limits)
