@@ -11,7 +11,7 @@ use profiled::enrich_file::{
     enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
 use profiled::gen::{write_ndjson, GenOptions};
-use profiled::sample::BATCH_LINES;
+use profiled::ndjson::{read_chunk, BATCH_LINES};
 use profiled::server::{shutdown_signal, Daemon};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -231,18 +231,10 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
         };
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         let mut line_no = 1u64;
+        let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
         loop {
-            let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
-            let mut lines = 0;
-            while lines < BATCH_LINES {
-                let read = reader
-                    .read_until(b'\n', &mut chunk)
-                    .with_context(|| format!("reading {}", file.display()))?;
-                if read == 0 {
-                    break;
-                }
-                lines += 1;
-            }
+            let lines = read_chunk(&mut reader, BATCH_LINES, &mut chunk)
+                .with_context(|| format!("reading {}", file.display()))?;
             if lines == 0 {
                 break;
             }

@@ -433,3 +433,39 @@ pub struct Stats {
     #[schema(value_type = HashMap<String, u64>)]
     pub by_size: ValueCounts,
 }
+
+// ---- freshness --------------------------------------------------------------------------
+
+/// `POST /v1/sightings`: a source showed these profiles again.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SightingsRequest {
+    pub source: String,
+    /// When the source showed them (RFC 3339); defaults to now.
+    #[serde(default)]
+    pub seen_at: Option<String>,
+    /// Profile ids (16 hex digits).
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Or the sources' stable identifiers (`person_key` at ingest).
+    #[serde(default)]
+    pub person_keys: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct SightingsReport {
+    pub refreshed: u64,
+    /// Ids and keys that name no stored profile; the rest of the batch is applied.
+    pub unknown: Vec<String>,
+}
+
+/// What one sweep removed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct SweepReport {
+    pub expired_profiles: u64,
+    pub expired_companies: u64,
+    pub email_hashes_removed: u64,
+    /// Profiles whose newest sighting is older than this (RFC 3339) were removed.
+    pub cutoff: String,
+    pub duration_ms: u64,
+}

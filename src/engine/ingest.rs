@@ -8,7 +8,7 @@
 
 use crate::email::{self, local_parts, normalize_address, Address, EmailHasher, OBSERVED};
 use crate::error::Result;
-use crate::matching::normalize::{company_key, domain_from, fold, split_full_name};
+use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
     CompanyId, CompanyInput, HistoryEntry, IngestReport, Location, ProfileId, ProfileInput,
     RejectedLine,
@@ -61,11 +61,8 @@ pub fn prepare_ndjson(
     now: i64,
     limits: &InputLimits,
 ) -> Vec<std::result::Result<Prepared, RejectedLine>> {
-    let lines: Vec<(u64, &[u8])> = body
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, line)| (first_line + i as u64, line))
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+    let lines: Vec<(u64, &[u8])> = crate::ndjson::lines(body, first_line)
+        .filter(|(_, line)| !crate::ndjson::is_blank(line))
         .collect();
     let prepare = |&(line, raw): &(u64, &[u8])| {
         prepare_line(raw, line, now, limits)
@@ -85,13 +82,7 @@ fn prepare_line(
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
-    if raw.len() > limits.max_line_bytes {
-        return Err(format!(
-            "line is {} bytes; the limit is {}",
-            raw.len(),
-            limits.max_line_bytes
-        ));
-    }
+    crate::ndjson::check_length(raw.len(), limits.max_line_bytes)?;
     let input: ProfileInput =
         crate::json::from_line(raw, line).map_err(|err| format!("not a valid profile: {err}"))?;
     prepare(input, now, limits)
@@ -104,26 +95,17 @@ pub fn prepare(
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
     check_lengths(&input, limits)?;
-    let (first_name, last_name) = match (&input.first_name, &input.last_name, &input.full_name) {
-        (first, last, _) if first.is_some() || last.is_some() => (
-            first.as_deref().unwrap_or("").trim().to_owned(),
-            last.as_deref().unwrap_or("").trim().to_owned(),
-        ),
-        (_, _, Some(full)) => split_full_name(full),
-        _ => return Err("a name is required: first_name/last_name or full_name".into()),
-    };
+    let (first_name, last_name) = super::rules::resolve_name(
+        input.first_name.as_deref(),
+        input.last_name.as_deref(),
+        input.full_name.as_deref(),
+    )
+    .ok_or("a name is required: first_name/last_name or full_name")?;
     let name_key = fold(&format!("{first_name} {last_name}"));
     if name_key.is_empty() {
         return Err("the name has no letters or digits".into());
     }
-    let seen_at = match &input.seen_at {
-        None => now,
-        Some(text) => crate::clock::parse_rfc3339(text)
-            .ok_or_else(|| "seen_at is not an RFC 3339 timestamp".to_owned())?,
-    };
-    if seen_at > now + limits.max_future_skew_secs {
-        return Err("seen_at lies in the future".into());
-    }
+    let seen_at = super::rules::seen_at(input.seen_at.as_deref(), now, limits)?;
     let source = input
         .source
         .as_deref()
@@ -280,14 +262,8 @@ fn normalize_location(location: &Location) -> std::result::Result<LocationRecord
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    let country = match trim(&location.country) {
-        Some(country)
-            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) =>
-        {
-            return Err("location.country must be an ISO 3166-1 alpha-2 code".into());
-        }
-        country => country.map(|c| c.to_ascii_uppercase()),
-    };
+    let country = super::rules::country_code(location.country.as_deref())
+        .map_err(|_| "location.country must be an ISO 3166-1 alpha-2 code")?;
     Ok(LocationRecord {
         country,
         city: trim(&location.city),

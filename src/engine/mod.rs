@@ -10,14 +10,16 @@ pub mod enrich;
 pub mod ingest;
 mod lookup;
 pub mod retention;
+mod rules;
 pub mod search;
 mod view;
 
 pub use crate::model::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
+pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
-pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
+pub use retention::Retention;
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;

@@ -8,52 +8,15 @@
 //! done or not done; the next sweep finishes the job.
 
 use super::Engine;
-use crate::clock::parse_rfc3339;
 use crate::error::{Error, Result};
-use crate::model::{CompanyId, ProfileId};
+use crate::model::{CompanyId, ProfileId, SightingsReport, SightingsRequest, SweepReport};
 use crate::store::record::Sighting;
 use crate::store::{Store, WriteSet};
-use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
-use utoipa::ToSchema;
 
 /// Profiles deleted per atomic sweep batch.
 const SWEEP_BATCH: usize = 1_000;
-
-/// `POST /v1/sightings`: a source showed these profiles again.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SightingsRequest {
-    pub source: String,
-    /// When the source showed them (RFC 3339); defaults to now.
-    #[serde(default)]
-    pub seen_at: Option<String>,
-    /// Profile ids (16 hex digits).
-    #[serde(default)]
-    pub ids: Vec<String>,
-    /// Or the sources' stable identifiers (`person_key` at ingest).
-    #[serde(default)]
-    pub person_keys: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
-pub struct SightingsReport {
-    pub refreshed: u64,
-    /// Ids and keys that name no stored profile; the rest of the batch is applied.
-    pub unknown: Vec<String>,
-}
-
-/// What one sweep removed.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
-pub struct SweepReport {
-    pub expired_profiles: u64,
-    pub expired_companies: u64,
-    pub email_hashes_removed: u64,
-    /// Profiles whose newest sighting is older than this (RFC 3339) were removed.
-    pub cutoff: String,
-    pub duration_ms: u64,
-}
 
 /// Retention settings.
 #[derive(Clone, Copy, Debug)]
@@ -94,14 +57,8 @@ impl Engine {
             return Err(Error::TooManyRecords { limit: max_ids });
         }
         let now = self.clock().now();
-        let seen_at = match &request.seen_at {
-            None => now,
-            Some(text) => parse_rfc3339(text)
-                .ok_or_else(|| Error::invalid("seen_at is not an RFC 3339 timestamp"))?,
-        };
-        if seen_at > now + self.limits().max_future_skew_secs {
-            return Err(Error::invalid("seen_at lies in the future"));
-        }
+        let seen_at = super::rules::seen_at(request.seen_at.as_deref(), now, self.limits())
+            .map_err(Error::invalid)?;
         let mut report = SightingsReport::default();
         let mut targets: Vec<(ProfileId, &str)> = Vec::with_capacity(total);
         for id in &request.ids {

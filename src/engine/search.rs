@@ -11,10 +11,10 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::index::search::{Facet, Hit, SearchQuery};
 use crate::model::{
-    CompanyId, Profile, ProfileId, SearchFilters, SearchRequest, SearchResponse, Stats, ValueCounts,
+    Profile, ProfileId, SearchFilters, SearchRequest, SearchResponse, Stats, ValueCounts,
 };
-use crate::store::record::CompanyRecord;
-use std::collections::{BTreeMap, HashMap};
+use crate::store::CompanyCache;
+use std::collections::BTreeMap;
 
 /// Hits per page unless the request says otherwise.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -98,25 +98,15 @@ impl Engine {
     /// record is gone (deleted after the searcher was opened) is left out.
     fn load_profiles(&self, hits: &[Hit]) -> Result<Vec<Profile>> {
         let store = self.store();
-        let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+        let mut companies = CompanyCache::default();
         let mut profiles = Vec::with_capacity(hits.len());
         for hit in hits {
             let id = hit.id;
             let Some(record) = store.profile(id)? else {
                 continue;
             };
-            let company = match record.company {
-                Some(cid) => match companies.get(&cid) {
-                    Some(company) => company.clone(),
-                    None => {
-                        let company = store.company(cid)?;
-                        companies.insert(cid, company.clone());
-                        company
-                    }
-                },
-                None => None,
-            };
-            profiles.push(view::profile(id, &record, company.as_ref()));
+            let company = companies.get(store, record.company)?;
+            profiles.push(view::profile(id, &record, company));
         }
         Ok(profiles)
     }

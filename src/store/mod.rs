@@ -360,6 +360,42 @@ impl Store {
     }
 }
 
+/// Companies read through a cache for the length of one operation (a batch, a lookup, a
+/// page of hits): many profiles share a company, and each is read from sled once.
+#[derive(Default)]
+pub struct CompanyCache {
+    read: std::collections::HashMap<CompanyId, Option<CompanyRecord>>,
+}
+
+impl CompanyCache {
+    /// The company `id` names, if any.
+    pub fn get(&mut self, store: &Store, id: Option<CompanyId>) -> Result<Option<&CompanyRecord>> {
+        self.get_with(store, id, |_, _| {})
+    }
+
+    /// Like [`CompanyCache::get`]; `first_read` sees each company when it is read from the
+    /// store (the indexer refreshes its match-table entry then).
+    pub fn get_with(
+        &mut self,
+        store: &Store,
+        id: Option<CompanyId>,
+        first_read: impl FnOnce(CompanyId, &CompanyRecord),
+    ) -> Result<Option<&CompanyRecord>> {
+        let Some(id) = id else { return Ok(None) };
+        let slot = match self.read.entry(id) {
+            std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let record = store.company(id)?;
+                if let Some(record) = &record {
+                    first_read(id, record);
+                }
+                slot.insert(record)
+            }
+        };
+        Ok(slot.as_ref())
+    }
+}
+
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     postcard::to_stdvec(value).map_err(|err| Error::Internal(format!("encode: {err}")))
 }

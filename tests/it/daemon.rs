@@ -1,9 +1,7 @@
 //! The daemon end to end, as a client sees it: ingest → get → lookup by every input
 //! form, per-line rejection, limits, errors, auth, restart, and schema-change rebuilds.
 
-mod common;
-
-use common::{args, start, start_with, Client};
+use crate::support::{args, start, start_with, Client};
 use profiled::clock::SystemClock;
 use profiled::config::ServeArgs;
 use profiled::engine::{Engine, EngineConfig};
@@ -237,7 +235,7 @@ async fn limits_and_bad_requests_get_problem_json_and_keep_what_is_stored() {
     let client = &daemon.client;
     assert_eq!(client.ingest(&people()).await.status, 200);
 
-    let problem = |reply: &common::Reply, status: u16, code: &str| {
+    let problem = |reply: &crate::support::Reply, status: u16, code: &str| {
         assert_eq!(reply.status, status, "{}", reply.text);
         assert_eq!(
             reply.content_type, "application/problem+json",
@@ -653,7 +651,7 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
         .map(|c| c.as_str().expect("code"))
         .collect();
     assert!(codes.contains(&"invalid_request") && codes.contains(&"method_not_allowed"));
-    let check = |reply: &common::Reply, path: &str, method: &str, what: &str| {
+    let check = |reply: &crate::support::Reply, path: &str, method: &str, what: &str| {
         let statuses = documented(&openapi, path, method);
         assert!(
             statuses.contains(&reply.status),
@@ -681,7 +679,7 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
             operations += 1;
             let url = path.replace("{id}", "0123456789abcdef");
             let scope = operation["x-required-scope"].as_str();
-            let send = |client: common::Client, body: Option<(&'static str, Vec<u8>)>| {
+            let send = |client: crate::support::Client, body: Option<(&'static str, Vec<u8>)>| {
                 let url = url.clone();
                 let method = method.clone();
                 async move {
