@@ -289,12 +289,7 @@ fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
                 let Some(value) = profile.field(head) else {
                     continue;
                 };
-                let paths: Vec<&str> = fields
-                    .iter()
-                    .filter(|f| field_head(f) == head)
-                    .map(|f| f.get(head.len() + 1..).unwrap_or(""))
-                    .collect();
-                out.insert(head.to_owned(), prune(value, &paths));
+                out.insert(head.to_owned(), prune(value, &under(fields, head)));
             }
             Some(Value::Object(out))
         }
@@ -306,6 +301,17 @@ fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
         profile,
         candidates: result.candidates,
     }
+}
+
+/// What the paths starting with `head` name below it (`company.domain` → `domain`; the
+/// bare `company` → the empty path, all of it).
+fn under<'a, S: AsRef<str>>(paths: &'a [S], head: &str) -> Vec<&'a str> {
+    paths
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| field_head(p) == head)
+        .map(|p| p.get(head.len() + 1..).unwrap_or(""))
+        .collect()
 }
 
 /// Keeps the parts of `value` the dotted `paths` name (an empty path keeps it whole);
@@ -323,12 +329,7 @@ fn prune(value: Value, paths: &[&str]) -> Value {
                 let Some(inner) = object.remove(key) else {
                     continue;
                 };
-                let rests: Vec<&str> = paths
-                    .iter()
-                    .filter(|p| field_head(p) == key)
-                    .map(|p| p.get(key.len() + 1..).unwrap_or(""))
-                    .collect();
-                out.insert(key.to_owned(), prune(inner, &rests));
+                out.insert(key.to_owned(), prune(inner, &under(paths, key)));
             }
             Value::Object(out)
         }
