@@ -9,6 +9,7 @@ mod check;
 pub mod enrich;
 pub mod ingest;
 mod lookup;
+mod privacy;
 pub mod retention;
 mod rules;
 pub mod search;
