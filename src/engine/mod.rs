@@ -11,6 +11,7 @@ pub mod ingest;
 mod lookup;
 pub mod retention;
 pub mod search;
+mod sweep_preview;
 mod view;
 
 pub use check::CheckReport;
@@ -18,6 +19,7 @@ pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
 pub use search::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
+pub use sweep_preview::SweepPreview;
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;
