@@ -297,7 +297,10 @@ impl Role {
             return Some(role);
         }
         let words = header_words(header);
-        if words.iter().any(|w| NOT_A_LOOKUP_INPUT.contains(&w.as_str())) {
+        if words
+            .iter()
+            .any(|w| NOT_A_LOOKUP_INPUT.contains(&w.as_str()))
+        {
             return None;
         }
         words.iter().find_map(|word| match word.as_str() {
@@ -355,10 +358,37 @@ const COMPANY_QUALIFIERS: &[&str] = &["company", "account", "organization", "org
 /// Words that make a header something other than a lookup input although it names a
 /// company, a place or an email ("Account Owner", "Email Opt Out", "Mailing Street").
 const NOT_A_LOOKUP_INPUT: &[&str] = &[
-    "id", "phone", "fax", "mobile", "type", "size", "industry", "revenue", "owner", "number",
-    "employees", "source", "status", "date", "opt", "optout", "bounced", "bounce", "consent",
-    "count", "rating", "stage", "score", "street", "state", "region", "province", "county",
-    "unsubscribed", "description", "notes",
+    "id",
+    "phone",
+    "fax",
+    "mobile",
+    "type",
+    "size",
+    "industry",
+    "revenue",
+    "owner",
+    "number",
+    "employees",
+    "source",
+    "status",
+    "date",
+    "opt",
+    "optout",
+    "bounced",
+    "bounce",
+    "consent",
+    "count",
+    "rating",
+    "stage",
+    "score",
+    "street",
+    "state",
+    "region",
+    "province",
+    "county",
+    "unsubscribed",
+    "description",
+    "notes",
 ];
 
 /// A header's words, lower-cased: split at every character that is not a letter or a

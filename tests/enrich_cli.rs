@@ -554,3 +554,90 @@ fn sweep_dry_run_counts_what_would_expire_and_deletes_nothing() {
         stdout(&out)
     );
 }
+
+/// Issue 12.1: Jürgen Müller, observed as `j.mueller@mueller-bau.de`, was suggested
+/// `j.muller@mueller-bau.de` at 0.99. The suggestion now spells a name the way the
+/// person's own address or the domain's addresses do, its confidence says how sure that
+/// spelling is, and a lookup by either spelling finds the person.
+#[test]
+fn the_suggested_email_spells_umlauts_as_the_domain_does() {
+    let fixture = Fixture::new();
+    let people = [
+        // A domain that transliterates (ö → oe, ä → ae), with a colleague never seen by email.
+        r#"{"first_name":"Jörg","last_name":"Schäfer","email":"j.schaefer@schaefer-holz.de","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        r#"{"first_name":"Petra","last_name":"Lang","email":"p.lang@schaefer-holz.de","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        r#"{"first_name":"Günter","last_name":"Köhler","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        // A domain that drops the marks (ö → o, å → a).
+        r#"{"first_name":"Björn","last_name":"Åberg","email":"bjorn.aberg@nordplank.se","company":{"name":"Nordplank AB","domain":"nordplank.se"}}"#,
+        r#"{"first_name":"Sören","last_name":"Möller","company":{"name":"Nordplank AB","domain":"nordplank.se"}}"#,
+    ];
+    let file = fixture.write("umlauts.ndjson", &(people.join("\n") + "\n"));
+    let out = fixture.profiled("ingest", &[file.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let input = fixture.write(
+        "lookups.csv",
+        "Full Name,Company,Email\n\
+         Jürgen Müller,Müller Bau GmbH,\n\
+         ,,juergen.mueller@mueller-bau.de\n\
+         ,,jurgen.muller@mueller-bau.de\n\
+         Jörg Schäfer,schaefer-holz.de,\n\
+         ,,j.schafer@schaefer-holz.de\n\
+         Günter Köhler,Schäfer Holz,\n\
+         ,,g.koehler@schaefer-holz.de\n\
+         ,,g.kohler@schaefer-holz.de\n\
+         Sören Möller,Nordplank AB,\n\
+         ,,soren.moller@nordplank.se\n\
+         ,,soeren.moeller@nordplank.se\n",
+    );
+    let output = fixture.path("lookups-out.csv");
+    let out = fixture.enrich(
+        &input,
+        &output,
+        &[
+            "--fields",
+            "full_name,email.suggested,email.confidence",
+            "--min-confidence",
+            "0.1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&output).expect("read output");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let answers: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[5], &r[6], &r[3])).collect();
+    let expected = [
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jörg Schäfer", "j.schaefer@schaefer-holz.de"),
+        ("Jörg Schäfer", "j.schaefer@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+    ];
+    for (i, ((name, suggested, status), (want_name, want_address))) in
+        answers.iter().zip(expected).enumerate()
+    {
+        assert_eq!(
+            (*name, *suggested),
+            (want_name, want_address),
+            "row {i} ({status}): {:?}",
+            rows[i]
+        );
+    }
+    let confidence = |row: usize| -> f64 { rows[row][7].parse().expect("email confidence") };
+    // Their own addresses: as sure as an observed pattern.
+    assert_eq!(confidence(0), 0.99);
+    assert_eq!(confidence(3), 0.99);
+    // A colleague: the pattern's probability times the spelling's, below both.
+    let pattern_only = 0.525; // {f}.{last} seen twice, blended with its prior
+    assert!(
+        confidence(5) < pattern_only && confidence(5) > 0.5 * pattern_only,
+        "{}",
+        confidence(5)
+    );
+    assert!(confidence(8) < 0.99 * 0.8, "{}", confidence(8));
+}

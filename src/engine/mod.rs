@@ -193,7 +193,7 @@ impl Engine {
             Some(cid) => self.store.company(cid)?,
             None => None,
         };
-        Ok(view::profile(id, &record, company.as_ref()))
+        Ok(view::profile(id, &record, company.as_ref(), &self.hasher))
     }
 
     /// Finds the person a client describes.

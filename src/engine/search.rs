@@ -301,7 +301,7 @@ impl Engine {
                 },
                 None => None,
             };
-            profiles.push(view::profile(id, &record, company.as_ref()));
+            profiles.push(view::profile(id, &record, company.as_ref(), self.hasher()));
         }
         Ok(profiles)
     }
