@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use profiled::clock::SystemClock;
-use profiled::config::{Config, ServeArgs};
+use profiled::config::{Config, DataArgs, ServeArgs};
 use profiled::server::Daemon;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 /// Test defaults: a short commit interval so `refresh=wait_for` is quick.
 pub fn args(data_dir: &Path) -> ServeArgs {
     ServeArgs {
-        data_dir: Some(data_dir.to_path_buf()),
+        data: DataArgs {
+            data_dir: Some(data_dir.to_path_buf()),
+            ..DataArgs::default()
+        },
         listen: Some("127.0.0.1:0".parse().expect("addr")),
         commit_interval_ms: Some(50),
         ..ServeArgs::default()
