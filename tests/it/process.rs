@@ -1,9 +1,7 @@
 //! The daemon binary as a separate process: what survives `kill -9`, and what never
 //! reaches the disk or the log.
 
-mod common;
-
-use common::{contains, files_under, ChildDaemon};
+use crate::support::{contains, files_under, ChildDaemon};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,5 @@
 //! Shared helpers: the real daemon in-process on port 0 over a temp dir, or as a child
 //! process (for kill -9 and log capture), and a small JSON client.
-#![allow(dead_code)]
 
 use profiled::clock::SystemClock;
 use profiled::config::{Config, DataArgs, ServeArgs};
@@ -146,7 +145,6 @@ impl Client {
 pub struct ChildDaemon {
     pub child: Child,
     pub addr: SocketAddr,
-    pub log: PathBuf,
 }
 
 impl ChildDaemon {
@@ -189,11 +187,7 @@ impl ChildDaemon {
         let addr = rx
             .recv_timeout(Duration::from_secs(60))
             .expect("daemon announced its address");
-        Self {
-            child,
-            addr,
-            log: log.to_path_buf(),
-        }
+        Self { child, addr }
     }
 
     pub fn client(&self) -> Client {
