@@ -8,7 +8,7 @@ use profiled::clock::{Clock, SystemClock};
 use profiled::config::{Config, DataArgs, ServeArgs};
 use profiled::engine::Engine;
 use profiled::enrich_file::{
-    enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
+    enrich_file, ColumnReport, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
 use profiled::gen::{write_ndjson, GenOptions};
 use profiled::ndjson::{read_chunk, BATCH_LINES};
@@ -54,6 +54,9 @@ enum Command {
     Sweep {
         #[command(flatten)]
         data: DataArgs,
+        /// Say what would expire and how much, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Check the store's secondary entries and the index against the profiles.
     Check {
@@ -153,7 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest { data, files } => ingest(&data, &files),
         Command::Enrich(args) => enrich(args),
         Command::Reindex { data } => reindex(&data),
-        Command::Sweep { data } => sweep(&data),
+        Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
         Command::Gen {
             count,
@@ -204,14 +207,22 @@ fn close(engine: Engine) -> anyhow::Result<()> {
 }
 
 fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
+    // Every input opens before the data directory does: a mistyped file name must not
+    // leave a new, empty data directory behind.
+    let mut inputs: Vec<(&Path, Box<dyn Read>)> = Vec::with_capacity(files.len());
+    let mut total_bytes = 0;
+    for file in files {
+        if file.as_os_str() == "-" {
+            inputs.push((file, Box::new(std::io::stdin())));
+        } else {
+            let opened =
+                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+            total_bytes += opened.metadata().map_or(0, |m| m.len());
+            inputs.push((file, Box::new(opened)));
+        }
+    }
     let engine = open_engine(data)?;
     let started = Instant::now();
-    let total_bytes: u64 = files
-        .iter()
-        .filter(|f| f.as_os_str() != "-")
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
     let bar = ProgressBar::new(total_bytes);
     bar.set_style(
         ProgressStyle::with_template(
@@ -221,14 +232,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
     );
     let (mut created, mut updated, mut rejected) = (0u64, 0u64, 0u64);
     let mut last_seq = 0;
-    for file in files {
-        let reader: Box<dyn Read> = if file.as_os_str() == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
-            )
-        };
+    for (file, reader) in inputs {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         let mut line_no = 1u64;
         let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
@@ -304,6 +308,7 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         let len = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 20, file)), len)
     };
+    require_store(&args.data)?;
     let engine = open_engine(&args.data)?;
     let to_stdout = args.output.as_os_str() == "-";
     let bar = match total_bytes {
@@ -319,6 +324,8 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         ),
     };
     let started = Instant::now();
+    // Before the first lookup: which columns the job reads, and which it leaves unread.
+    let on_columns = |report: &ColumnReport| bar.suspend(|| eprintln!("{report}"));
     let on_progress = |bytes: u64, records: u64| {
         bar.set_position(bytes);
         let rate = records as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -330,11 +337,19 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
             input,
             std::io::stdout().lock(),
             &options,
+            on_columns,
             on_progress,
         )
         .map_err(anyhow::Error::from)
     } else {
-        enrich_to_file(&engine, input, &args.output, &options, on_progress)
+        enrich_to_file(
+            &engine,
+            input,
+            &args.output,
+            &options,
+            on_columns,
+            on_progress,
+        )
     };
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -368,6 +383,7 @@ fn enrich_to_file(
     input: Box<dyn BufRead>,
     path: &Path,
     options: &FileOptions,
+    columns: impl FnOnce(&ColumnReport),
     progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<EnrichSummary> {
     let name = path
@@ -381,7 +397,7 @@ fn enrich_to_file(
     let file =
         std::fs::File::create(&partial).with_context(|| format!("creating {}", path.display()))?;
     let finish = || -> anyhow::Result<_> {
-        let summary = enrich_file(engine, input, &file, options, progress)?;
+        let summary = enrich_file(engine, input, &file, options, columns, progress)?;
         file.sync_all()
             .with_context(|| format!("writing {}", path.display()))?;
         std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
@@ -394,12 +410,43 @@ fn enrich_to_file(
     result
 }
 
-fn sweep(data: &DataArgs) -> anyhow::Result<()> {
+/// Offline commands other than `ingest` work on an existing store: opening the engine
+/// would create an empty one and answer from it.
+fn require_store(data: &DataArgs) -> anyhow::Result<()> {
+    let dir = data_dir(data)?;
+    if !dir.join("store").is_dir() {
+        bail!(
+            "{} holds no profiled store (create one with `profiled ingest --data-dir {} FILE` or `profiled serve`)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn sweep(data: &DataArgs, dry_run: bool) -> anyhow::Result<()> {
+    require_store(data)?;
     let engine = open_engine(data)?;
+    if dry_run {
+        let preview = engine.sweep_preview()?;
+        close(engine)?;
+        let oldest = preview
+            .oldest_sighting
+            .map(|t| format!(", the oldest last seen {t}"))
+            .unwrap_or_default();
+        println!(
+            "dry run, nothing deleted: a sweep would delete {} profiles and {} companies not seen since {} ({} email hashes){oldest}",
+            preview.expiring_profiles,
+            preview.expiring_companies,
+            preview.cutoff,
+            preview.email_hashes,
+        );
+        return Ok(());
+    }
     let report = engine.sweep(None)?;
     close(engine)?;
     println!(
-        "swept in {} ms: {} profiles and {} companies expired (not seen since {}), {} email hashes removed",
+        "swept in {} ms: deleted {} profiles and {} companies not seen since {}, and their {} email hashes",
         report.duration_ms,
         report.expired_profiles,
         report.expired_companies,
