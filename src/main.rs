@@ -63,6 +63,9 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Data-subject rights on a data directory (the daemon must not be running on it).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// Write deterministic sample profiles as NDJSON.
     Gen {
         #[arg(long, default_value_t = 1000)]
@@ -75,6 +78,19 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Erase the person a subject identifies and suppress their identifiers. The subject
+    /// is read as JSON (`{"email":"…"}`, `{"id":"…"}`, `{"name":"…","company":"…"}`, …)
+    /// from FILE or standard input (`-`), so no identifier shows in the process list.
+    Erase {
+        #[command(flatten)]
+        data: DataArgs,
+        /// JSON file with the subject; `-` reads standard input.
+        subject: PathBuf,
     },
 }
 
@@ -158,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex { data } => reindex(&data),
         Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
+        Command::Privacy(PrivacyCommand::Erase { data, subject }) => erase(&data, &subject),
         Command::Gen {
             count,
             seed,
@@ -230,7 +247,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
         )
         .context("progress template")?,
     );
-    let (mut created, mut updated, mut rejected) = (0u64, 0u64, 0u64);
+    let (mut created, mut updated, mut suppressed, mut rejected) = (0u64, 0u64, 0u64, 0u64);
     let mut last_seq = 0;
     for (file, reader) in inputs {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
@@ -248,6 +265,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
             }
             created += report.created;
             updated += report.updated;
+            suppressed += report.suppressed;
             rejected += report.rejected.len() as u64;
             last_seq = last_seq.max(seq);
             line_no += lines as u64;
@@ -263,7 +281,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
     compact(&engine);
     close(engine)?;
     println!(
-        "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
+        "ingested {} profiles ({created} created, {updated} updated, {suppressed} suppressed, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
         created + updated,
         indexed.as_secs_f64(),
         (created + updated) as f64 / stored.as_secs_f64().max(1e-3),
@@ -457,10 +475,7 @@ fn sweep(data: &DataArgs, dry_run: bool) -> anyhow::Result<()> {
 }
 
 fn check(data: &DataArgs) -> anyhow::Result<()> {
-    let dir = data_dir(data)?;
-    if !dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", dir.display());
-    }
+    require_store(data)?;
     let engine = open_engine(data)?;
     let report = engine.check()?;
     close(engine)?;
@@ -478,11 +493,8 @@ fn check(data: &DataArgs) -> anyhow::Result<()> {
 }
 
 fn reindex(data: &DataArgs) -> anyhow::Result<()> {
-    let dir = data_dir(data)?;
-    if !dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", dir.display());
-    }
-    let index_dir = dir.join("index");
+    require_store(data)?;
+    let index_dir = data_dir(data)?.join("index");
     if index_dir.exists() {
         std::fs::remove_dir_all(&index_dir).context("removing the old index")?;
     }
@@ -495,6 +507,31 @@ fn reindex(data: &DataArgs) -> anyhow::Result<()> {
         "reindexed {docs} profiles in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
+    let text = if subject.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the subject from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(subject)
+            .with_context(|| format!("reading {}", subject.display()))?
+    };
+    let subject: profiled::model::Subject = serde_json::from_str(&text).map_err(|err| {
+        anyhow::anyhow!(
+            "the subject is not valid: {} (give one of email, email_sha256, phone, name with company, id, person_key)",
+            profiled::error::describe_json_error(&err)
+        )
+    })?;
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    let receipt = engine.erase(&subject, "cli");
+    close(engine)?;
+    println!("{}", serde_json::to_string_pretty(&receipt?)?);
     Ok(())
 }
 
