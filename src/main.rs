@@ -521,12 +521,12 @@ fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
         std::fs::read_to_string(subject)
             .with_context(|| format!("reading {}", subject.display()))?
     };
-    let subject: profiled::model::Subject = serde_json::from_str(&text).map_err(|err| {
-        anyhow::anyhow!(
-            "the subject is not valid: {} (give one of email, email_sha256, phone, name with company, id, person_key)",
-            profiled::error::describe_json_error(&err)
-        )
-    })?;
+    let subject: profiled::model::Subject =
+        profiled::json::from_slice(text.as_bytes()).map_err(|err| {
+            anyhow::anyhow!(
+                "the subject is not valid: {err} (give one of email, email_sha256, phone, name with company, id, person_key)"
+            )
+        })?;
     require_store(data)?;
     let engine = open_engine(data)?;
     let receipt = engine.erase(&subject, "cli");
