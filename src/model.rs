@@ -388,4 +388,8 @@ pub struct Candidate {
     pub confidence: f64,
     pub full_name: String,
     pub company: Option<String>,
+    /// With `explain: true`: this candidate's field contributions (log-odds), to compare
+    /// with the answer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Contribution>>,
 }

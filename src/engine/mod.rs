@@ -7,6 +7,7 @@
 
 mod check;
 pub mod enrich;
+mod freshness;
 pub mod ingest;
 mod lookup;
 pub mod retention;
@@ -15,6 +16,7 @@ mod view;
 
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
+pub use freshness::{AgeBucket, Freshness};
 pub use ingest::InputLimits;
 pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
 pub use search::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};

@@ -185,6 +185,8 @@ pub struct Stats {
     /// Profiles per company size band, most first.
     #[schema(value_type = HashMap<String, u64>)]
     pub by_size: ValueCounts,
+    /// Days since profiles were last seen, against the retention window.
+    pub freshness: super::Freshness,
 }
 
 // ---- the engine API ---------------------------------------------------------------------
@@ -276,6 +278,7 @@ impl Engine {
             by_country: value_counts(&results, "by_country", STATS_VALUES),
             by_industry: value_counts(&results, "by_industry", STATS_VALUES),
             by_size: value_counts(&results, "by_size", STATS_VALUES),
+            freshness: self.freshness()?,
         })
     }
 

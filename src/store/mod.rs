@@ -5,6 +5,7 @@
 //! also appends one outbox entry, followed by a flush, so a write the caller sees
 //! acknowledged is durable and the indexer will see it (even after a crash).
 
+mod freshness;
 mod keys;
 
 pub use keys::*;
