@@ -4,6 +4,8 @@
 //   EXTENSION_KEY       an API key with scope lookup (what the extension is given)
 //   CONSOLE_KEY         an API key with scopes lookup + search (what the console is given)
 //   EXTENSION_ID        the id the manifest's key yields
+//   FIXTURE_PORT        where to serve the fixture pages; the daemon allows the origin
+//                       http://localhost:FIXTURE_PORT (CORS), not http://127.0.0.1:…
 //   SCREENSHOTS         folder for the screenshots
 //   CHROMIUM            the browser (default /usr/bin/chromium)
 import { after, before, describe, it } from "node:test";
@@ -28,6 +30,7 @@ const extensionKey = env("EXTENSION_KEY");
 const consoleKey = env("CONSOLE_KEY");
 const extensionId = env("EXTENSION_ID");
 const screenshots = env("SCREENSHOTS");
+const fixturePort = Number(env("FIXTURE_PORT"));
 const WAIT = { timeout: 15_000 };
 
 let browser;
@@ -107,8 +110,8 @@ before(async () => {
       response.writeHead(404).end();
     }
   });
-  await new Promise((ready) => fixtureServer.listen(0, "127.0.0.1", ready));
-  fixtures = `http://127.0.0.1:${fixtureServer.address().port}`;
+  await new Promise((ready) => fixtureServer.listen(fixturePort, "127.0.0.1", ready));
+  fixtures = `http://127.0.0.1:${fixturePort}`;
 
   profileDir = mkdtempSync(join(tmpdir(), "profiled-chromium-"));
   browser = await puppeteer.launch({
@@ -178,6 +181,7 @@ describe("extension", () => {
     assert.match(shown.text, /Head of Sales/);
     assert.match(shown.text, /jane\.doe@acme\.nl/);
     await page.screenshot({ path: join(screenshots, "extension-match.png") });
+    await (await page.$("#profiled-card")).screenshot({ path: join(screenshots, "extension-card.png") });
     const tab = await onlyTabId();
     const shownBadge = await badge(tab);
     assert.equal(shownBadge.text, "✓");
@@ -240,16 +244,28 @@ describe("extension", () => {
     assert.equal(shown.profileId, expected.profile.id);
   });
 
-  it("the page itself cannot call the daemon: its origin is not allowed", async () => {
-    const outcome = await page.evaluate(async (url) => {
+  /** A lookup from the page's own script, with a key: the answer's status, or "blocked". */
+  const lookupFromPage = () =>
+    page.evaluate(async ([url, key]) => {
       try {
-        await fetch(`${url}/v1/lookup`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"Jane Doe"}' });
-        return "reached";
+        const response = await fetch(`${url}/v1/lookup`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+          body: '{"name":"Jane Doe","company":"Acme"}',
+        });
+        return (await response.json()).status;
       } catch {
         return "blocked";
       }
-    }, daemon);
-    assert.equal(outcome, "blocked");
+    }, [daemon, extensionKey]);
+
+  it("a page whose origin the daemon does not allow cannot call it", async () => {
+    assert.equal(await lookupFromPage(), "blocked");
+  });
+
+  it("a page whose origin the daemon allows can (CORS preflight with the key)", async () => {
+    await page.goto(`http://localhost:${fixturePort}/selection.html`);
+    assert.equal(await lookupFromPage(), "match");
   });
 
   it("stores nothing but its options", async () => {

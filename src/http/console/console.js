@@ -117,20 +117,27 @@ function showTab(name) {
 
 // ---- charts -------------------------------------------------------------------------
 
+/** Sizes an SVG in CSS pixels, so its text keeps the page's size however wide it is. */
+function frame(svg, width, height) {
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+}
+
 /**
  * Horizontal bars around a zero line: one row per label, one bar per series.
  * rows: [{label, values: [number|null per series]}]; series: [{name, className}].
  */
 function divergingBars(svg, rows, series) {
   svg.replaceChildren();
-  const width = 640;
+  const width = 760;
   const labelWidth = 110;
   const valueWidth = 56;
   const barHeight = 14;
   const rowHeight = barHeight * series.length + 10;
   const legend = series.length > 1 ? 22 : 0;
   const height = legend + rows.length * rowHeight + 20;
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  frame(svg, width, height);
   const values = rows.flatMap((r) => r.values).filter((v) => v !== null && v !== undefined);
   const extent = Math.max(1, ...values.map((v) => Math.abs(v)));
   const plot = width - labelWidth - valueWidth * 2;
@@ -176,16 +183,16 @@ function divergingBars(svg, rows, series) {
 function countBars(svg, entries, { max = 12 } = {}) {
   svg.replaceChildren();
   const shown = entries.slice(0, max);
-  const width = 360;
-  const labelWidth = 104;
+  const width = 380;
+  const labelWidth = 132;
   const rowHeight = 20;
   const height = Math.max(1, shown.length) * rowHeight + 6;
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  frame(svg, width, height);
   const top = Math.max(1, ...shown.map(([, n]) => n));
   const plot = width - labelWidth - 56;
   shown.forEach(([label, count], i) => {
     const y = i * rowHeight + 3;
-    const text = label.length > 16 ? `${label.slice(0, 15)}…` : label;
+    const text = label.length > 20 ? `${label.slice(0, 19)}…` : label;
     svg.append(el("svg:text", { x: labelWidth - 6, y: y + 8, "text-anchor": "end", "dominant-baseline": "middle" }, el("svg:title", {}, label), text));
     const length = Math.max(1, (count / top) * plot);
     svg.append(el("svg:rect", { x: labelWidth, y, width: length, height: rowHeight - 6, class: "bar", "data-label": label, "data-count": count }));
@@ -198,12 +205,12 @@ function countBars(svg, entries, { max = 12 } = {}) {
 function freshnessBars(svg, freshness) {
   svg.replaceChildren();
   const buckets = [...freshness.by_age, { from_days: freshness.retention_days, to_days: null, profiles: freshness.overdue, overdue: true }];
-  const width = 960;
-  const height = 230;
+  const width = 1180;
+  const height = 250;
   const left = 56;
   const bottom = 40;
-  const plotHeight = height - bottom - 16;
-  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const plotHeight = height - bottom - 44;
+  frame(svg, width, height);
   const top = Math.max(1, ...buckets.map((b) => b.profiles));
   const slot = (width - left - 10) / buckets.length;
   const soonFrom = freshness.retention_days - 90;
@@ -231,8 +238,14 @@ function freshnessBars(svg, freshness) {
     svg.append(el("svg:text", { x: x + (slot - 6) / 2, y: height - bottom + 14, "text-anchor": "middle" }, label));
   });
   const windowX = left + freshness.by_age.length * slot;
-  svg.append(el("svg:line", { x1: windowX, x2: windowX, y1: 8, y2: height - bottom, class: "window-line" }));
-  svg.append(el("svg:text", { x: windowX - 4, y: 14, "text-anchor": "end", class: "muted" }, `retention window: ${freshness.retention_days} days`));
+  svg.append(el("svg:line", { x1: windowX, x2: windowX, y1: 22, y2: height - bottom, class: "window-line" }));
+  svg.append(el("svg:text", { x: windowX, y: 14, "text-anchor": "middle", class: "muted" }, `retention window: ${freshness.retention_days} days`));
+  let x = left;
+  for (const [className, text] of [["bar", "kept for more than 90 days"], ["bar-soon", "some or all expire within 90 days"], ["bar-overdue", "overdue"]]) {
+    svg.append(el("svg:rect", { x, y: 5, width: 11, height: 11, class: className }));
+    svg.append(el("svg:text", { x: x + 15, y: 14 }, text));
+    x += 36 + text.length * 6;
+  }
   svg.append(el("svg:text", { x: left + (width - left) / 2, y: height - 6, "text-anchor": "middle", class: "muted" }, "days since last seen"));
 }
 
