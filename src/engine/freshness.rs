@@ -3,40 +3,13 @@
 
 use super::Engine;
 use crate::error::Result;
-use serde::Serialize;
-use utoipa::ToSchema;
+use crate::model::{AgeBucket, Freshness};
 
 const DAY: i64 = 86_400;
 /// The two horizons reported as `expiring_30_days` and `expiring_90_days`.
 const HORIZONS_DAYS: [i64; 2] = [30, 90];
 /// Most age buckets: wider windows get wider buckets.
 const MAX_BUCKETS: i64 = 24;
-
-/// Profiles by age of their newest sighting, against the retention window.
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
-pub struct Freshness {
-    /// Profiles no source has shown for this many days are deleted by the sweeper.
-    pub retention_days: u32,
-    /// Width of each age bucket in days (the last one may be narrower).
-    pub bucket_days: u32,
-    /// Profiles by days since their newest sighting, newest first, covering the window.
-    pub by_age: Vec<AgeBucket>,
-    /// Older than the window: the next sweep deletes them.
-    pub overdue: u64,
-    /// Deleted within 30 days unless a source shows them again (overdue included).
-    pub expiring_30_days: u64,
-    /// Deleted within 90 days unless a source shows them again (overdue included).
-    pub expiring_90_days: u64,
-}
-
-/// Profiles last seen more than `from_days` and at most `to_days` days ago (the first
-/// bucket also holds sightings dated now or later).
-#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
-pub struct AgeBucket {
-    pub from_days: u32,
-    pub to_days: u32,
-    pub profiles: u64,
-}
 
 impl Engine {
     /// The freshness histogram at the engine clock's now: one ordered pass over the

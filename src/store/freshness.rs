@@ -30,7 +30,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{last_seen_key, WriteSet};
+    use super::super::keys::last_seen_key;
+    use super::super::WriteSet;
     use super::*;
     use crate::model::ProfileId;
 
@@ -44,7 +45,7 @@ mod tests {
         );
         let mut writes = WriteSet::default();
         for (id, time) in [(1, -5), (2, 0), (3, 9), (4, 9), (5, 10), (6, 400)] {
-            writes.put(TreeName::ByLastSeen, last_seen_key(time, ProfileId(id)), []);
+            writes.insert(TreeName::ByLastSeen, last_seen_key(time, ProfileId(id)), []);
         }
         store.commit(writes).expect("commit");
         assert_eq!(

@@ -3,8 +3,7 @@
 //! part of the statistics, and explanations for the runner-up.
 //! (`scripts/browser-test` drives the same in Chromium.)
 
-mod common;
-
+use crate::support as common;
 use profiled::config::ServeArgs;
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
