@@ -126,6 +126,19 @@ impl EmailHasher {
         out.copy_from_slice(&full.as_bytes()[..16]);
         out
     }
+
+    /// A keyed hash of another identifier (a profile id, a source's person key, a phone
+    /// number, how a subject was named), kept apart from email hashes by `kind`: lets
+    /// the store recognise an identifier without holding it.
+    pub fn hash_identifier(&self, kind: &str, value: &[u8]) -> [u8; 16] {
+        let mut hasher = blake3::Hasher::new_keyed(&self.key);
+        hasher.update(kind.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(value);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+        out
+    }
 }
 
 /// Writes a new file readable by its owner only, durably.

@@ -44,6 +44,9 @@ impl Default for InputLimits {
 pub struct Prepared {
     pub line: u64,
     pub id: ProfileId,
+    /// The name-and-company (or place) identity, also when `id` is the person key's:
+    /// what erasure suppresses so that a source without the key is recognised too.
+    pub name_id: ProfileId,
     pub company: Option<(CompanyId, CompanyRecord)>,
     pub first_name: String,
     pub last_name: String,
@@ -140,10 +143,17 @@ pub fn prepare(
         company.as_ref().map(|(_, c)| c),
         location.as_ref(),
     );
+    let name_id = identity(
+        None,
+        &name_key,
+        company.as_ref().map(|(_, c)| c),
+        location.as_ref(),
+    );
     input.email = None;
     Ok(Prepared {
         line: 0,
         id,
+        name_id,
         company,
         first_name,
         last_name,
@@ -187,6 +197,17 @@ fn identity(
         }
     };
     ProfileId(xxh3_64(identity.as_bytes()))
+}
+
+/// The name-and-company (or place) identity of a stored profile: what its id would be
+/// had no source given a person key.
+pub fn name_identity(
+    first: &str,
+    last: &str,
+    company: Option<&CompanyRecord>,
+    location: Option<&LocationRecord>,
+) -> ProfileId {
+    identity(None, &fold(&format!("{first} {last}")), company, location)
 }
 
 /// The id of the profile a source knows by its stable key (`person_key`).
@@ -376,6 +397,18 @@ pub fn apply(
     };
     let mut observed: HashMap<ProfileId, Vec<EmailKey>> = HashMap::new();
     for mut line in prepared {
+        let mut identifiers = super::privacy::identifier_hashes(
+            hasher,
+            [line.id, line.name_id],
+            line.input.person_key.as_deref(),
+            line.input.phone.as_deref(),
+        );
+        let email_hash = line.email.as_ref().map(|a| hasher.hash_address(&a.full()));
+        identifiers.extend(email_hash);
+        if store.any_suppressed(&identifiers)? {
+            report.suppressed += 1;
+            continue;
+        }
         let company_id = match line.company.take() {
             Some((cid, incoming)) => {
                 merge_company(&mut overlay, cid, incoming)?;
@@ -393,7 +426,7 @@ pub fn apply(
                     Some(pattern)
                 });
             observed.entry(line.id).or_default().push(EmailKey {
-                hash: hasher.hash_address(&address.full()),
+                hash: email_hash.unwrap_or_else(|| hasher.hash_address(&address.full())),
                 pattern: pattern.unwrap_or(OBSERVED),
                 observed: true,
             });

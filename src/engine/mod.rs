@@ -10,6 +10,7 @@ pub mod enrich;
 mod freshness;
 pub mod ingest;
 mod lookup;
+mod privacy;
 pub mod retention;
 mod rules;
 pub mod search;
