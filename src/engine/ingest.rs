@@ -421,9 +421,12 @@ pub fn apply(
                 .and_then(|cid| overlay.companies.get_mut(&cid))
                 .filter(|state| state.current.domain.as_deref() == Some(address.domain.as_str()))
                 .and_then(|state| {
-                    let pattern = email::detect(&address.local, &line.first_name, &line.last_name)?;
-                    email::observe_pattern(&mut state.current.patterns, pattern);
-                    Some(pattern)
+                    email::observe_address(
+                        &mut state.current.patterns,
+                        &address.local,
+                        &line.first_name,
+                        &line.last_name,
+                    )
                 });
             observed.entry(line.id).or_default().push(EmailKey {
                 hash: email_hash.unwrap_or_else(|| hasher.hash_address(&address.full())),

@@ -43,7 +43,7 @@ fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
 
 /// Whom a subject's identification fits.
 enum Identified {
-    One(ProfileId, ProfileRecord),
+    One(ProfileId, Box<ProfileRecord>),
     Several(Vec<Candidate>),
     Nobody,
 }
@@ -186,7 +186,7 @@ impl Engine {
         let store = self.store();
         let one = |id: ProfileId| -> Result<Identified> {
             Ok(match store.profile(id)? {
-                Some(record) => Identified::One(id, record),
+                Some(record) => Identified::One(id, Box::new(record)),
                 None => Identified::Nobody,
             })
         };
@@ -285,7 +285,7 @@ impl Engine {
         match ids.as_slice() {
             [] => Ok(Identified::Nobody),
             [id] => Ok(match store.profile(*id)? {
-                Some(record) => Identified::One(*id, record),
+                Some(record) => Identified::One(*id, Box::new(record)),
                 None => Identified::Nobody,
             }),
             _ => {

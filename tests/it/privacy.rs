@@ -184,3 +184,61 @@ fn an_identification_that_fits_several_people_changes_nothing() {
         .expect_err("two identifiers");
     assert_eq!(err.status(), 400);
 }
+
+/// `profiled privacy erase` as an operator runs it: the subject on standard input, the
+/// receipt on standard output, and a later `profiled ingest` of the person suppressed.
+#[test]
+fn the_cli_erases_a_subject_read_from_standard_input() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let input = dir.path().join("people.ndjson");
+    let line = json!({"first_name":"Lise","last_name":"Meitner","email":"lise@kwi.example",
+                      "company":{"name":"KWI","domain":"kwi.example"}});
+    std::fs::write(&input, format!("{line}\n")).expect("write");
+    let profiled = |args: &[&std::ffi::OsStr], stdin: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_profiled"))
+            .args(args)
+            .env_remove("PROFILED_EMAIL_KEY")
+            .env_remove("PROFILED_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let out = child.wait_with_output().expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let ingest = [
+        "ingest".as_ref(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+        input.as_os_str(),
+    ];
+    assert!(profiled(&ingest, "").contains("1 created"));
+    let receipt = profiled(
+        &[
+            "privacy".as_ref(),
+            "erase".as_ref(),
+            "--data-dir".as_ref(),
+            data.as_os_str(),
+            "-".as_ref(),
+        ],
+        r#"{"email":"lise@kwi.example","jurisdiction":"ccpa"}"#,
+    );
+    let receipt: Value = serde_json::from_str(&receipt).expect("receipt JSON");
+    assert_eq!(receipt["outcome"], "erased", "{receipt}");
+    assert!(profiled(&ingest, "").contains("1 suppressed"));
+}
