@@ -10,8 +10,8 @@
 //! | [`engine`] | the one API both edges call: ingest, get, lookup |
 //! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |
 //! | [`store`] | sled, the system of record, with the outbox feeding the index |
-//! | [`index`] | tantivy, a derived view, the single indexer that feeds it, candidate retrieval, and per-segment typo dictionaries |
-//! | [`matching`] | normalisation, index/query terms, retrieval stages, the scoring model, the in-memory match table |
+//! | [`index`] | tantivy, a derived view, the single indexer that feeds it, candidate retrieval (every retrieval stage), and per-segment typo dictionaries |
+//! | [`matching`] | normalisation, index/query terms, nicknames, the scoring model, the in-memory match table (no index types) |
 //! | [`email`] | keyed email hashes and company email-pattern statistics |
 //! | [`model`] | wire shapes and stored records |
 //! | [`config`] | flags, `PROFILED_*` environment, TOML file; validation |
