@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use tantivy::columnar::Column;
-use tantivy::{Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{
+    Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher, TantivyDocument,
+};
 use typos::TypoDictionary;
 
 /// What each index commit records, so a restarted daemon knows where the index stands.

@@ -91,7 +91,11 @@ impl SearchIndex {
         let docs = view.searcher.num_docs() as f64 + RARITY_SMOOTHING_DOCS;
         tokens(last)
             .iter()
-            .filter_map(|t| view.searcher.doc_freq(&Term::from_field_text(field, t)).ok())
+            .filter_map(|t| {
+                view.searcher
+                    .doc_freq(&Term::from_field_text(field, t))
+                    .ok()
+            })
             .map(|df| (docs / (df as f64 + 1.0)).ln())
             .fold(0.0, f64::max)
     }
@@ -197,7 +201,6 @@ impl SearchIndex {
             .collect()
     }
 }
-
 
 /// Pseudo-documents added to the index size when estimating how common a surname is,
 /// so a small index does not make every name look common.
@@ -751,4 +754,3 @@ mod tests {
         assert_eq!(ids, vec![ProfileId(7), ProfileId(8)]);
     }
 }
-

@@ -129,7 +129,6 @@ fn for_each_key(text: &str, key: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

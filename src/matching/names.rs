@@ -16,21 +16,79 @@ use unicode_normalization::char::is_combining_mark;
 /// the languages of the data.
 const TITLES: &[&str] = &[
     // English
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lord",
-    "lady", "rev", "revd", "reverend", "capt", "col", "lt", "sgt",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "doctor",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "rev",
+    "revd",
+    "reverend",
+    "capt",
+    "col",
+    "lt",
+    "sgt",
     // German, Austrian, Swiss
-    "herr", "frau", "hr", "fr", "dipl", "dipling", "diplkfm", "diplkff", "diplvw", "dring",
-    "mag", "univprof", "privdoz", "ing",
+    "herr",
+    "frau",
+    "hr",
+    "fr",
+    "dipl",
+    "dipling",
+    "diplkfm",
+    "diplkff",
+    "diplvw",
+    "dring",
+    "mag",
+    "univprof",
+    "privdoz",
+    "ing",
     // Dutch, Flemish
-    "dhr", "mevr", "mw", "drs", "ir", "ds", "mr", "ing",
+    "dhr",
+    "mevr",
+    "mw",
+    "drs",
+    "ir",
+    "ds",
+    "mr",
+    "ing",
     // French
-    "mme", "mlle", "mmes", "pr",
+    "mme",
+    "mlle",
+    "mmes",
+    "pr",
     // Spanish, Portuguese
-    "sr", "sra", "srta", "dra", "lic", "lcda", "lcdo", "arq",
+    "sr",
+    "sra",
+    "srta",
+    "dra",
+    "lic",
+    "lcda",
+    "lcdo",
+    "arq",
     // Italian
-    "sig", "sigra", "dott", "dottssa", "dottoressa", "avv", "arch", "geom", "profssa",
+    "sig",
+    "sigra",
+    "dott",
+    "dottssa",
+    "dottoressa",
+    "avv",
+    "arch",
+    "geom",
+    "profssa",
     // Polish, Czech
-    "pani", "mgr", "inz", "inż",
+    "pani",
+    "mgr",
+    "inz",
+    "inż",
     // Nordic
     "fru",
 ];
@@ -38,19 +96,19 @@ const TITLES: &[&str] = &[
 /// Faculty and honour parts of a German-style doctorate ("Dr. rer. nat.", "Dr. h.c.")
 /// that follow a title.
 const TITLE_QUALIFIERS: &[&str] = &[
-    "med", "rer", "nat", "pol", "oec", "phil", "jur", "iur", "dent", "vet", "habil", "hc",
-    "techn", "mult", "ing", "sc", "theol", "pharm",
+    "med", "rer", "nat", "pol", "oec", "phil", "jur", "iur", "dent", "vet", "habil", "hc", "techn",
+    "mult", "ing", "sc", "theol", "pharm",
 ];
 
 /// Generational suffixes and post-nominal letters (lower case, dots removed) that follow
 /// a name: degrees, professional charters, honours.
 const POST_NOMINALS: &[&str] = &[
     "jr", "sr", "ii", "iii", "iv", "phd", "dphil", "mphil", "md", "mba", "emba", "msc", "bsc",
-    "meng", "beng", "ceng", "mres", "llm", "llb", "jd", "esq", "cfa", "cpa", "acca", "fcca",
-    "aca", "fca", "cima", "cma", "cfp", "caia", "frm", "pmp", "cissp", "cisa", "cism", "cips",
-    "mcips", "cipd", "mcipd", "fcipd", "dds", "dmd", "dvm", "pharmd", "mbbs", "frcs", "frcp",
-    "mrcp", "obe", "mbe", "cbe", "kbe", "dbe", "frs", "freng", "mpa", "mph", "msw", "edd",
-    "psyd", "dipling", "diplkfm", "ra", "rc", "mag", "lic",
+    "meng", "beng", "ceng", "mres", "llm", "llb", "jd", "esq", "cfa", "cpa", "acca", "fcca", "aca",
+    "fca", "cima", "cma", "cfp", "caia", "frm", "pmp", "cissp", "cisa", "cism", "cips", "mcips",
+    "cipd", "mcipd", "fcipd", "dds", "dmd", "dvm", "pharmd", "mbbs", "frcs", "frcp", "mrcp", "obe",
+    "mbe", "cbe", "kbe", "dbe", "frs", "freng", "mpa", "mph", "msw", "edd", "psyd", "dipling",
+    "diplkfm", "ra", "rc", "mag", "lic",
 ];
 
 /// Post-nominals that are also short surnames or words ("Jack Ma"): dropped only when
@@ -139,11 +197,22 @@ pub fn strip_decorations(text: &str) -> String {
             // A mark belongs to the letter before it; after anything else (an emoji's
             // variation selector) it is part of a symbol.
             c if is_combining_mark(c) => {
-                if out.chars().next_back().is_some_and(|p| p.is_alphanumeric() || is_combining_mark(p)) {
+                if out
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_alphanumeric() || is_combining_mark(p))
+                {
                     out.push(c);
                 }
             }
             '\'' | '’' | 'ʼ' | '‘' | '`' | '-' | '‐' | '.' | ',' => out.push(c),
+            c if c.is_whitespace() => out.push(' '),
+            // Invisible format characters (soft hyphen, zero-width joiners) are dropped
+            // by folding without splitting a word.
+            '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => out.push(c),
+            // An emoji or symbol after some name ends it too ("Maria Visser 📈 Growth");
+            // before any, it is only a separator.
+            _ if out.chars().any(char::is_alphabetic) => break,
             _ => out.push(' '),
         }
     }
@@ -158,7 +227,11 @@ pub fn strip_decorations(text: &str) -> String {
     {
         words.truncate(dash + 1);
     }
-    while words.len() > 1 && words.last().is_some_and(|w| listed(w.trim_matches(','), PRONOUNS)) {
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| listed(w.trim_matches(','), PRONOUNS))
+    {
         words.pop();
     }
     let mut cleaned = words.join(" ");
@@ -257,6 +330,11 @@ mod tests {
         assert_eq!(split("Anna Berger – CFO @ Acme"), pair("Anna", "Berger"));
         assert_eq!(split("Anna Berger - CFO"), pair("Anna", "Berger"));
         assert_eq!(split("Maria Rossi ✨\u{FE0F}"), pair("Maria", "Rossi"));
+        assert_eq!(split("Maria Visser 📈 Growth"), pair("Maria", "Visser"));
+        assert_eq!(
+            split("Jo\u{AD}hannes\u{A0}Schmidt"),
+            pair("Jo\u{AD}hannes", "Schmidt")
+        );
         assert_eq!(split("Robert \"Bob\" Smith"), pair("Robert", "Smith"));
         assert_eq!(split("Jane Doe [Acme]"), pair("Jane", "Doe"));
         assert_eq!(split("Jane Doe, Ph.D., M.B.A."), pair("Jane", "Doe"));
@@ -279,10 +357,19 @@ mod tests {
 
     #[test]
     fn separate_first_and_last_names_lose_their_decorations_too() {
-        assert_eq!(clean_name_parts("Prof. Dr. Anna", "Berger, CFA"), pair("Anna", "Berger"));
+        assert_eq!(
+            clean_name_parts("Prof. Dr. Anna", "Berger, CFA"),
+            pair("Anna", "Berger")
+        );
         assert_eq!(clean_name_parts("Dr.", "Berger"), pair("", "Berger"));
-        assert_eq!(clean_name_parts("Maria 🚀", "Rossi (she/her)"), pair("Maria", "Rossi"));
-        assert_eq!(clean_name_parts("Jan", "de Vries MSc"), pair("Jan", "de Vries"));
+        assert_eq!(
+            clean_name_parts("Maria 🚀", "Rossi (she/her)"),
+            pair("Maria", "Rossi")
+        );
+        assert_eq!(
+            clean_name_parts("Jan", "de Vries MSc"),
+            pair("Jan", "de Vries")
+        );
     }
 
     /// A plain name: one to three capitalised words of letters.

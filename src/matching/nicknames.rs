@@ -388,7 +388,13 @@ mod tests {
     #[test]
     fn the_dataset_knows_what_the_table_lacks() {
         // the short forms the issue names, and ones only the dataset has
-        for (short, long) in [("peggy", "margaret"), ("hank", "henry"), ("sasha", "alexandra"), ("midge", "margaret"), ("hap", "henry")] {
+        for (short, long) in [
+            ("peggy", "margaret"),
+            ("hank", "henry"),
+            ("sasha", "alexandra"),
+            ("midge", "margaret"),
+            ("hap", "henry"),
+        ] {
             assert!(are_variants(short, long), "{short}/{long}");
             assert!(are_variants(long, short), "{long}/{short}");
             assert!(variants(short).contains(&long), "{short}");

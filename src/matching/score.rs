@@ -267,7 +267,7 @@ pub fn score(
         match record.city.as_slice() {
             [] => {}
             _ if agrees => evidence.add("city", 2.0),
-            stored if stored.iter().any(|s| near_city(s, city)) => evidence.add("city", 1.0),
+            stored if stored.iter().any(|s| near_city(s, city)) => evidence.add("city", 1.5),
             _ => evidence.add("city", -1.5),
         }
         evidence.complete &= agrees;
@@ -288,9 +288,10 @@ pub fn score(
 }
 
 /// Name weight of a surname that agrees with a given name that does not (before the
-/// surname's rarity): with a company in its top band a rare surname gives about even
-/// odds, a common one less.
-const SURNAME_ONLY_WEIGHT: f64 = -0.5;
+/// surname's rarity). Such a candidate is never answered `match`, so the weight decides
+/// only whether it is shown (`ambiguous`) and how much it takes from rivals: with a
+/// company in its top band, a common surname gives about 0.7, a rare one more.
+const SURNAME_ONLY_WEIGHT: f64 = 0.5;
 
 /// How two names that are not similar as a whole still agree.
 #[derive(Debug, PartialEq, Eq)]
@@ -332,9 +333,9 @@ pub fn near_postcode(stored: &str, asked: &str) -> bool {
 }
 
 /// Whether an asked city is a misspelling of a stored spelling: one edit for names of
-/// five or more letters, or a Jaro-Winkler similarity of 0.93 and more.
+/// four or more letters, or a Jaro-Winkler similarity of 0.93 and more.
 pub fn near_city(stored: &str, asked: &str) -> bool {
-    let long = stored.chars().count() >= 5 && asked.chars().count() >= 5;
+    let long = stored.chars().count() >= 4 && asked.chars().count() >= 4;
     long && (within_one_edit(stored, asked) || jaro_winkler(stored, asked) >= 0.93)
 }
 
