@@ -5,13 +5,13 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use profiled::clock::{Clock, SystemClock};
-use profiled::config::{Config, ServeArgs, DEFAULT_DATA_DIR};
-use profiled::engine::{Engine, EngineConfig, Retention};
+use profiled::config::{Config, DataArgs, ServeArgs};
+use profiled::engine::Engine;
 use profiled::enrich_file::{
-    enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
+    enrich_file, ColumnReport, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
 use profiled::gen::{write_ndjson, GenOptions};
-use profiled::sample::BATCH_LINES;
+use profiled::ndjson::{read_chunk, BATCH_LINES};
 use profiled::server::{shutdown_signal, Daemon};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -36,8 +36,8 @@ enum Command {
     Serve(ServeArgs),
     /// Load NDJSON files into a data directory (the daemon must not be running on it).
     Ingest {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
         /// NDJSON files, one ProfileInput per line; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -47,21 +47,25 @@ enum Command {
     Enrich(EnrichArgs),
     /// Rebuild the search index from the store.
     Reindex {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Delete the profiles no source has shown within the retention window.
     Sweep {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
-        #[arg(long, env = "PROFILED_RETENTION_DAYS", default_value_t = 365)]
-        retention_days: u32,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Say what would expire and how much, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Check the store's secondary entries and the index against the profiles.
     Check {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
+    /// Data-subject rights on a data directory (the daemon must not be running on it).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// Write deterministic sample profiles as NDJSON.
     Gen {
         #[arg(long, default_value_t = 1000)]
@@ -77,10 +81,23 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Erase the person a subject identifies and suppress their identifiers. The subject
+    /// is read as JSON (`{"email":"…"}`, `{"id":"…"}`, `{"name":"…","company":"…"}`, …)
+    /// from FILE or standard input (`-`), so no identifier shows in the process list.
+    Erase {
+        #[command(flatten)]
+        data: DataArgs,
+        /// JSON file with the subject; `-` reads standard input.
+        subject: PathBuf,
+    },
+}
+
 #[derive(clap::Args)]
 struct EnrichArgs {
-    #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
     /// Input file (.csv, .ndjson or .jsonl); `-` reads standard input.
     input: PathBuf,
     /// Output file, in the input's format; `-` writes standard output.
@@ -150,14 +167,12 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&args),
-        Command::Ingest { data_dir, files } => ingest(data_dir, &files),
+        Command::Ingest { data, files } => ingest(&data, &files),
         Command::Enrich(args) => enrich(args),
-        Command::Reindex { data_dir } => reindex(data_dir),
-        Command::Sweep {
-            data_dir,
-            retention_days,
-        } => sweep(data_dir, retention_days),
-        Command::Check { data_dir } => check(data_dir),
+        Command::Reindex { data } => reindex(&data),
+        Command::Sweep { data, dry_run } => sweep(&data, dry_run),
+        Command::Check { data } => check(&data),
+        Command::Privacy(PrivacyCommand::Erase { data, subject }) => erase(&data, &subject),
         Command::Gen {
             count,
             seed,
@@ -178,30 +193,16 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     })
 }
 
-/// sled page cache of the offline commands, which have the machine to themselves
-/// (`PROFILED_CACHE_MB` overrides it, as for `serve`).
-const OFFLINE_CACHE_MB: u64 = 1024;
-
-fn offline_config(data_dir: PathBuf) -> anyhow::Result<EngineConfig> {
-    let mut config = EngineConfig::new(data_dir);
-    let cache_mb = std::env::var("PROFILED_CACHE_MB")
-        .ok()
-        .map(|v| {
-            v.parse::<u64>()
-                .context("PROFILED_CACHE_MB must be a number of MiB")
-        })
-        .transpose()?
-        .unwrap_or(OFFLINE_CACHE_MB);
-    config.cache_bytes = cache_mb << 20;
-    Ok(config)
+/// Opens the data directory an offline command works on, configured as the daemon would
+/// be (flags over environment over the TOML file).
+fn open_engine(data: &DataArgs) -> anyhow::Result<Engine> {
+    let config = Config::resolve_offline(data)?;
+    Engine::open(config.engine(), Arc::new(SystemClock)).context("opening the data directory")
 }
 
-fn open_engine(data_dir: PathBuf) -> anyhow::Result<Engine> {
-    open_with(offline_config(data_dir)?)
-}
-
-fn open_with(config: EngineConfig) -> anyhow::Result<Engine> {
-    Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")
+/// The data directory an offline command names, for its checks before opening it.
+fn data_dir(data: &DataArgs) -> anyhow::Result<PathBuf> {
+    Ok(Config::resolve_offline(data)?.data_dir)
 }
 
 /// Merges the index into one segment after a bulk load. A failed merge only costs lookup
@@ -220,15 +221,23 @@ fn close(engine: Engine) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
-    let engine = open_engine(data_dir)?;
+fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
+    // Every input opens before the data directory does: a mistyped file name must not
+    // leave a new, empty data directory behind.
+    let mut inputs: Vec<(&Path, Box<dyn Read>)> = Vec::with_capacity(files.len());
+    let mut total_bytes = 0;
+    for file in files {
+        if file.as_os_str() == "-" {
+            inputs.push((file, Box::new(std::io::stdin())));
+        } else {
+            let opened =
+                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+            total_bytes += opened.metadata().map_or(0, |m| m.len());
+            inputs.push((file, Box::new(opened)));
+        }
+    }
+    let engine = open_engine(data)?;
     let started = Instant::now();
-    let total_bytes: u64 = files
-        .iter()
-        .filter(|f| f.as_os_str() != "-")
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
     let bar = ProgressBar::new(total_bytes);
     bar.set_style(
         ProgressStyle::with_template(
@@ -236,30 +245,15 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
         )
         .context("progress template")?,
     );
-    let (mut created, mut updated, mut rejected) = (0u64, 0u64, 0u64);
+    let (mut created, mut updated, mut suppressed, mut rejected) = (0u64, 0u64, 0u64, 0u64);
     let mut last_seq = 0;
-    for file in files {
-        let reader: Box<dyn Read> = if file.as_os_str() == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
-            )
-        };
+    for (file, reader) in inputs {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         let mut line_no = 1u64;
+        let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
         loop {
-            let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
-            let mut lines = 0;
-            while lines < BATCH_LINES {
-                let read = reader
-                    .read_until(b'\n', &mut chunk)
-                    .with_context(|| format!("reading {}", file.display()))?;
-                if read == 0 {
-                    break;
-                }
-                lines += 1;
-            }
+            let lines = read_chunk(&mut reader, BATCH_LINES, &mut chunk)
+                .with_context(|| format!("reading {}", file.display()))?;
             if lines == 0 {
                 break;
             }
@@ -269,6 +263,7 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
             }
             created += report.created;
             updated += report.updated;
+            suppressed += report.suppressed;
             rejected += report.rejected.len() as u64;
             last_seq = last_seq.max(seq);
             line_no += lines as u64;
@@ -284,7 +279,7 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
     compact(&engine);
     close(engine)?;
     println!(
-        "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
+        "ingested {} profiles ({created} created, {updated} updated, {suppressed} suppressed, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
         created + updated,
         indexed.as_secs_f64(),
         (created + updated) as f64 / stored.as_secs_f64().max(1e-3),
@@ -329,7 +324,8 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         let len = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 20, file)), len)
     };
-    let engine = open_engine(args.data_dir)?;
+    require_store(&args.data)?;
+    let engine = open_engine(&args.data)?;
     let to_stdout = args.output.as_os_str() == "-";
     let bar = match total_bytes {
         Some(total) => ProgressBar::new(total).with_style(
@@ -344,6 +340,8 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         ),
     };
     let started = Instant::now();
+    // Before the first lookup: which columns the job reads, and which it leaves unread.
+    let on_columns = |report: &ColumnReport| bar.suspend(|| eprintln!("{report}"));
     let on_progress = |bytes: u64, records: u64| {
         bar.set_position(bytes);
         let rate = records as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -355,11 +353,19 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
             input,
             std::io::stdout().lock(),
             &options,
+            on_columns,
             on_progress,
         )
         .map_err(anyhow::Error::from)
     } else {
-        enrich_to_file(&engine, input, &args.output, &options, on_progress)
+        enrich_to_file(
+            &engine,
+            input,
+            &args.output,
+            &options,
+            on_columns,
+            on_progress,
+        )
     };
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -393,6 +399,7 @@ fn enrich_to_file(
     input: Box<dyn BufRead>,
     path: &Path,
     options: &FileOptions,
+    columns: impl FnOnce(&ColumnReport),
     progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<EnrichSummary> {
     let name = path
@@ -406,7 +413,7 @@ fn enrich_to_file(
     let file =
         std::fs::File::create(&partial).with_context(|| format!("creating {}", path.display()))?;
     let finish = || -> anyhow::Result<_> {
-        let summary = enrich_file(engine, input, &file, options, progress)?;
+        let summary = enrich_file(engine, input, &file, options, columns, progress)?;
         file.sync_all()
             .with_context(|| format!("writing {}", path.display()))?;
         std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
@@ -419,19 +426,43 @@ fn enrich_to_file(
     result
 }
 
-fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
-    if !(1..=3650).contains(&retention_days) {
-        bail!("--retention-days must lie between 1 and 3650");
+/// Offline commands other than `ingest` work on an existing store: opening the engine
+/// would create an empty one and answer from it.
+fn require_store(data: &DataArgs) -> anyhow::Result<()> {
+    let dir = data_dir(data)?;
+    if !dir.join("store").is_dir() {
+        bail!(
+            "{} holds no profiled store (create one with `profiled ingest --data-dir {} FILE` or `profiled serve`)",
+            dir.display(),
+            dir.display()
+        );
     }
-    let mut config = offline_config(data_dir)?;
-    config.retention = Retention {
-        window_secs: i64::from(retention_days) * 86_400,
-    };
-    let engine = open_with(config)?;
+    Ok(())
+}
+
+fn sweep(data: &DataArgs, dry_run: bool) -> anyhow::Result<()> {
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    if dry_run {
+        let preview = engine.sweep_preview()?;
+        close(engine)?;
+        let oldest = preview
+            .oldest_sighting
+            .map(|t| format!(", the oldest last seen {t}"))
+            .unwrap_or_default();
+        println!(
+            "dry run, nothing deleted: a sweep would delete {} profiles and {} companies not seen since {} ({} email hashes){oldest}",
+            preview.expiring_profiles,
+            preview.expiring_companies,
+            preview.cutoff,
+            preview.email_hashes,
+        );
+        return Ok(());
+    }
     let report = engine.sweep(None)?;
     close(engine)?;
     println!(
-        "swept in {} ms: {} profiles and {} companies expired (not seen since {}), {} email hashes removed",
+        "swept in {} ms: deleted {} profiles and {} companies not seen since {}, and their {} email hashes",
         report.duration_ms,
         report.expired_profiles,
         report.expired_companies,
@@ -441,11 +472,9 @@ fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check(data_dir: PathBuf) -> anyhow::Result<()> {
-    if !data_dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", data_dir.display());
-    }
-    let engine = open_engine(data_dir)?;
+fn check(data: &DataArgs) -> anyhow::Result<()> {
+    require_store(data)?;
+    let engine = open_engine(data)?;
     let report = engine.check()?;
     close(engine)?;
     for problem in &report.problems {
@@ -461,16 +490,14 @@ fn check(data_dir: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {
-    if !data_dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", data_dir.display());
-    }
-    let index_dir = data_dir.join("index");
+fn reindex(data: &DataArgs) -> anyhow::Result<()> {
+    require_store(data)?;
+    let index_dir = data_dir(data)?.join("index");
     if index_dir.exists() {
         std::fs::remove_dir_all(&index_dir).context("removing the old index")?;
     }
     let started = Instant::now();
-    let engine = open_engine(data_dir)?;
+    let engine = open_engine(data)?;
     let docs = engine.indexed_docs();
     compact(&engine);
     close(engine)?;
@@ -478,6 +505,31 @@ fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {
         "reindexed {docs} profiles in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
+    let text = if subject.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the subject from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(subject)
+            .with_context(|| format!("reading {}", subject.display()))?
+    };
+    let subject: profiled::model::Subject = serde_json::from_str(&text).map_err(|err| {
+        anyhow::anyhow!(
+            "the subject is not valid: {} (give one of email, email_sha256, phone, name with company, id, person_key)",
+            profiled::error::describe_json_error(&err)
+        )
+    })?;
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    let receipt = engine.erase(&subject, "cli");
+    close(engine)?;
+    println!("{}", serde_json::to_string_pretty(&receipt?)?);
     Ok(())
 }
 

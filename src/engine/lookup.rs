@@ -8,16 +8,15 @@ use crate::email::{normalize_address, parse_sha256_hex, pattern_probability, OBS
 use crate::error::{Error, Result};
 use crate::index::retrieval::{Stage, MAX_CANDIDATES};
 use crate::matching::names::clean_name_parts;
-use crate::matching::normalize::{fold, split_full_name};
+use crate::matching::normalize::fold;
 use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
-    Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
-    ProfileId,
+    Candidate, CompanyId, Contribution, LookupRequest, LookupResult, LookupStatus, ProfileId,
 };
-use crate::store::Store;
-use std::collections::hash_map::Entry;
+use crate::store::record::CompanyRecord;
+use crate::store::{CompanyCache, Store};
 use std::collections::HashMap;
 
 /// Confidence below which no profile is returned, unless the request says otherwise.
@@ -61,14 +60,14 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
             )));
         }
     }
-    let (first, last) = match (&request.first_name, &request.last_name, &request.name) {
-        (first, last, _) if first.is_some() || last.is_some() => clean_name_parts(
-            first.as_deref().unwrap_or(""),
-            last.as_deref().unwrap_or(""),
-        ),
-        (_, _, Some(name)) => split_full_name(name),
-        _ => (String::new(), String::new()),
-    };
+    // Decorations go too when the first and last name come apart ("Dr." / "Berger, CFA").
+    let (first, last) = super::rules::resolve_name(
+        request.first_name.as_deref(),
+        request.last_name.as_deref(),
+        request.name.as_deref(),
+    )
+    .map(|(first, last)| clean_name_parts(&first, &last))
+    .unwrap_or_default();
     let email_hash = match (&request.email, &request.email_sha256) {
         (Some(email), _) => {
             let address = normalize_address(&email.0)
@@ -88,18 +87,8 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
             "a lookup needs a name (name or first_name/last_name) or an email/email_sha256",
         ));
     }
-    let country = match request
-        .country
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
-            Some(c.to_ascii_uppercase())
-        }
-        Some(_) => return Err(Error::invalid("country must be an ISO 3166-1 alpha-2 code")),
-        None => None,
-    };
+    let country = super::rules::country_code(request.country.as_deref())
+        .map_err(|_| Error::invalid("country must be an ISO 3166-1 alpha-2 code"))?;
     let min_confidence = request.min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE);
     if !(0.0..=1.0).contains(&min_confidence) {
         return Err(Error::invalid("min_confidence must lie in [0, 1]"));
@@ -141,7 +130,7 @@ struct Scorer<'a> {
     table: &'a MatchTable,
     query: &'a MatchQuery,
     surname_idf: f64,
-    companies: HashMap<CompanyId, Option<CompanyRecord>>,
+    companies: CompanyCache,
     /// Similarity of the asked company to each candidate company, computed once.
     company_similarities: HashMap<CompanyId, f64>,
     scored: Vec<Scored>,
@@ -149,12 +138,7 @@ struct Scorer<'a> {
 
 impl Scorer<'_> {
     fn company(&mut self, id: Option<CompanyId>) -> Result<Option<&CompanyRecord>> {
-        let Some(id) = id else { return Ok(None) };
-        let slot = match self.companies.entry(id) {
-            Entry::Occupied(slot) => slot.into_mut(),
-            Entry::Vacant(slot) => slot.insert(self.store.company(id)?),
-        };
-        Ok(slot.as_ref())
+        self.companies.get(self.store, id)
     }
 
     fn has(&self, id: ProfileId) -> bool {
@@ -220,7 +204,7 @@ pub fn lookup(
         table,
         query: &parsed.query,
         surname_idf: index.surname_rarity(&view, &parsed.query.last),
-        companies: HashMap::new(),
+        companies: CompanyCache::default(),
         company_similarities: HashMap::new(),
         scored: Vec::new(),
     };
@@ -345,7 +329,12 @@ pub fn lookup(
         let top = &scorer.scored[0];
         result.confidence = round3(best);
         result.matched_on = top.evidence.matched_on();
-        result.profile = Some(view::profile(top.id, &record, company.as_ref()));
+        result.profile = Some(view::profile(
+            top.id,
+            &record,
+            company.as_ref(),
+            engine.hasher(),
+        ));
         if parsed.explain {
             result.explain = Some(
                 top.evidence

@@ -559,7 +559,8 @@ fn gallop(sorted: &[DocId], target: DocId) -> std::result::Result<usize, usize> 
 mod tests {
     use super::*;
     use crate::index::typos::TypoDictionary;
-    use crate::model::{CompanyId, CompanyRecord, ProfileRecord};
+    use crate::model::CompanyId;
+    use crate::store::record::{CompanyRecord, ProfileRecord};
     use proptest::prelude::*;
 
     proptest! {

@@ -8,7 +8,7 @@ use crate::matching::normalize::{
     tokens,
 };
 use crate::matching::score::CompanyKey;
-use crate::model::{CompanyRecord, Location};
+use crate::store::record::{CompanyRecord, LocationRecord};
 use rphonetic::DoubleMetaphone;
 
 /// Name terms of a person: every token of every spelling of the first and last names,
@@ -127,7 +127,7 @@ impl CompanyQuery {
 }
 
 /// Location terms: city tokens, the postcode without spaces, the lower-case country code.
-pub fn location_terms(location: &Location) -> Vec<String> {
+pub fn location_terms(location: &LocationRecord) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(city) = &location.city {
         out.extend(tokens(city));

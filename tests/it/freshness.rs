@@ -2,9 +2,7 @@
 //! sources, refresh), an interrupted sweep finished after restart, the consistency
 //! check, and the offline commands. Time comes from a manual clock.
 
-mod common;
-
-use common::{args, Client, TestDaemon};
+use crate::support::{args, Client, TestDaemon};
 use profiled::clock::{format_rfc3339, parse_rfc3339, ManualClock};
 use profiled::config::Config;
 use profiled::server::Daemon;
@@ -292,7 +290,10 @@ fn offline_sweep_and_check_commands() {
     assert!(ok);
     let (ok, out) = run(&["sweep", "--retention-days", "2"]);
     assert!(ok, "{out}");
-    assert!(out.contains("1 profiles and 0 companies expired"), "{out}");
+    assert!(
+        out.contains(": deleted 1 profiles and 0 companies not seen since "),
+        "{out}"
+    );
     let (ok, out) = run(&["check"]);
     assert!(ok, "{out}");
     assert!(
