@@ -7,7 +7,7 @@ pub mod schema;
 pub mod search;
 pub mod typos;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{
     company_terms, location_terms, name_keys, name_terms, phonetic_codes,
