@@ -11,8 +11,8 @@
 //! | [`engine`] | the one API both edges call (ingest, sightings, sweep, lookup, enrich, search, check), its one write path, and the domain rules |
 //! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |
 //! | [`store`] | sled, the system of record: stored record types, a typed write set that derives every secondary entry, typed reads, the outbox feeding the index, its own consistency check |
-//! | [`index`] | tantivy (the only module that calls it), a derived view: schema, the single indexer that feeds it and the match table, search and facets, candidate retrieval, per-segment typo dictionaries |
-//! | [`matching`] | normalisation, index/query terms, nicknames, the scoring model, the in-memory match table |
+//! | [`index`] | tantivy (the only module that calls it), a derived view: schema, the single indexer that feeds it and the match table, search and facets, candidate retrieval (every retrieval stage), per-segment typo dictionaries |
+//! | [`matching`] | normalisation, index/query terms, nicknames, the scoring model, the in-memory match table (no index types) |
 //! | [`email`] | keyed email hashes and company email-pattern statistics |
 //! | [`ndjson`] | NDJSON framing: numbered lines, chunks, the one line-length limit |
 //! | [`model`] | the wire types (requests, responses) and ids; stored records are in [`store::record`] |

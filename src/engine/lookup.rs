@@ -6,9 +6,9 @@ use super::view::{self, round3};
 use super::Engine;
 use crate::email::{normalize_address, parse_sha256_hex, pattern_probability, OBSERVED};
 use crate::error::{Error, Result};
-use crate::index::schema::Fields;
-use crate::matching::candidates::{exact_name, fuzzy_surname, surname, Retrieval, MAX_CANDIDATES};
-use crate::matching::normalize::{fold, tokens};
+use crate::index::retrieval::{Stage, MAX_CANDIDATES};
+use crate::matching::names::clean_name_parts;
+use crate::matching::normalize::fold;
 use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
@@ -18,7 +18,6 @@ use crate::model::{
 use crate::store::record::CompanyRecord;
 use crate::store::{CompanyCache, Store};
 use std::collections::HashMap;
-use tantivy::Term;
 
 /// Confidence below which no profile is returned, unless the request says otherwise.
 pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
@@ -61,11 +60,13 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
             )));
         }
     }
+    // Decorations go too when the first and last name come apart ("Dr." / "Berger, CFA").
     let (first, last) = super::rules::resolve_name(
         request.first_name.as_deref(),
         request.last_name.as_deref(),
         request.name.as_deref(),
     )
+    .map(|(first, last)| clean_name_parts(&first, &last))
     .unwrap_or_default();
     let email_hash = match (&request.email, &request.email_sha256) {
         (Some(email), _) => {
@@ -202,7 +203,7 @@ pub fn lookup(
         store,
         table,
         query: &parsed.query,
-        surname_idf: idf(&view.searcher, index.fields().name, &parsed.query.last),
+        surname_idf: index.surname_rarity(&view, &parsed.query.last),
         companies: CompanyCache::default(),
         company_similarities: HashMap::new(),
         scored: Vec::new(),
@@ -232,13 +233,12 @@ pub fn lookup(
     }
     // Exact names first: one short posting list. The broad (token) search runs only when
     // that leaves no confident, clear answer.
-    if let Some(retrieval) = exact_name(index.fields(), &parsed.query) {
-        for id in index.candidates(&view, &retrieval, MAX_CANDIDATES)? {
-            scorer.add(id, None);
-        }
+    for id in index.retrieve(&view, Stage::ExactName, &parsed.query, MAX_CANDIDATES)? {
+        scorer.add(id, None);
     }
     // Then ever broader (and costlier) retrieval, only while the candidates so far do not
-    // explain the request: name tokens with nicknames, then tokens with typos. Strong
+    // explain the request: name tokens with nicknames, then tokens with typos, then
+    // surnames that sound alike, then blocking by company and postcode. Strong
     // candidates that compete for the answer (two people of one name at one company)
     // also end it: a nickname or misspelt variant would not outscore them, and on a
     // common surname these stages cost several times the exact one (the evaluation's
@@ -246,16 +246,13 @@ pub fn lookup(
     // a best candidate that agrees with every asked field as strongly as it can: a name
     // and city alone never reach the settled confidence on a common surname, and what
     // the broader stages add cannot outscore it.
-    let stages: [RetrievalStage; 2] = [surname, fuzzy_surname];
-    for stage in stages {
+    for stage in Stage::BROADER {
         let confidences = scorer.ranked();
         if searched_enough(&scorer.scored, &confidences) {
             break;
         }
-        if let Some(retrieval) = stage(index.fields(), &parsed.query) {
-            for id in index.candidates(&view, &retrieval, MAX_CANDIDATES)? {
-                scorer.add(id, None);
-            }
+        for id in index.retrieve(&view, stage, &parsed.query, MAX_CANDIDATES)? {
+            scorer.add(id, None);
         }
     }
     let confidences = scorer.ranked();
@@ -266,9 +263,15 @@ pub fn lookup(
     // Ambiguous when the runner-up is too close to call; it also covers "one of these
     // two", whose combined confidence can pass the bar when neither alone does.
     let close = runner_up * CLEAR_WINNER_RATIO > best;
+    // A best candidate whose given name differs from the asked one (the surname and
+    // company or place agree) may be the person under a name no table knows, or a
+    // namesake: it is shown, but as `ambiguous`, never as a `match`.
+    let unsure = scored
+        .first()
+        .is_some_and(|top| top.evidence.given_name_differs);
     let status = if scored.is_empty() {
         LookupStatus::None
-    } else if close && best + runner_up >= parsed.min_confidence {
+    } else if (close || unsure) && best + runner_up >= parsed.min_confidence {
         LookupStatus::Ambiguous
     } else if !close && best >= parsed.min_confidence {
         LookupStatus::Match
@@ -353,9 +356,6 @@ fn contributions(weights: &[(&'static str, f64)]) -> Vec<Contribution> {
         .collect()
 }
 
-/// Builds one retrieval stage for a lookup (`None` when it has nothing to search by).
-type RetrievalStage = for<'q> fn(&'q Fields, &'q MatchQuery) -> Option<Retrieval<'q>>;
-
 /// Whether the best candidate is confident and clear of its runner-up.
 fn settled(confidences: &[f64]) -> bool {
     match confidences {
@@ -381,21 +381,6 @@ fn searched_enough(ranked: &[Scored], confidences: &[f64]) -> bool {
     ranked.first().is_some_and(|best| best.evidence.complete) || explained(confidences)
 }
 
-/// Pseudo-documents added to the index size when estimating how common a surname is,
-/// so a small index does not make every name look common.
-const RARITY_SMOOTHING_DOCS: f64 = 10_000.0;
-
-/// ln((N + k) / (df + 1)) of the rarest token of the asked surname: how telling a match
-/// on it is.
-fn idf(searcher: &tantivy::Searcher, field: tantivy::schema::Field, last: &str) -> f64 {
-    let docs = searcher.num_docs() as f64 + RARITY_SMOOTHING_DOCS;
-    tokens(last)
-        .iter()
-        .filter_map(|t| searcher.doc_freq(&Term::from_field_text(field, t)).ok())
-        .map(|df| (docs / (df as f64 + 1.0)).ln())
-        .fold(0.0, f64::max)
-}
-
 fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-6, 1.0 - 1e-6);
     (p / (1.0 - p)).ln()
@@ -412,6 +397,7 @@ mod tests {
                 log_odds,
                 contributions: Vec::new(),
                 complete,
+                given_name_differs: false,
             },
         }
     }

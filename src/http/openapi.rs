@@ -196,7 +196,7 @@ fn complete_schemas(doc: &mut Value) {
     let confidence = json!({"type": ["number", "null"], "minimum": 0.0, "maximum": 1.0});
     if let Some(lookup) = schemas.get_mut("LookupRequest") {
         lookup["properties"]["candidates"]["maximum"] =
-            Value::from(crate::matching::candidates::MAX_CANDIDATES);
+            Value::from(crate::index::retrieval::MAX_CANDIDATES);
         set_range(&mut lookup["properties"]["min_confidence"], &confidence);
     }
     if let Some(search) = schemas.get_mut("SearchRequest") {

@@ -9,6 +9,7 @@
 //! each term found is checked with [`within_one_edit`]. Segments never change, so a
 //! segment's dictionary is built once, on the first typo search that needs it.
 
+use crate::matching::terms::within_one_edit;
 use std::io;
 use tantivy::termdict::{TermDictionary, TermOrdinal};
 use xxhash_rust::xxh3::xxh3_64;
@@ -125,43 +126,6 @@ fn for_each_key(text: &str, key: &mut String, mut f: impl FnMut(&str)) {
             f(key);
         }
         previous = Some(c);
-    }
-}
-
-/// Whether `a` becomes `b` by at most one substitution, insertion, deletion or
-/// transposition of neighbouring characters (the optimal string alignment distance ≤ 1,
-/// as tantivy's fuzzy term query with transpositions counts it).
-pub fn within_one_edit(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
-    if long.len() - short.len() > 1 {
-        return false;
-    }
-    let common = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
-    if common == short.len() {
-        // Equal, or one extra character at the end.
-        return true;
-    }
-    if short.len() == long.len() {
-        let rest = common + 1;
-        // One substitution, or one transposition of neighbours.
-        short[rest..] == long[rest..]
-            || (rest < short.len()
-                && short[common] == long[rest]
-                && short[rest] == long[common]
-                && short[rest + 1..] == long[rest + 1..])
-    } else {
-        // One character inserted into the shorter one.
-        short[common..] == long[common + 1..]
     }
 }
 

@@ -1,8 +1,9 @@
 //! Matching: normalisation of names, companies and places; the terms shared by indexing
-//! and lookup; candidate retrieval from the index; the scoring model; and the in-memory
-//! table of every profile's scoring inputs.
+//! and lookup; the scoring model; and the in-memory table of every profile's scoring
+//! inputs. Pure functions and data: retrieval from the index lives in
+//! [`crate::index::retrieval`], which builds on these terms.
 
-pub mod candidates;
+pub mod names;
 pub mod nicknames;
 pub mod normalize;
 pub mod score;

@@ -1,7 +1,12 @@
-//! A curated table of given-name variants (nicknames, short forms, common spelling
-//! variants) for the languages the data covers. Two first names are variants of each
-//! other when they share a group; retrieval expands a first name to its group and scoring
-//! treats group members as near-equal.
+//! Given-name variants (nicknames, short forms, common spelling variants), from two
+//! sources: the English nickname dataset of the *nicknames* project (`data/nicknames/`,
+//! Apache-2.0, about 1,100 names and 2,700 nicknames, compiled in), and our own table of
+//! groups for the other languages the data covers (German, Dutch, French, Spanish,
+//! Italian, Polish, Nordic), which no dataset we found covers. Two first names are
+//! variants when they share a group of our table, or when the dataset gives one as a
+//! nickname of the other. Two nicknames of one name in the dataset are not variants of
+//! each other ("Ron" and "Erin" are both Aaron's): that would call different people one.
+//! Retrieval expands a first name to its variants and scoring treats them as near-equal.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -290,11 +295,39 @@ const GROUPS: &[&[&str]] = &[
     &["ingrid", "inga", "inge"],
 ];
 
+/// The nickname dataset: rows `name,has_nickname,nickname` under a header.
+const DATASET: &str = include_str!("../../data/nicknames/names.csv");
+
+/// The dataset's pairs of folded names, both ways: each name with its nicknames and each
+/// nickname with the names it shortens. Rows whose names are not plain lower-case
+/// letters (initials like "k.c.") are left out.
+fn dataset_pairs() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static PAIRS: LazyLock<HashMap<&'static str, Vec<&'static str>>> = LazyLock::new(|| {
+        let mut pairs: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        let plain = |name: &str| !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase());
+        for line in DATASET.lines().skip(1) {
+            let mut fields = line.trim().split(',');
+            let (Some(name), Some("has_nickname"), Some(nickname)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                continue;
+            };
+            if plain(name) && plain(nickname) && name != nickname {
+                pairs.entry(name).or_default().push(nickname);
+                pairs.entry(nickname).or_default().push(name);
+            }
+        }
+        pairs
+    });
+    &PAIRS
+}
+
 /// The other names in the groups of `folded` (a folded given name), without itself.
 pub fn variants(folded: &str) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = groups_of(folded)
         .iter()
         .flat_map(|group| GROUPS[usize::from(*group)].iter().copied())
+        .chain(dataset_pairs().get(folded).into_iter().flatten().copied())
         .filter(|name| *name != folded)
         .collect();
     out.sort_unstable();
@@ -304,10 +337,14 @@ pub fn variants(folded: &str) -> Vec<&'static str> {
 
 /// Whether two folded given names are variants of one name.
 pub fn are_variants(a: &str, b: &str) -> bool {
-    a == b || {
-        let b_groups = groups_of(b);
-        groups_of(a).iter().any(|group| b_groups.contains(group))
-    }
+    a == b
+        || {
+            let b_groups = groups_of(b);
+            groups_of(a).iter().any(|group| b_groups.contains(group))
+        }
+        || dataset_pairs()
+            .get(a)
+            .is_some_and(|names| names.contains(&b))
 }
 
 /// The groups a name belongs to. Scoring asks for every token pair of every candidate,
@@ -345,7 +382,26 @@ mod tests {
             assert!(variants(short).contains(&long));
         }
         assert!(!are_variants("robert", "william"));
-        assert!(variants("zebulon").is_empty());
+        assert!(variants("zzyzx").is_empty());
+    }
+
+    #[test]
+    fn the_dataset_knows_what_the_table_lacks() {
+        // the short forms the issue names, and ones only the dataset has
+        for (short, long) in [
+            ("peggy", "margaret"),
+            ("hank", "henry"),
+            ("sasha", "alexandra"),
+            ("midge", "margaret"),
+            ("hap", "henry"),
+        ] {
+            assert!(are_variants(short, long), "{short}/{long}");
+            assert!(are_variants(long, short), "{long}/{short}");
+            assert!(variants(short).contains(&long), "{short}");
+        }
+        // two nicknames of one name are not variants of each other
+        assert!(are_variants("aaron", "erin") && are_variants("aaron", "ron"));
+        assert!(!are_variants("erin", "ron"));
     }
 
     #[test]

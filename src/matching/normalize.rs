@@ -7,6 +7,9 @@
 //! folded form. The functions run on the lookup hot path, so they avoid regexes and keep
 //! allocations to the output buffers.
 
+use crate::matching::names::{
+    is_post_nominal_after_comma, is_title, strip_decorations, strip_post_nominals, strip_titles,
+};
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// How a folding pass treats the characters whose handling differs between callers.
@@ -353,50 +356,36 @@ pub fn is_particle(token: &str) -> bool {
         .any(|p| p.len() == chars && p.starts_with(first) && normalised().eq(p.chars()))
 }
 
-/// Honorifics and academic titles dropped from the front of a full name.
-const HONORIFICS: &[&str] = &[
-    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "herr", "frau", "mme", "mlle",
-    "drs", "ir", "ing", "dipl-ing", "mag",
-];
-
-/// Generational suffixes and post-nominal letters dropped from the end of a full name.
-const NAME_SUFFIXES: &[&str] = &[
-    "jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "msc", "bsc", "esq",
-];
-
-/// Whether `word` equals one of `list` ignoring ASCII case and dots ("Ph.D." = "phd").
-fn in_word_list(word: &str, list: &[&str]) -> bool {
-    list.iter().any(|entry| {
-        word.chars()
-            .filter(|&c| c != '.')
-            .map(|c| c.to_ascii_lowercase())
-            .eq(entry.chars())
-    })
-}
-
 /// Splits a full name into (first, last), raw text trimmed.
 ///
-/// "Last, First" when one comma remains after dropping suffix parts ("Doe, Jane, PhD");
+/// Decorations go first ([`crate::matching::names`]: notes, pronouns, emoji,
+/// descriptors). "Last, First" when one comma remains after dropping post-nominal and
+/// title parts ("Doe, Jane, PhD");
 /// particles trailing the first name move to the last name ("Berg, Jan van der").
-/// Otherwise leading honorifics ("Dr.") and trailing suffixes ("Jr.") are dropped and the
+/// Otherwise leading titles ("Prof. Dr.") and trailing post-nominals ("Jr.", "MSc") are dropped and the
 /// last name starts at the first particle after the first word, or is the final word.
 /// A single remaining word is the first name, unless an honorific preceded it ("Mr. Smith").
 pub fn split_full_name(full: &str) -> (String, String) {
-    let parts: Vec<&str> = full
+    let cleaned = strip_decorations(full);
+    let all_caps = !cleaned.chars().any(char::is_lowercase);
+    let parts: Vec<&str> = cleaned
         .split(',')
         .map(str::trim)
         .enumerate()
         .filter(|(i, p)| {
             !p.is_empty()
-                && (*i == 0 || !p.split_whitespace().all(|w| in_word_list(w, NAME_SUFFIXES)))
+                && (*i == 0
+                    || !p
+                        .split_whitespace()
+                        .all(|w| is_post_nominal_after_comma(w, all_caps) || is_title(w)))
         })
         .map(|(_, p)| p)
         .collect();
     if parts.len() == 2 {
         let mut last: Vec<&str> = parts[0].split_whitespace().collect();
-        strip_suffixes(&mut last);
+        strip_post_nominals(&mut last);
         let mut first: Vec<&str> = parts[1].split_whitespace().collect();
-        strip_honorifics(&mut first);
+        strip_titles(&mut first);
         let keep = first.len()
             - first
                 .iter()
@@ -409,8 +398,8 @@ pub fn split_full_name(full: &str) -> (String, String) {
         return (first.join(" "), last.join(" "));
     }
     let mut words: Vec<&str> = parts.iter().flat_map(|p| p.split_whitespace()).collect();
-    let titled = strip_honorifics(&mut words);
-    strip_suffixes(&mut words);
+    let titled = strip_titles(&mut words);
+    strip_post_nominals(&mut words);
     match words.len() {
         0 => (String::new(), String::new()),
         1 if titled => (String::new(), words[0].to_owned()),
@@ -419,24 +408,6 @@ pub fn split_full_name(full: &str) -> (String, String) {
             let start = (1..n - 1).find(|&i| is_particle(words[i])).unwrap_or(n - 1);
             (words[..start].join(" "), words[start..].join(" "))
         }
-    }
-}
-
-/// Drops leading honorifics, keeping at least one word; true when any was dropped.
-fn strip_honorifics(words: &mut Vec<&str>) -> bool {
-    let n = words
-        .iter()
-        .take(words.len().saturating_sub(1))
-        .take_while(|w| in_word_list(w, HONORIFICS))
-        .count();
-    words.drain(..n);
-    n > 0
-}
-
-/// Drops trailing generational suffixes, keeping at least one word.
-fn strip_suffixes(words: &mut Vec<&str>) {
-    while words.len() > 1 && words.last().is_some_and(|w| in_word_list(w, NAME_SUFFIXES)) {
-        words.pop();
     }
 }
 

@@ -9,6 +9,7 @@ use crate::matching::normalize::{
 };
 use crate::matching::score::CompanyKey;
 use crate::store::record::{CompanyRecord, LocationRecord};
+use rphonetic::DoubleMetaphone;
 
 /// Name terms of a person: every token of every spelling of the first and last names,
 /// surname variants with particles dropped or glued; particles alone are not terms.
@@ -46,6 +47,26 @@ pub fn name_keys(first: &str, last: &str) -> Vec<String> {
         .collect();
     keys.dedup();
     keys
+}
+
+/// Phonetic codes of a name part: the Double Metaphone codes (primary and alternate,
+/// four characters; from `rphonetic`) of each of its tokens but particles and initials.
+/// Names that sound alike share a code ("Schmidt" / "Shmitt", "Meyer" / "Maier").
+pub fn phonetic_codes(part: &str) -> Vec<String> {
+    let encoder = DoubleMetaphone::default();
+    let mut out: Vec<String> = Vec::new();
+    for token in tokens(part) {
+        if token.chars().count() < 2 || is_particle(&token) {
+            continue;
+        }
+        let codes = encoder.double_metaphone(&token);
+        for code in [codes.primary(), codes.alternate()] {
+            if !code.is_empty() && !out.contains(&code) {
+                out.push(code);
+            }
+        }
+    }
+    out
 }
 
 fn push_tokens(out: &mut Vec<String>, folded: &str) {
@@ -130,6 +151,43 @@ pub fn compact_postcode(postcode: &str) -> String {
     fold(postcode).replace(' ', "")
 }
 
+/// Whether `a` becomes `b` by at most one substitution, insertion, deletion or
+/// transposition of neighbouring characters (the optimal string alignment distance ≤ 1,
+/// as tantivy's fuzzy term query with transpositions counts it).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let common = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if common == short.len() {
+        // Equal, or one extra character at the end.
+        return true;
+    }
+    if short.len() == long.len() {
+        let rest = common + 1;
+        // One substitution, or one transposition of neighbours.
+        short[rest..] == long[rest..]
+            || (rest < short.len()
+                && short[common] == long[rest]
+                && short[rest] == long[common]
+                && short[rest + 1..] == long[rest + 1..])
+    } else {
+        // One character inserted into the shorter one.
+        short[common..] == long[common + 1..]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +245,19 @@ mod tests {
                 "{expected} in {terms:?}"
             );
         }
+    }
+
+    #[test]
+    fn names_that_sound_alike_share_a_phonetic_code() {
+        let shares = |a: &str, b: &str| {
+            let b = phonetic_codes(b);
+            phonetic_codes(a).iter().any(|code| b.contains(code))
+        };
+        assert!(shares("Schmidt", "Shmitt"));
+        assert!(shares("Meyer", "Maier"));
+        assert!(shares("Katharina", "Catarina"));
+        assert!(!shares("Schmidt", "Jansen"));
+        assert!(phonetic_codes("van der").is_empty());
     }
 
     #[test]
