@@ -343,9 +343,15 @@ async fn crash_loop() {
         .unwrap_or(25);
     eprintln!("crash loop: seed {seed}, {cycles} cycles (repeat with --seed {seed})");
     let mut rng = fastrand::Rng::with_seed(seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let log = dir.path().join("daemon.log");
+    // Kept when the loop fails (the panic message names it), removed when it passes.
+    let dir = tempfile::Builder::new()
+        .prefix("crash-loop-")
+        .tempdir()
+        .expect("tempdir")
+        .keep();
+    eprintln!("crash loop: data and daemon log in {}", dir.display());
+    let data = dir.join("data");
+    let log = dir.join("daemon.log");
     let model = Arc::new(Mutex::new(pool()));
     let totals = Arc::new(Mutex::new(Totals::default()));
     // Sixty days ago, one second per request: far inside the retention window.
@@ -408,6 +414,7 @@ async fn crash_loop() {
     }
     daemon.kill_9();
     check(&data);
+    std::fs::remove_dir_all(&dir).expect("remove the crash loop's directory");
     let totals = totals.lock().expect("totals");
     eprintln!(
         "crash loop passed: seed {seed}, {cycles} cycles, {} acknowledged ingest requests ({} lines) and {} acknowledged sightings all present, {} cut-short writes resolved, {} offline checks clean, {:.0} s",

@@ -217,7 +217,15 @@ impl ChildDaemon {
         });
         let addr = rx
             .recv_timeout(Duration::from_secs(60))
-            .expect("daemon announced its address");
+            .unwrap_or_else(|err| {
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(20).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                panic!(
+                    "the daemon did not announce its address ({err}); its log ends:\n{}",
+                    tail.join("\n")
+                )
+            });
         Self {
             child,
             addr,
