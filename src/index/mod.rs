@@ -143,8 +143,15 @@ impl SearchIndex {
     }
 
     /// The writer; the process keeps exactly one (owned by the indexer).
+    ///
+    /// It first deletes the files no commit names: a process killed during a commit
+    /// leaves the files it had written (e.g. `SEGMENT.OPSTAMP.del`), and the replay after
+    /// restart reaches the same opstamps, so writing those names again would fail and
+    /// the daemon would not start (found by the crash loop).
     pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
-        Ok(self.index.writer_with_num_threads(threads, memory_bytes)?)
+        let writer = self.index.writer_with_num_threads(threads, memory_bytes)?;
+        writer.garbage_collect_files().wait()?;
+        Ok(writer)
     }
 
     pub fn fields(&self) -> &Fields {
