@@ -108,11 +108,8 @@ fn id_of(line: &Value) -> String {
 fn pool() -> Vec<Identity> {
     (0..POOL)
         .map(|i| {
-            let line: fn(usize, u64, &str) -> Value = if i % 2 == 0 {
-                keyed_line
-            } else {
-                named_line
-            };
+            let line: fn(usize, u64, &str) -> Value =
+                if i % 2 == 0 { keyed_line } else { named_line };
             Identity {
                 id: id_of(&line(i, 0, "2026-01-01T00:00:00Z")),
                 line,
@@ -151,7 +148,9 @@ async fn writer(
         let seen_at = clock.fetch_add(1, Ordering::SeqCst);
         let seen_text = format_rfc3339(seen_at);
         let count = rng.usize(1..=40);
-        let picked: Vec<usize> = (0..count).map(|_| owned[rng.usize(..owned.len())]).collect();
+        let picked: Vec<usize> = (0..count)
+            .map(|_| owned[rng.usize(..owned.len())])
+            .collect();
         let mut picked_unique = picked.clone();
         picked_unique.sort_unstable();
         picked_unique.dedup();

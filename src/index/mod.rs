@@ -544,7 +544,11 @@ mod tests {
         let mut leftovers = 0;
         for entry in std::fs::read_dir(dir.path()).expect("read dir") {
             let path = entry.expect("entry").path();
-            let name = path.file_name().expect("name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
             if name.ends_with(".del") || name == ".managed.json" {
                 std::fs::copy(&path, crashed.path().join(&name)).expect("copy");
                 leftovers += 1;

@@ -139,7 +139,12 @@ impl Client {
             .await
     }
 
-    fn raw_request(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::RequestBuilder {
+    fn raw_request(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::RequestBuilder {
         self.http
             .post(format!("{}{path}", self.base))
             .header("content-type", content_type)
