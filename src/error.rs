@@ -115,12 +115,11 @@ pub fn describe_json_error(err: &serde_json::Error) -> String {
             let message = err.to_string();
             // Keep serde's structural wording ("unknown field `x`", "missing field `x`",
             // "invalid type: ..., expected ...") but drop quoted values.
-            if let Some(start) = message.find("unknown field") {
-                message[start..]
-                    .split(", expected")
-                    .next()
-                    .unwrap_or("unknown field")
-                    .to_owned()
+            if message.contains("unknown field") {
+                match unknown_field_name(&message) {
+                    Some(name) => format!("unknown field `{name}`"),
+                    None => "unknown field".to_owned(),
+                }
             } else if let Some(start) = message.find("missing field") {
                 message[start..]
                     .split(" at line")
@@ -136,6 +135,19 @@ pub fn describe_json_error(err: &serde_json::Error) -> String {
         }
     };
     format!("{what} at line {} column {}", err.line(), err.column())
+}
+
+/// The key serde names as unknown, only when it reads as a field name: a client's key can
+/// be any text (an address, control characters), and an error must not echo it.
+fn unknown_field_name(message: &str) -> Option<&str> {
+    const OPEN: &str = "unknown field `";
+    let rest = &message[message.find(OPEN)? + OPEN.len()..];
+    let name = &rest[..rest.find('`')?];
+    let field_like = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    field_like.then_some(name)
 }
 
 #[cfg(test)]
@@ -172,5 +184,33 @@ mod tests {
         }
         let err = serde_json::from_str::<Strict>(r#"{"b":1}"#).expect_err("unknown");
         assert!(describe_json_error(&err).contains("unknown field `b`"));
+    }
+
+    /// Found by the lookup_request fuzz target: `{"c\u007fmpany":…}` came back as
+    /// "unknown field `c\u{7f}mpany`", a control character in a client's error message;
+    /// a key holding an address was echoed the same way.
+    #[test]
+    fn unknown_field_names_with_control_characters_or_addresses_are_not_echoed() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            company: Option<String>,
+        }
+        for body in [
+            "{\"c\u{7f}mpany\":\"Acme\"}",
+            r#"{"jane.doe@acme.nl":1}"#,
+            r#"{"line\nbreak":1}"#,
+        ] {
+            let err = serde_json::from_str::<Strict>(body).expect_err("unknown field");
+            let described = describe_json_error(&err);
+            assert!(
+                described.starts_with("unknown field at line 1"),
+                "{described:?}"
+            );
+            assert!(!described.chars().any(char::is_control), "{described:?}");
+        }
+        let err = serde_json::from_str::<Strict>(r#"{"compnay":1}"#).expect_err("unknown");
+        assert!(describe_json_error(&err).starts_with("unknown field `compnay` at line 1"));
     }
 }

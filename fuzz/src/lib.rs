@@ -56,8 +56,8 @@ const FIXED_PROFILES: &str = r#"{"first_name":"Jane","last_name":"Doe","job_titl
 
 /// Asserts `message` (an error a client or a report gets) carries no control character
 /// and does not echo any distinctive string value of `input` (a JSON value the caller
-/// sent): errors name fields, lines and limits, never a personal datum. Object keys are
-/// structure, not data: "unknown field `x`" may name them.
+/// sent): errors name fields, lines and limits, never a personal datum. Object keys
+/// that read as field names are structure, not data: "unknown field `x`" may name them.
 pub fn assert_no_echo(message: &str, input: &Value) {
     assert!(
         !message.chars().any(char::is_control),
@@ -88,7 +88,19 @@ fn collect_strings<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     match value {
         Value::String(s) => out.push(s),
         Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
-        Value::Object(map) => map.values().for_each(|v| collect_strings(v, out)),
+        Value::Object(map) => {
+            for (key, v) in map {
+                // Keys are structure ("unknown field `x`" may name one), unless they hold
+                // what no field name does.
+                if !key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                {
+                    out.push(key);
+                }
+                collect_strings(v, out);
+            }
+        }
         _ => {}
     }
 }
