@@ -9,7 +9,7 @@ use profiled::matching::normalize::{company_key, fold};
 use profiled::matching::score::{name_similarity, NameForms};
 use profiled::matching::terms::name_terms;
 use profiled::model::LookupRequest;
-use profiled::sample::line_chunks;
+use profiled::ndjson::chunks;
 use profiled::{Engine, EngineConfig};
 use std::hint::black_box;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ fn engine_with(count: u64) -> (tempfile::TempDir, Engine) {
     let mut data = Vec::new();
     write_ndjson(&options(count), &mut data).expect("generate");
     let mut last = 0;
-    for chunk in line_chunks(&data, 5_000) {
+    for chunk in chunks(&data, 5_000) {
         last = engine.ingest_ndjson(chunk, 1).expect("ingest").1;
     }
     engine

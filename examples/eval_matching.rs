@@ -49,7 +49,7 @@ use profiled::gen::{self, GenOptions};
 use profiled::matching::normalize::fold;
 use profiled::matching::terms::compact_postcode;
 use profiled::model::{LookupRequest, LookupResult, LookupStatus, ProfileInput};
-use profiled::sample::{line_chunks, BATCH_LINES};
+use profiled::ndjson::{chunks, BATCH_LINES};
 use profiled::{Engine, EngineConfig};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -1291,7 +1291,7 @@ fn main() -> anyhow::Result<ExitCode> {
     let engine = Engine::open(EngineConfig::new(dir.path()), clock)?;
     let started = Instant::now();
     let (mut lines, mut created, mut updated, mut rejected, mut last_seq) = (0u64, 0, 0, 0, 0);
-    for chunk in line_chunks(&data, BATCH_LINES) {
+    for chunk in chunks(&data, BATCH_LINES) {
         let (report, seq) = engine.ingest_ndjson(chunk, lines + 1)?;
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
         created += report.created;

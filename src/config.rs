@@ -89,18 +89,35 @@ pub struct FileConfig {
     pub api_keys: Vec<ApiKey>,
 }
 
-/// Flags of `profiled serve` (and the data-dir options the offline commands share).
+/// The options every command shares: where the data lives and how to read it. The
+/// offline commands take only these; `serve` takes them and [`ServeArgs`]'s own.
 #[derive(Debug, Default, Clone, clap::Args)]
-pub struct ServeArgs {
-    /// Directory holding the store, the index and the email hash key.
+pub struct DataArgs {
+    /// Directory holding the store, the index and the email hash key [default: ./profiled-data].
     #[arg(long, env = "PROFILED_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Address to listen on.
-    #[arg(long, env = "PROFILED_LISTEN")]
-    pub listen: Option<SocketAddr>,
     /// Optional TOML configuration file.
     #[arg(long, env = "PROFILED_CONFIG")]
     pub config: Option<PathBuf>,
+    /// sled page cache, in MiB [default: 256 for serve, 1024 for offline commands].
+    #[arg(long, env = "PROFILED_CACHE_MB")]
+    pub cache_mb: Option<u64>,
+    /// Email hash key as 64 hex digits (else the data directory's key file is used).
+    #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
+    pub email_key_hex: Option<String>,
+    /// Profiles no source has shown for this many days are deleted [default: 365].
+    #[arg(long, env = "PROFILED_RETENTION_DAYS")]
+    pub retention_days: Option<u32>,
+}
+
+/// Flags of `profiled serve`.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PROFILED_LISTEN")]
+    pub listen: Option<SocketAddr>,
     /// Load the built-in sample data set when the data directory is empty.
     #[arg(long, env = "PROFILED_SAMPLE")]
     pub sample: bool,
@@ -111,9 +128,6 @@ pub struct ServeArgs {
     /// lookups after a bulk load).
     #[arg(long, env = "PROFILED_COMPACT_AFTER_IDLE_SECS")]
     pub compact_after_idle_secs: Option<u64>,
-    /// sled page cache, in MiB.
-    #[arg(long, env = "PROFILED_CACHE_MB")]
-    pub cache_mb: Option<u64>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "PROFILED_MAX_BODY_BYTES")]
     pub max_body_bytes: Option<usize>,
@@ -123,21 +137,24 @@ pub struct ServeArgs {
     /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
     #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
     pub max_enrich_records: Option<usize>,
-    /// Profiles no source has shown for this many days are deleted.
-    #[arg(long, env = "PROFILED_RETENTION_DAYS")]
-    pub retention_days: Option<u32>,
     /// Seconds between background sweeps of expired profiles.
     #[arg(long, env = "PROFILED_SWEEP_INTERVAL_SECS")]
     pub sweep_interval_secs: Option<u64>,
     /// Most profiles named in one `POST /v1/sightings`.
     #[arg(long, env = "PROFILED_MAX_SIGHTINGS")]
     pub max_sightings: Option<usize>,
-    /// Email hash key as 64 hex digits (else the data directory's key file is used).
-    #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
-    pub email_key_hex: Option<String>,
     /// API keys as `name:key:scope+scope,...`.
     #[arg(long, env = "PROFILED_API_KEYS", hide_env_values = true)]
     pub api_keys: Option<String>,
+}
+
+/// Which command the configuration is for: the few defaults and checks that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The daemon: shares the machine, listens on a socket.
+    Serve,
+    /// `ingest`, `enrich`, `sweep`, `check`, `reindex`: open the data directory alone.
+    Offline,
 }
 
 /// The resolved, validated configuration.
@@ -184,11 +201,30 @@ impl fmt::Debug for Config {
 
 pub const DEFAULT_DATA_DIR: &str = "./profiled-data";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
+/// sled page cache of the daemon, which shares the machine, in MiB.
+const DEFAULT_CACHE_MB: u64 = 256;
+/// sled page cache of the offline commands, which have the machine to themselves.
+const OFFLINE_CACHE_MB: u64 = 1024;
 
 impl Config {
-    /// Flags over environment (clap did that) over the file over defaults; then validated.
+    /// The daemon's configuration: flags over environment (clap did that) over the file
+    /// over defaults; then validated.
     pub fn resolve(args: &ServeArgs) -> Result<Self> {
-        let file = match &args.config {
+        Self::resolve_for(args, Mode::Serve)
+    }
+
+    /// An offline command's configuration, resolved the same way from the shared options.
+    pub fn resolve_offline(args: &DataArgs) -> Result<Self> {
+        let args = ServeArgs {
+            data: args.clone(),
+            ..ServeArgs::default()
+        };
+        Self::resolve_for(&args, Mode::Offline)
+    }
+
+    fn resolve_for(args: &ServeArgs, mode: Mode) -> Result<Self> {
+        let data = &args.data;
+        let file = match &data.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|err| {
                     Error::Config(format!("cannot read {}: {err}", path.display()))
@@ -199,7 +235,7 @@ impl Config {
             None => FileConfig::default(),
         };
         let defaults = InputLimits::default();
-        let email_key = args
+        let email_key = data
             .email_key_hex
             .as_deref()
             .or(file.email_key_hex.as_deref())
@@ -209,8 +245,12 @@ impl Config {
             Some(text) => parse_api_keys(text)?,
             None => file.api_keys,
         };
+        let default_cache_mb = match mode {
+            Mode::Serve => DEFAULT_CACHE_MB,
+            Mode::Offline => OFFLINE_CACHE_MB,
+        };
         let config = Config {
-            data_dir: args
+            data_dir: data
                 .data_dir
                 .clone()
                 .or(file.data_dir)
@@ -230,7 +270,7 @@ impl Config {
                     .or(file.compact_after_idle_secs)
                     .unwrap_or(30),
             ),
-            cache_bytes: args.cache_mb.or(file.cache_mb).unwrap_or(256) << 20,
+            cache_bytes: data.cache_mb.or(file.cache_mb).unwrap_or(default_cache_mb) << 20,
             max_body_bytes: args
                 .max_body_bytes
                 .or(file.max_body_bytes)
@@ -245,7 +285,7 @@ impl Config {
                 .or(file.max_enrich_records)
                 .unwrap_or(1000),
             retention: Retention {
-                window_secs: i64::from(args.retention_days.or(file.retention_days).unwrap_or(365))
+                window_secs: i64::from(data.retention_days.or(file.retention_days).unwrap_or(365))
                     * 86_400,
             },
             sweep_interval: Duration::from_secs(
@@ -262,12 +302,12 @@ impl Config {
             email_key,
             api_keys,
         };
-        config.validate()?;
+        config.validate(mode)?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<()> {
-        if self.api_keys.is_empty() && !self.listen.ip().is_loopback() {
+    fn validate(&self, mode: Mode) -> Result<()> {
+        if mode == Mode::Serve && self.api_keys.is_empty() && !self.listen.ip().is_loopback() {
             return Err(Error::Config(format!(
                 "no API key is configured: refusing to serve unauthenticated on the non-loopback address {}",
                 self.listen
@@ -406,8 +446,11 @@ mod tests {
         let path = dir.path().join("profiled.toml");
         std::fs::write(&path, "commit_interval_ms = 250\ncache_mb = 64\n").expect("write");
         let args = ServeArgs {
-            config: Some(path),
-            cache_mb: Some(32),
+            data: DataArgs {
+                config: Some(path),
+                cache_mb: Some(32),
+                ..DataArgs::default()
+            },
             ..ServeArgs::default()
         };
         let config = Config::resolve(&args).expect("valid");

@@ -39,8 +39,9 @@ pub enum Error {
     Internal(String),
     #[error("storage error: {0}")]
     Storage(#[from] sled::Error),
+    /// A tantivy error, converted inside `index/` (the only module that speaks tantivy).
     #[error("index error: {0}")]
-    Index(#[from] tantivy::TantivyError),
+    Index(String),
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
 }

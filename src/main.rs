@@ -5,13 +5,13 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use profiled::clock::{Clock, SystemClock};
-use profiled::config::{Config, ServeArgs, DEFAULT_DATA_DIR};
-use profiled::engine::{Engine, EngineConfig, Retention};
+use profiled::config::{Config, DataArgs, ServeArgs};
+use profiled::engine::Engine;
 use profiled::enrich_file::{
     enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
 use profiled::gen::{write_ndjson, GenOptions};
-use profiled::sample::BATCH_LINES;
+use profiled::ndjson::{read_chunk, BATCH_LINES};
 use profiled::server::{shutdown_signal, Daemon};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -36,8 +36,8 @@ enum Command {
     Serve(ServeArgs),
     /// Load NDJSON files into a data directory (the daemon must not be running on it).
     Ingest {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
         /// NDJSON files, one ProfileInput per line; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -47,20 +47,18 @@ enum Command {
     Enrich(EnrichArgs),
     /// Rebuild the search index from the store.
     Reindex {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Delete the profiles no source has shown within the retention window.
     Sweep {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
-        #[arg(long, env = "PROFILED_RETENTION_DAYS", default_value_t = 365)]
-        retention_days: u32,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Check the store's secondary entries and the index against the profiles.
     Check {
-        #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-        data_dir: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
     },
     /// Write deterministic sample profiles as NDJSON.
     Gen {
@@ -79,8 +77,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct EnrichArgs {
-    #[arg(long, env = "PROFILED_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
-    data_dir: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
     /// Input file (.csv, .ndjson or .jsonl); `-` reads standard input.
     input: PathBuf,
     /// Output file, in the input's format; `-` writes standard output.
@@ -150,14 +148,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(&args),
-        Command::Ingest { data_dir, files } => ingest(data_dir, &files),
+        Command::Ingest { data, files } => ingest(&data, &files),
         Command::Enrich(args) => enrich(args),
-        Command::Reindex { data_dir } => reindex(data_dir),
-        Command::Sweep {
-            data_dir,
-            retention_days,
-        } => sweep(data_dir, retention_days),
-        Command::Check { data_dir } => check(data_dir),
+        Command::Reindex { data } => reindex(&data),
+        Command::Sweep { data } => sweep(&data),
+        Command::Check { data } => check(&data),
         Command::Gen {
             count,
             seed,
@@ -178,30 +173,16 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     })
 }
 
-/// sled page cache of the offline commands, which have the machine to themselves
-/// (`PROFILED_CACHE_MB` overrides it, as for `serve`).
-const OFFLINE_CACHE_MB: u64 = 1024;
-
-fn offline_config(data_dir: PathBuf) -> anyhow::Result<EngineConfig> {
-    let mut config = EngineConfig::new(data_dir);
-    let cache_mb = std::env::var("PROFILED_CACHE_MB")
-        .ok()
-        .map(|v| {
-            v.parse::<u64>()
-                .context("PROFILED_CACHE_MB must be a number of MiB")
-        })
-        .transpose()?
-        .unwrap_or(OFFLINE_CACHE_MB);
-    config.cache_bytes = cache_mb << 20;
-    Ok(config)
+/// Opens the data directory an offline command works on, configured as the daemon would
+/// be (flags over environment over the TOML file).
+fn open_engine(data: &DataArgs) -> anyhow::Result<Engine> {
+    let config = Config::resolve_offline(data)?;
+    Engine::open(config.engine(), Arc::new(SystemClock)).context("opening the data directory")
 }
 
-fn open_engine(data_dir: PathBuf) -> anyhow::Result<Engine> {
-    open_with(offline_config(data_dir)?)
-}
-
-fn open_with(config: EngineConfig) -> anyhow::Result<Engine> {
-    Engine::open(config, Arc::new(SystemClock)).context("opening the data directory")
+/// The data directory an offline command names, for its checks before opening it.
+fn data_dir(data: &DataArgs) -> anyhow::Result<PathBuf> {
+    Ok(Config::resolve_offline(data)?.data_dir)
 }
 
 /// Merges the index into one segment after a bulk load. A failed merge only costs lookup
@@ -220,8 +201,8 @@ fn close(engine: Engine) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
-    let engine = open_engine(data_dir)?;
+fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
+    let engine = open_engine(data)?;
     let started = Instant::now();
     let total_bytes: u64 = files
         .iter()
@@ -248,18 +229,10 @@ fn ingest(data_dir: PathBuf, files: &[PathBuf]) -> anyhow::Result<()> {
         };
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         let mut line_no = 1u64;
+        let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
         loop {
-            let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
-            let mut lines = 0;
-            while lines < BATCH_LINES {
-                let read = reader
-                    .read_until(b'\n', &mut chunk)
-                    .with_context(|| format!("reading {}", file.display()))?;
-                if read == 0 {
-                    break;
-                }
-                lines += 1;
-            }
+            let lines = read_chunk(&mut reader, BATCH_LINES, &mut chunk)
+                .with_context(|| format!("reading {}", file.display()))?;
             if lines == 0 {
                 break;
             }
@@ -329,7 +302,7 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         let len = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 20, file)), len)
     };
-    let engine = open_engine(args.data_dir)?;
+    let engine = open_engine(&args.data)?;
     let to_stdout = args.output.as_os_str() == "-";
     let bar = match total_bytes {
         Some(total) => ProgressBar::new(total).with_style(
@@ -419,15 +392,8 @@ fn enrich_to_file(
     result
 }
 
-fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
-    if !(1..=3650).contains(&retention_days) {
-        bail!("--retention-days must lie between 1 and 3650");
-    }
-    let mut config = offline_config(data_dir)?;
-    config.retention = Retention {
-        window_secs: i64::from(retention_days) * 86_400,
-    };
-    let engine = open_with(config)?;
+fn sweep(data: &DataArgs) -> anyhow::Result<()> {
+    let engine = open_engine(data)?;
     let report = engine.sweep(None)?;
     close(engine)?;
     println!(
@@ -441,11 +407,12 @@ fn sweep(data_dir: PathBuf, retention_days: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check(data_dir: PathBuf) -> anyhow::Result<()> {
-    if !data_dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", data_dir.display());
+fn check(data: &DataArgs) -> anyhow::Result<()> {
+    let dir = data_dir(data)?;
+    if !dir.join("store").is_dir() {
+        bail!("{} holds no profiled store", dir.display());
     }
-    let engine = open_engine(data_dir)?;
+    let engine = open_engine(data)?;
     let report = engine.check()?;
     close(engine)?;
     for problem in &report.problems {
@@ -461,16 +428,17 @@ fn check(data_dir: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reindex(data_dir: PathBuf) -> anyhow::Result<()> {
-    if !data_dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", data_dir.display());
+fn reindex(data: &DataArgs) -> anyhow::Result<()> {
+    let dir = data_dir(data)?;
+    if !dir.join("store").is_dir() {
+        bail!("{} holds no profiled store", dir.display());
     }
-    let index_dir = data_dir.join("index");
+    let index_dir = dir.join("index");
     if index_dir.exists() {
         std::fs::remove_dir_all(&index_dir).context("removing the old index")?;
     }
     let started = Instant::now();
-    let engine = open_engine(data_dir)?;
+    let engine = open_engine(data)?;
     let docs = engine.indexed_docs();
     compact(&engine);
     close(engine)?;

@@ -1,10 +1,11 @@
-//! The shapes of the data: what clients send (`*Input`, [`LookupRequest`]), what is kept in
-//! sled (`*Record`, compact postcard), and what clients receive ([`Profile`], [`LookupResult`]).
+//! The wire types: what clients send (`*Input`, [`LookupRequest`]) and what they receive
+//! ([`Profile`], [`LookupResult`]), and the ids both sides share.
 //!
-//! Wire types and stored types are kept apart on purpose: the stored form can change with a
-//! store format version while the HTTP contract (`../shared/API.md`) stays put.
+//! The stored records are apart, in [`crate::store::record`]: the stored form changes only
+//! with a store format version while the HTTP contract (`../shared/API.md`) stays put.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::fmt;
 use utoipa::ToSchema;
 
@@ -153,73 +154,6 @@ pub struct HistoryEntry {
     /// `YYYY-MM`; absent while current.
     #[serde(default)]
     pub to: Option<String>,
-}
-
-/// When one source last showed a profile. Times are Unix seconds.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Sighting {
-    pub source: String,
-    pub first_seen: i64,
-    pub last_seen: i64,
-}
-
-/// One stored keyed email hash of a profile, so deleting the profile can delete its entries.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct EmailKey {
-    pub hash: [u8; 16],
-    /// Index into [`crate::email::PATTERNS`], or [`crate::email::OBSERVED`].
-    pub pattern: u8,
-    /// The address was seen in a source (not only derived from the company's pattern).
-    pub observed: bool,
-}
-
-/// A profile as sled keeps it (postcard-encoded in the `profiles` tree).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct ProfileRecord {
-    pub person_key: Option<String>,
-    pub first_name: String,
-    pub last_name: String,
-    pub job_title: Option<String>,
-    pub skills: Vec<String>,
-    pub phone: Option<String>,
-    pub location: Option<Location>,
-    pub company: Option<CompanyId>,
-    pub history: Vec<HistoryEntry>,
-    pub sources: Vec<Sighting>,
-    pub email_keys: Vec<EmailKey>,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl ProfileRecord {
-    pub fn full_name(&self) -> String {
-        match (self.first_name.is_empty(), self.last_name.is_empty()) {
-            (false, false) => format!("{} {}", self.first_name, self.last_name),
-            (true, _) => self.last_name.clone(),
-            (_, true) => self.first_name.clone(),
-        }
-    }
-
-    /// The newest sighting across all sources.
-    pub fn last_seen(&self) -> i64 {
-        self.sources.iter().map(|s| s.last_seen).max().unwrap_or(0)
-    }
-}
-
-/// A company as sled keeps it (postcard-encoded in the `companies` tree).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
-pub struct CompanyRecord {
-    pub name: String,
-    pub domain: Option<String>,
-    pub aliases: Vec<String>,
-    pub industry: Option<String>,
-    pub size: Option<String>,
-    pub employees: Option<u32>,
-    pub technologies: Vec<String>,
-    /// Observed email pattern counts at this domain: (pattern index, count).
-    pub patterns: Vec<(u8, u32)>,
-    /// The newest sighting of any profile naming this company (Unix seconds).
-    pub last_seen: i64,
 }
 
 // ---- responses -------------------------------------------------------------------------
@@ -388,4 +322,150 @@ pub struct Candidate {
     pub confidence: f64,
     pub full_name: String,
     pub company: Option<String>,
+}
+
+// ---- search -----------------------------------------------------------------------------
+
+/// `POST /v1/search`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// Free text over name, job title, skills and company name; every word must match.
+    /// At most 200 characters; no query syntax.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub filters: Option<SearchFilters>,
+    /// Fields to count values of among all matches: `country`, `city`, `industry`, `size`.
+    #[serde(default)]
+    pub facets: Vec<String>,
+    /// Hits per page: default 20, at most 100.
+    #[serde(default)]
+    pub limit: Option<usize>,
+    /// `next_cursor` of the previous page (same query and filters).
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// Filters: AND between fields, OR within a list. Each value is a string or a list of
+/// strings (at most 20).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFilters {
+    /// ISO 3166-1 alpha-2 code, any case.
+    #[serde(default)]
+    pub country: Option<OneOrMany>,
+    /// The whole city name; case, diacritics and punctuation are ignored.
+    #[serde(default)]
+    pub city: Option<OneOrMany>,
+    /// The whole industry; case, diacritics and punctuation are ignored.
+    #[serde(default)]
+    pub industry: Option<OneOrMany>,
+    /// Company name, domain or URL (a name matches companies whose name or alias holds all
+    /// of its words, legal forms ignored; a domain or URL matches that domain).
+    #[serde(default)]
+    pub company: Option<OneOrMany>,
+    /// Free text: every word must be in the job title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Every listed skill must match (all of its words).
+    #[serde(default)]
+    pub skills: Option<OneOrMany>,
+    /// Company size band, e.g. `"51-200"`.
+    #[serde(default)]
+    pub size: Option<OneOrMany>,
+}
+
+/// A string, or a list of strings.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn values(&self) -> &[String] {
+        match self {
+            OneOrMany::One(value) => std::slice::from_ref(value),
+            OneOrMany::Many(values) => values,
+        }
+    }
+}
+
+/// Value → number of profiles, most frequent first (ties by value).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValueCounts(pub Vec<(String, u64)>);
+
+impl Serialize for ValueCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(value, count)| (value, count)))
+    }
+}
+
+/// One page of search results.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SearchResponse {
+    /// Profiles matching the query and filters (all pages).
+    pub total: u64,
+    /// Best first: score descending, then id ascending.
+    pub hits: Vec<Profile>,
+    /// Per requested facet: value → count among all matches, top 20.
+    #[schema(value_type = HashMap<String, HashMap<String, u64>>)]
+    pub facets: BTreeMap<String, ValueCounts>,
+    /// Present only when more hits follow; pass it back as `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /v1/stats`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Stats {
+    pub profiles: u64,
+    pub companies: u64,
+    /// Profiles per country code, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_country: ValueCounts,
+    /// Profiles per company industry, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_industry: ValueCounts,
+    /// Profiles per company size band, most first.
+    #[schema(value_type = HashMap<String, u64>)]
+    pub by_size: ValueCounts,
+}
+
+// ---- freshness --------------------------------------------------------------------------
+
+/// `POST /v1/sightings`: a source showed these profiles again.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SightingsRequest {
+    pub source: String,
+    /// When the source showed them (RFC 3339); defaults to now.
+    #[serde(default)]
+    pub seen_at: Option<String>,
+    /// Profile ids (16 hex digits).
+    #[serde(default)]
+    pub ids: Vec<String>,
+    /// Or the sources' stable identifiers (`person_key` at ingest).
+    #[serde(default)]
+    pub person_keys: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct SightingsReport {
+    pub refreshed: u64,
+    /// Ids and keys that name no stored profile; the rest of the batch is applied.
+    pub unknown: Vec<String>,
+}
+
+/// What one sweep removed.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct SweepReport {
+    pub expired_profiles: u64,
+    pub expired_companies: u64,
+    pub email_hashes_removed: u64,
+    /// Profiles whose newest sighting is older than this (RFC 3339) were removed.
+    pub cutoff: String,
+    pub duration_ms: u64,
 }

@@ -5,14 +5,13 @@
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::gen::{write_ndjson, GenOptions};
+use crate::ndjson::{chunks, BATCH_LINES};
 
 /// Hand-written profiles the README's examples refer to.
 pub const SHOWCASE: &str = include_str!("sample.ndjson");
 /// Generated profiles added to the showcase.
 pub const SAMPLE_COUNT: u64 = 10_000;
 pub const SAMPLE_SEED: u64 = 42;
-/// Lines per ingest batch when loading files or samples.
-pub const BATCH_LINES: usize = 5_000;
 
 /// Loads the sample when the store is empty; returns how many profiles it added.
 pub fn load_if_empty(engine: &Engine, now: i64) -> Result<u64> {
@@ -31,7 +30,7 @@ pub fn load_if_empty(engine: &Engine, now: i64) -> Result<u64> {
         },
         &mut generated,
     )?;
-    for chunk in line_chunks(&generated, BATCH_LINES) {
+    for chunk in chunks(&generated, BATCH_LINES) {
         let (report, _) = engine.ingest_ndjson(chunk, 1)?;
         created += report.created;
     }
@@ -39,43 +38,9 @@ pub fn load_if_empty(engine: &Engine, now: i64) -> Result<u64> {
     Ok(created)
 }
 
-/// Splits NDJSON into slices of at most `lines` whole lines.
-pub fn line_chunks(data: &[u8], lines: usize) -> impl Iterator<Item = &[u8]> {
-    let mut rest = data;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let mut end = 0;
-        for _ in 0..lines.max(1) {
-            match rest[end..].iter().position(|b| *b == b'\n') {
-                Some(i) => end += i + 1,
-                None => {
-                    end = rest.len();
-                    break;
-                }
-            }
-            if end >= rest.len() {
-                break;
-            }
-        }
-        let (chunk, tail) = rest.split_at(end);
-        rest = tail;
-        Some(chunk)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_keep_whole_lines() {
-        let data = b"a\nb\nc\nd";
-        let chunks: Vec<&[u8]> = line_chunks(data, 2).collect();
-        assert_eq!(chunks, vec![&b"a\nb\n"[..], &b"c\nd"[..]]);
-        assert_eq!(line_chunks(b"", 3).count(), 0);
-    }
 
     #[test]
     fn showcase_lines_parse() {

@@ -71,13 +71,14 @@ pub fn assert_no_echo(message: &str, input: &Value) {
 }
 
 /// Asserts `message` does not contain `text` when `text` is distinctive: at least 8
-/// characters and holding one (upper case, non-ASCII, `@`, a quote) that no fixed error
-/// wording has — so a match cannot be a coincidence with the wording.
+/// characters and holding one (non-ASCII, `@`, `"`) that no fixed error wording has, so a
+/// match cannot be a coincidence with the wording (upper case is not distinctive: the
+/// fuzzer found the wording "malformed JSON at line 1 column 2" itself as an input).
 pub fn assert_not_echoed(message: &str, text: &str) {
     let distinctive = text.chars().count() >= 8
         && text
             .chars()
-            .any(|c| c.is_uppercase() || !c.is_ascii() || matches!(c, '@' | '"' | '\''));
+            .any(|c| !c.is_ascii() || matches!(c, '@' | '"'));
     assert!(
         !(distinctive && message.contains(text)),
         "an error message echoes input: {message:?}"

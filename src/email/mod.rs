@@ -17,6 +17,8 @@ use std::path::Path;
 
 /// Name of the secret key file inside the data directory.
 pub const KEY_FILE: &str = "email-hash.key";
+/// Name of the file recording which key the data directory's hashes were made with.
+pub const KEY_CHECK_FILE: &str = "email-hash.check";
 
 /// How often each pattern is seen across companies in general: the prior that a few
 /// observations at one domain are blended with. Indexed like [`PATTERNS`].
@@ -50,36 +52,66 @@ impl EmailHasher {
 
     /// Uses `explicit` when the operator gave a key; else reads the data directory's key
     /// file, creating it (mode 0600, 32 random bytes) on first start.
+    ///
+    /// A data directory remembers which key its hashes were made with (a check value that
+    /// reveals nothing about the key, [`KEY_CHECK_FILE`]), so a key that disagrees with
+    /// it — an operator's key unlike the key file, or a missing operator key — is a clear
+    /// start-up error instead of a second key whose hashes silently never match.
     pub fn load_or_create(data_dir: &Path, explicit: Option<[u8; 32]>) -> Result<Self> {
-        if let Some(key) = explicit {
-            return Ok(Self::new(key));
-        }
         let path = data_dir.join(KEY_FILE);
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
-                    Error::Config(format!("{} must hold exactly 32 bytes", path.display()))
-                })?;
-                Ok(Self::new(key))
+        let from_file = match std::fs::read(&path) {
+            Ok(bytes) => Some(<[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                Error::Config(format!("{} must hold exactly 32 bytes", path.display()))
+            })?),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) => return Err(err.into()),
+        };
+        let check_path = data_dir.join(KEY_CHECK_FILE);
+        let recorded = match std::fs::read(&check_path) {
+            Ok(bytes) => Some(bytes),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+            Err(err) => return Err(err.into()),
+        };
+        let key = match (explicit, from_file) {
+            (Some(given), Some(stored)) if given != stored => {
+                return Err(Error::Config(format!(
+                    "the email hash key given by the operator differs from the key in {}:                      the stored hashes were made with that one (remove the given key, or the data directory)",
+                    path.display()
+                )))
             }
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            (Some(key), _) | (None, Some(key)) => key,
+            (None, None) if recorded.is_some() => {
+                return Err(Error::Config(format!(
+                    "{} was keyed with an email hash key given by the operator: give it again                      (PROFILED_EMAIL_KEY, --email-key-hex or email_key_hex in the config file)",
+                    data_dir.display()
+                )))
+            }
+            (None, None) => {
                 let mut key = [0u8; 32];
                 getrandom::fill(&mut key)
                     .map_err(|err| Error::Internal(format!("random key: {err}")))?;
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                let mut file = options.open(&path)?;
-                file.write_all(&key)?;
-                file.sync_all()?;
-                Ok(Self::new(key))
+                write_private(&path, &key)?;
+                key
             }
-            Err(err) => Err(err.into()),
+        };
+        let hasher = Self::new(key);
+        let check = hasher.check_value();
+        match recorded {
+            Some(recorded) if recorded != check => Err(Error::Config(format!(
+                "the email hash key differs from the one {} was keyed with:                  its stored email hashes would never match",
+                data_dir.display()
+            ))),
+            Some(_) => Ok(hasher),
+            None => {
+                write_private(&check_path, &check)?;
+                Ok(hasher)
+            }
         }
+    }
+
+    /// A fingerprint of the key that tells keys apart without revealing them.
+    fn check_value(&self) -> [u8; 32] {
+        *blake3::keyed_hash(&self.key, b"profiled email hash key check").as_bytes()
     }
 
     /// Hash of a normalised address (see [`normalize_address`]).
@@ -94,6 +126,21 @@ impl EmailHasher {
         out.copy_from_slice(&full.as_bytes()[..16]);
         out
     }
+}
+
+/// Writes a new file readable by its owner only, durably.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
 }
 
 /// An address split into its normalised parts (trimmed, lower-cased).
@@ -216,6 +263,40 @@ mod tests {
             EmailHasher::new([8; 32]).hash_address("jane.doe@acme.nl"),
             hasher.hash_address("jane.doe@acme.nl"),
             "the key must matter"
+        );
+    }
+
+    #[test]
+    fn an_operator_key_that_disagrees_with_the_data_directory_is_refused() {
+        let given = [7u8; 32];
+        // An operator's key keys a new directory without writing the key itself.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hasher = EmailHasher::load_or_create(dir.path(), Some(given)).expect("keyed");
+        assert!(!dir.path().join(KEY_FILE).exists());
+        assert_eq!(
+            EmailHasher::load_or_create(dir.path(), Some(given))
+                .expect("same key")
+                .hash_address("a@b.co"),
+            hasher.hash_address("a@b.co")
+        );
+        let err = EmailHasher::load_or_create(dir.path(), Some([8u8; 32])).expect_err("other key");
+        assert!(err.to_string().contains("differs"), "{err}");
+        let err = EmailHasher::load_or_create(dir.path(), None).expect_err("no key");
+        assert!(err.to_string().contains("PROFILED_EMAIL_KEY"), "{err}");
+        assert!(!dir.path().join(KEY_FILE).exists(), "no second key");
+        // A key file and an operator's key that differ.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let from_file = EmailHasher::load_or_create(dir.path(), None).expect("created");
+        let err = EmailHasher::load_or_create(dir.path(), Some(given)).expect_err("differs");
+        assert!(err.to_string().contains("differs"), "{err}");
+        let stored: [u8; 32] = std::fs::read(dir.path().join(KEY_FILE))
+            .expect("key file")
+            .try_into()
+            .expect("32 bytes");
+        let same = EmailHasher::load_or_create(dir.path(), Some(stored)).expect("same key");
+        assert_eq!(
+            same.hash_address("a@b.co"),
+            from_file.hash_address("a@b.co")
         );
     }
 

@@ -8,12 +8,13 @@
 
 use crate::email::{self, local_parts, normalize_address, Address, EmailHasher, OBSERVED};
 use crate::error::{describe_json_error, Result};
-use crate::matching::normalize::{company_key, domain_from, fold, split_full_name};
+use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
-    CompanyId, CompanyInput, CompanyRecord, EmailKey, HistoryEntry, IngestReport, Location,
-    ProfileId, ProfileInput, ProfileRecord, RejectedLine, Sighting,
+    CompanyId, CompanyInput, HistoryEntry, IngestReport, Location, ProfileId, ProfileInput,
+    RejectedLine,
 };
-use crate::store::{email_key, encode, last_seen_key, member_key, Store, TreeName, WriteSet};
+use crate::store::record::{CompanyRecord, EmailKey, HistoryRecord, LocationRecord, ProfileRecord};
+use crate::store::{Store, WriteSet};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use xxhash_rust::xxh3::xxh3_64;
@@ -49,6 +50,7 @@ pub struct Prepared {
     pub seen_at: i64,
     pub source: String,
     pub email: Option<Address>,
+    pub location: Option<LocationRecord>,
     pub input: ProfileInput,
 }
 
@@ -59,11 +61,8 @@ pub fn prepare_ndjson(
     now: i64,
     limits: &InputLimits,
 ) -> Vec<std::result::Result<Prepared, RejectedLine>> {
-    let lines: Vec<(u64, &[u8])> = body
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, line)| (first_line + i as u64, line))
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+    let lines: Vec<(u64, &[u8])> = crate::ndjson::lines(body, first_line)
+        .filter(|(_, line)| !crate::ndjson::is_blank(line))
         .collect();
     let prepare = |&(line, raw): &(u64, &[u8])| {
         prepare_line(raw, now, limits)
@@ -82,13 +81,7 @@ fn prepare_line(
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
-    if raw.len() > limits.max_line_bytes {
-        return Err(format!(
-            "line is {} bytes; the limit is {}",
-            raw.len(),
-            limits.max_line_bytes
-        ));
-    }
+    crate::ndjson::check_length(raw.len(), limits.max_line_bytes)?;
     let input: ProfileInput = serde_json::from_slice(raw)
         .map_err(|err| format!("not a valid profile: {}", describe_json_error(&err)))?;
     prepare(input, now, limits)
@@ -101,26 +94,17 @@ pub fn prepare(
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
     check_lengths(&input, limits)?;
-    let (first_name, last_name) = match (&input.first_name, &input.last_name, &input.full_name) {
-        (first, last, _) if first.is_some() || last.is_some() => (
-            first.as_deref().unwrap_or("").trim().to_owned(),
-            last.as_deref().unwrap_or("").trim().to_owned(),
-        ),
-        (_, _, Some(full)) => split_full_name(full),
-        _ => return Err("a name is required: first_name/last_name or full_name".into()),
-    };
+    let (first_name, last_name) = super::rules::resolve_name(
+        input.first_name.as_deref(),
+        input.last_name.as_deref(),
+        input.full_name.as_deref(),
+    )
+    .ok_or("a name is required: first_name/last_name or full_name")?;
     let name_key = fold(&format!("{first_name} {last_name}"));
     if name_key.is_empty() {
         return Err("the name has no letters or digits".into());
     }
-    let seen_at = match &input.seen_at {
-        None => now,
-        Some(text) => crate::clock::parse_rfc3339(text)
-            .ok_or_else(|| "seen_at is not an RFC 3339 timestamp".to_owned())?,
-    };
-    if seen_at > now + limits.max_future_skew_secs {
-        return Err("seen_at lies in the future".into());
-    }
+    let seen_at = super::rules::seen_at(input.seen_at.as_deref(), now, limits)?;
     let source = input
         .source
         .as_deref()
@@ -134,9 +118,11 @@ pub fn prepare(
             normalize_address(&raw.0).ok_or_else(|| "email is not a valid address".to_owned())?,
         ),
     };
-    if let Some(location) = &mut input.location {
-        normalize_location(location)?;
-    }
+    let location = input
+        .location
+        .as_ref()
+        .map(normalize_location)
+        .transpose()?;
     let company = match &input.company {
         Some(company) => company_record(company, seen_at)?,
         None => None,
@@ -148,43 +134,64 @@ pub fn prepare(
     if company.is_none() && !has_location {
         return Err("a company (name or domain) or a location is required".into());
     }
-    let identity = if let Some(key) = input
-        .person_key
-        .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-    {
-        format!("k\0{key}")
-    } else if let Some((_, company)) = &company {
-        match &company.domain {
-            Some(domain) => format!("d\0{name_key}\0{domain}"),
-            None => format!("c\0{name_key}\0{}", company_key(&company.name)),
-        }
-    } else {
-        let location = input.location.clone().unwrap_or_default();
-        format!(
-            "l\0{name_key}\0{}\0{}\0{}",
-            location.country.as_deref().unwrap_or(""),
-            fold(location.city.as_deref().unwrap_or("")),
-            location
-                .postcode
-                .as_deref()
-                .map(crate::matching::terms::compact_postcode)
-                .unwrap_or_default()
-        )
-    };
+    let id = identity(
+        input.person_key.as_deref(),
+        &name_key,
+        company.as_ref().map(|(_, c)| c),
+        location.as_ref(),
+    );
     input.email = None;
     Ok(Prepared {
         line: 0,
-        id: ProfileId(xxh3_64(identity.as_bytes())),
+        id,
         company,
         first_name,
         last_name,
         seen_at,
         source,
         email,
+        location,
         input,
     })
+}
+
+/// The profile an input line describes: the source's stable key when it has one, else the
+/// folded full name with the company's domain, else with its normalised name, else with
+/// the location. The one definition of a profile's identity.
+fn identity(
+    person_key: Option<&str>,
+    name_key: &str,
+    company: Option<&CompanyRecord>,
+    location: Option<&LocationRecord>,
+) -> ProfileId {
+    if let Some(key) = person_key.map(str::trim).filter(|k| !k.is_empty()) {
+        return person_key_id(key);
+    }
+    let identity = match company {
+        Some(company) => match &company.domain {
+            Some(domain) => format!("d\0{name_key}\0{domain}"),
+            None => format!("c\0{name_key}\0{}", company_key(&company.name)),
+        },
+        None => {
+            let location = location.cloned().unwrap_or_default();
+            format!(
+                "l\0{name_key}\0{}\0{}\0{}",
+                location.country.as_deref().unwrap_or(""),
+                fold(location.city.as_deref().unwrap_or("")),
+                location
+                    .postcode
+                    .as_deref()
+                    .map(crate::matching::terms::compact_postcode)
+                    .unwrap_or_default()
+            )
+        }
+    };
+    ProfileId(xxh3_64(identity.as_bytes()))
+}
+
+/// The id of the profile a source knows by its stable key (`person_key`).
+pub fn person_key_id(key: &str) -> ProfileId {
+    ProfileId(xxh3_64(format!("k\0{}", key.trim()).as_bytes()))
 }
 
 fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
@@ -245,25 +252,23 @@ fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Res
     Ok(())
 }
 
-fn normalize_location(location: &mut Location) -> std::result::Result<(), String> {
-    for value in [
-        &mut location.country,
-        &mut location.city,
-        &mut location.postcode,
-        &mut location.region,
-    ] {
-        if let Some(text) = value {
-            let trimmed = text.trim();
-            *value = (!trimmed.is_empty()).then(|| trimmed.to_owned());
-        }
-    }
-    if let Some(country) = &mut location.country {
-        if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err("location.country must be an ISO 3166-1 alpha-2 code".into());
-        }
-        country.make_ascii_uppercase();
-    }
-    Ok(())
+/// Trims the location's parts and checks the country code.
+fn normalize_location(location: &Location) -> std::result::Result<LocationRecord, String> {
+    let trim = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let country = super::rules::country_code(location.country.as_deref())
+        .map_err(|_| "location.country must be an ISO 3166-1 alpha-2 code")?;
+    Ok(LocationRecord {
+        country,
+        city: trim(&location.city),
+        postcode: trim(&location.postcode),
+        region: trim(&location.region),
+    })
 }
 
 /// The company a line names, as a record to merge; `None` when it names none.
@@ -354,15 +359,16 @@ impl Overlay<'_> {
     }
 }
 
-/// Merges prepared lines into the store: one atomic write. Returns the counts and the
-/// outbox sequence to wait for before the changes are searchable.
+/// Merges prepared lines over what the store holds into `writes` (one atomic write),
+/// counting what is created and updated.
 pub fn apply(
     store: &Store,
     hasher: &EmailHasher,
     prepared: Vec<Prepared>,
     now: i64,
     report: &mut IngestReport,
-) -> Result<u64> {
+    writes: &mut WriteSet,
+) -> Result<()> {
     let mut overlay = Overlay {
         store,
         profiles: HashMap::new(),
@@ -408,7 +414,7 @@ pub fn apply(
             report.updated += 1;
         }
     }
-    finish(store, hasher, overlay, observed)
+    finish(store, hasher, overlay, observed, writes)
 }
 
 fn merge_company(overlay: &mut Overlay, id: CompanyId, incoming: CompanyRecord) -> Result<()> {
@@ -498,8 +504,8 @@ fn merge_profile(
     if !input.skills.is_empty() && (newest || record.skills.is_empty()) {
         record.skills = input.skills.iter().map(|s| s.trim().to_owned()).collect();
     }
-    if input.location.is_some() && (newest || record.location.is_none()) {
-        record.location = input.location.clone();
+    if line.location.is_some() && (newest || record.location.is_none()) {
+        record.location = line.location.clone();
     }
     if !input.history.is_empty() && (newest || record.history.is_empty()) {
         record.history = input.history.iter().map(clean_history).collect();
@@ -507,29 +513,19 @@ fn merge_profile(
     if company.is_some() && (newest || record.company.is_none()) {
         record.company = company;
     }
-    match record.sources.iter_mut().find(|s| s.source == line.source) {
-        Some(sighting) => {
-            sighting.first_seen = sighting.first_seen.min(line.seen_at);
-            sighting.last_seen = sighting.last_seen.max(line.seen_at);
-        }
-        None => record.sources.push(Sighting {
-            source: line.source.clone(),
-            first_seen: line.seen_at,
-            last_seen: line.seen_at,
-        }),
-    }
+    super::retention::record_sighting(&mut record.sources, &line.source, line.seen_at);
     record.updated_at = now;
     record
 }
 
-fn clean_history(entry: &HistoryEntry) -> HistoryEntry {
+fn clean_history(entry: &HistoryEntry) -> HistoryRecord {
     let trim = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
-    HistoryEntry {
+    HistoryRecord {
         company: trim(&entry.company),
         domain: trim(&entry.domain),
         title: trim(&entry.title),
@@ -538,46 +534,39 @@ fn clean_history(entry: &HistoryEntry) -> HistoryEntry {
     }
 }
 
-/// Recomputes email keys where needed and writes everything in one commit.
+/// Recomputes email keys where needed and adds every changed record to `writes`.
 fn finish(
     store: &Store,
     hasher: &EmailHasher,
     mut overlay: Overlay,
     mut observed: HashMap<ProfileId, Vec<EmailKey>>,
-) -> Result<u64> {
-    let mut writes = WriteSet::default();
+    writes: &mut WriteSet,
+) -> Result<()> {
     // Companies whose candidate addresses changed for everyone, and companies whose
     // indexed fields changed for everyone.
     let mut rekey_companies = HashSet::new();
     let mut reindex_companies = HashSet::new();
     for (cid, state) in &overlay.companies {
-        let active_now = email::active_patterns(&state.current.patterns);
-        match &state.original {
-            None => {
-                writes.count_delta.companies += 1;
+        if let Some(original) = &state.original {
+            if email::active_patterns(&original.patterns)
+                != email::active_patterns(&state.current.patterns)
+                || original.domain != state.current.domain
+            {
+                rekey_companies.insert(*cid);
             }
-            Some(original) => {
-                if email::active_patterns(&original.patterns) != active_now
-                    || original.domain != state.current.domain
-                {
-                    rekey_companies.insert(*cid);
-                }
-                if original.name != state.current.name
-                    || original.aliases != state.current.aliases
-                    || original.industry != state.current.industry
-                    || original.size != state.current.size
-                {
-                    reindex_companies.insert(*cid);
-                }
+            if original.name != state.current.name
+                || original.aliases != state.current.aliases
+                || original.industry != state.current.industry
+                || original.size != state.current.size
+            {
+                reindex_companies.insert(*cid);
             }
         }
-        if state.original.as_ref() != Some(&state.current) {
-            writes.put(TreeName::Companies, cid.to_bytes(), encode(&state.current)?);
-        }
+        writes.put_company(*cid, state.original.as_ref(), &state.current)?;
     }
     // Existing members of changed companies that this batch did not touch.
     for cid in rekey_companies.union(&reindex_companies) {
-        for member in store.company_members(*cid)? {
+        for member in store.members(*cid)? {
             if let std::collections::hash_map::Entry::Vacant(slot) = overlay.profiles.entry(member)
             {
                 if let Some(record) = store.profile(member)? {
@@ -632,57 +621,13 @@ fn finish(
             }
         }
         current.email_keys = keys;
-        let changed = original.as_ref() != Some(current);
-        let old_keys = original
-            .as_ref()
-            .map(|o| o.email_keys.as_slice())
-            .unwrap_or(&[]);
-        for old in old_keys {
-            if !current.email_keys.iter().any(|k| k.hash == old.hash) {
-                writes.delete(TreeName::EmailHashes, email_key(&old.hash, *id));
-            }
-        }
-        for key in &current.email_keys {
-            if !old_keys.contains(key) {
-                writes.put(
-                    TreeName::EmailHashes,
-                    email_key(&key.hash, *id),
-                    [key.pattern, u8::from(key.observed)],
-                );
-            }
-        }
-        let old_company = original.as_ref().and_then(|o| o.company);
-        if old_company != current.company {
-            if let Some(old) = old_company {
-                writes.delete(TreeName::CompanyMembers, member_key(old, *id));
-            }
-            if let Some(new) = current.company {
-                writes.put(TreeName::CompanyMembers, member_key(new, *id), []);
-            }
-        }
-        let old_seen = original.as_ref().map(ProfileRecord::last_seen);
-        if old_seen != Some(current.last_seen()) {
-            if let Some(old_seen) = old_seen {
-                writes.delete(TreeName::ByLastSeen, last_seen_key(old_seen, *id));
-            }
-            writes.put(
-                TreeName::ByLastSeen,
-                last_seen_key(current.last_seen(), *id),
-                [],
-            );
-        }
-        if original.is_none() {
-            writes.count_delta.profiles += 1;
-        }
+        writes.put_profile(*id, original.as_ref(), current)?;
         let company_reindexed = current
             .company
             .is_some_and(|cid| reindex_companies.contains(&cid));
-        if changed {
-            writes.put(TreeName::Profiles, id.to_bytes(), encode(current)?);
-        }
-        if changed || company_reindexed {
-            writes.reindex.push(id.0);
+        if company_reindexed {
+            writes.reindex(*id);
         }
     }
-    store.commit(writes)
+    Ok(())
 }

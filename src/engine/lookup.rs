@@ -8,16 +8,15 @@ use crate::email::{normalize_address, parse_sha256_hex, pattern_probability, OBS
 use crate::error::{Error, Result};
 use crate::index::schema::Fields;
 use crate::matching::candidates::{exact_name, fuzzy_surname, surname, Retrieval, MAX_CANDIDATES};
-use crate::matching::normalize::{fold, split_full_name, tokens};
+use crate::matching::normalize::{fold, tokens};
 use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
-    Candidate, CompanyId, CompanyRecord, Contribution, LookupRequest, LookupResult, LookupStatus,
-    ProfileId,
+    Candidate, CompanyId, Contribution, LookupRequest, LookupResult, LookupStatus, ProfileId,
 };
-use crate::store::Store;
-use std::collections::hash_map::Entry;
+use crate::store::record::CompanyRecord;
+use crate::store::{CompanyCache, Store};
 use std::collections::HashMap;
 use tantivy::Term;
 
@@ -62,14 +61,12 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
             )));
         }
     }
-    let (first, last) = match (&request.first_name, &request.last_name, &request.name) {
-        (first, last, _) if first.is_some() || last.is_some() => (
-            first.as_deref().unwrap_or("").trim().to_owned(),
-            last.as_deref().unwrap_or("").trim().to_owned(),
-        ),
-        (_, _, Some(name)) => split_full_name(name),
-        _ => (String::new(), String::new()),
-    };
+    let (first, last) = super::rules::resolve_name(
+        request.first_name.as_deref(),
+        request.last_name.as_deref(),
+        request.name.as_deref(),
+    )
+    .unwrap_or_default();
     let email_hash = match (&request.email, &request.email_sha256) {
         (Some(email), _) => {
             let address = normalize_address(&email.0)
@@ -89,18 +86,8 @@ fn parse(engine: &Engine, request: &LookupRequest) -> Result<Parsed> {
             "a lookup needs a name (name or first_name/last_name) or an email/email_sha256",
         ));
     }
-    let country = match request
-        .country
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(c) if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
-            Some(c.to_ascii_uppercase())
-        }
-        Some(_) => return Err(Error::invalid("country must be an ISO 3166-1 alpha-2 code")),
-        None => None,
-    };
+    let country = super::rules::country_code(request.country.as_deref())
+        .map_err(|_| Error::invalid("country must be an ISO 3166-1 alpha-2 code"))?;
     let min_confidence = request.min_confidence.unwrap_or(DEFAULT_MIN_CONFIDENCE);
     if !(0.0..=1.0).contains(&min_confidence) {
         return Err(Error::invalid("min_confidence must lie in [0, 1]"));
@@ -142,7 +129,7 @@ struct Scorer<'a> {
     table: &'a MatchTable,
     query: &'a MatchQuery,
     surname_idf: f64,
-    companies: HashMap<CompanyId, Option<CompanyRecord>>,
+    companies: CompanyCache,
     /// Similarity of the asked company to each candidate company, computed once.
     company_similarities: HashMap<CompanyId, f64>,
     scored: Vec<Scored>,
@@ -150,12 +137,7 @@ struct Scorer<'a> {
 
 impl Scorer<'_> {
     fn company(&mut self, id: Option<CompanyId>) -> Result<Option<&CompanyRecord>> {
-        let Some(id) = id else { return Ok(None) };
-        let slot = match self.companies.entry(id) {
-            Entry::Occupied(slot) => slot.into_mut(),
-            Entry::Vacant(slot) => slot.insert(self.store.company(id)?),
-        };
-        Ok(slot.as_ref())
+        self.companies.get(self.store, id)
     }
 
     fn has(&self, id: ProfileId) -> bool {
@@ -221,7 +203,7 @@ pub fn lookup(
         table,
         query: &parsed.query,
         surname_idf: idf(&view.searcher, index.fields().name, &parsed.query.last),
-        companies: HashMap::new(),
+        companies: CompanyCache::default(),
         company_similarities: HashMap::new(),
         scored: Vec::new(),
     };

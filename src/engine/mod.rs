@@ -10,14 +10,16 @@ pub mod enrich;
 pub mod ingest;
 mod lookup;
 pub mod retention;
+mod rules;
 pub mod search;
 mod view;
 
+pub use crate::model::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
+pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
-pub use retention::{Retention, SightingsReport, SightingsRequest, SweepReport};
-pub use search::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
+pub use retention::Retention;
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;
@@ -25,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::index::indexer::{Indexer, IndexerConfig};
 use crate::index::SearchIndex;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId};
-use crate::store::{Counts, Store};
+use crate::store::{Counts, Store, WriteSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -137,22 +139,39 @@ impl Engine {
         if accepted.is_empty() {
             return Ok((report, 0));
         }
-        let _guard = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
         let started = std::time::Instant::now();
         let lines = accepted.len();
-        let seq = ingest::apply(&self.store, &self.hasher, accepted, now, &mut report)?;
+        let ((), seq) = self.write(|store, writes| {
+            ingest::apply(store, &self.hasher, accepted, now, &mut report, writes)
+        })?;
         tracing::debug!(
             lines,
             apply_us = started.elapsed().as_micros() as u64,
             "ingest batch"
         );
+        Ok((report, seq))
+    }
+
+    /// The one write path: under the write lock (so the outbox order is the commit
+    /// order), `build` reads what it needs and names the records that change; the store
+    /// derives every secondary entry and commits it all atomically and durably; then the
+    /// indexer is told. Returns `build`'s value and the outbox sequence of the write (0
+    /// when nothing needs indexing), which [`Engine::wait_searchable`] waits for.
+    pub(crate) fn write<T>(
+        &self,
+        build: impl FnOnce(&Store, &mut WriteSet) -> Result<T>,
+    ) -> Result<(T, u64)> {
+        let _guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut writes = WriteSet::default();
+        let value = build(&self.store, &mut writes)?;
+        let seq = self.store.commit(writes)?;
         if seq > 0 {
             self.indexer.notify(seq);
         }
-        Ok((report, seq))
+        Ok((value, seq))
     }
 
     /// Waits until the index reflects outbox sequence `seq` (or `timeout` passes).
@@ -217,7 +236,7 @@ impl Engine {
 
     /// Segments of the searchable index.
     pub fn index_segments(&self) -> usize {
-        self.index.searcher().segment_readers().len()
+        self.index.segment_count()
     }
 
     /// Makes everything written so far searchable and merges the index into one segment,
@@ -251,7 +270,9 @@ impl Engine {
 
     /// Seconds since the least recently seen profile was last seen (0 when empty).
     pub fn oldest_sighting_age(&self) -> Result<i64> {
-        Ok(retention::oldest_sighting(&self.store)?
+        Ok(self
+            .store
+            .oldest_sighting()?
             .map_or(0, |oldest| (self.clock.now() - oldest).max(0)))
     }
 
@@ -277,14 +298,6 @@ impl Engine {
 
     pub(crate) fn clock(&self) -> &dyn Clock {
         self.clock.as_ref()
-    }
-
-    pub(crate) fn write_lock(&self) -> &Mutex<()> {
-        &self.write_lock
-    }
-
-    pub(crate) fn notify_indexer(&self, seq: u64) {
-        self.indexer.notify(seq);
     }
 
     pub(crate) fn store(&self) -> &Store {

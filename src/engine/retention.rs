@@ -8,55 +8,15 @@
 //! done or not done; the next sweep finishes the job.
 
 use super::Engine;
-use crate::clock::parse_rfc3339;
 use crate::error::{Error, Result};
-use crate::model::{CompanyId, ProfileId, ProfileRecord};
-use crate::store::{
-    email_key, last_seen_key, member_key, parse_last_seen_key, Store, TreeName, WriteSet,
-};
-use serde::{Deserialize, Serialize};
+use crate::model::{CompanyId, ProfileId, SightingsReport, SightingsRequest, SweepReport};
+use crate::store::record::Sighting;
+use crate::store::{Store, WriteSet};
 use std::collections::{HashMap, HashSet};
-use std::sync::PoisonError;
 use std::time::Instant;
-use utoipa::ToSchema;
-use xxhash_rust::xxh3::xxh3_64;
 
 /// Profiles deleted per atomic sweep batch.
 const SWEEP_BATCH: usize = 1_000;
-
-/// `POST /v1/sightings`: a source showed these profiles again.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SightingsRequest {
-    pub source: String,
-    /// When the source showed them (RFC 3339); defaults to now.
-    #[serde(default)]
-    pub seen_at: Option<String>,
-    /// Profile ids (16 hex digits).
-    #[serde(default)]
-    pub ids: Vec<String>,
-    /// Or the sources' stable identifiers (`person_key` at ingest).
-    #[serde(default)]
-    pub person_keys: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
-pub struct SightingsReport {
-    pub refreshed: u64,
-    /// Ids and keys that name no stored profile; the rest of the batch is applied.
-    pub unknown: Vec<String>,
-}
-
-/// What one sweep removed.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
-pub struct SweepReport {
-    pub expired_profiles: u64,
-    pub expired_companies: u64,
-    pub email_hashes_removed: u64,
-    /// Profiles whose newest sighting is older than this (RFC 3339) were removed.
-    pub cutoff: String,
-    pub duration_ms: u64,
-}
 
 /// Retention settings.
 #[derive(Clone, Copy, Debug)]
@@ -97,14 +57,8 @@ impl Engine {
             return Err(Error::TooManyRecords { limit: max_ids });
         }
         let now = self.clock().now();
-        let seen_at = match &request.seen_at {
-            None => now,
-            Some(text) => parse_rfc3339(text)
-                .ok_or_else(|| Error::invalid("seen_at is not an RFC 3339 timestamp"))?,
-        };
-        if seen_at > now + self.limits().max_future_skew_secs {
-            return Err(Error::invalid("seen_at lies in the future"));
-        }
+        let seen_at = super::rules::seen_at(request.seen_at.as_deref(), now, self.limits())
+            .map_err(Error::invalid)?;
         let mut report = SightingsReport::default();
         let mut targets: Vec<(ProfileId, &str)> = Vec::with_capacity(total);
         for id in &request.ids {
@@ -114,53 +68,25 @@ impl Engine {
             }
         }
         for key in &request.person_keys {
-            let identity = format!("k\0{}", key.trim());
-            targets.push((ProfileId(xxh3_64(identity.as_bytes())), key));
+            targets.push((super::ingest::person_key_id(key), key));
         }
-        let store = self.store();
-        let _guard = self
-            .write_lock()
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let mut writes = WriteSet::default();
-        let mut seen = HashSet::new();
-        for (id, name) in targets {
-            if !seen.insert(id) {
-                continue;
-            }
-            let Some(mut record) = store.profile(id)? else {
-                report.unknown.push(name.to_owned());
-                continue;
-            };
-            let before = record.last_seen();
-            match record.sources.iter_mut().find(|s| s.source == source) {
-                Some(sighting) => {
-                    sighting.first_seen = sighting.first_seen.min(seen_at);
-                    sighting.last_seen = sighting.last_seen.max(seen_at);
+        let ((), seq) = self.write(|store, writes| {
+            let mut seen = HashSet::new();
+            for (id, name) in targets {
+                if !seen.insert(id) {
+                    continue;
                 }
-                None => record.sources.push(crate::model::Sighting {
-                    source: source.to_owned(),
-                    first_seen: seen_at,
-                    last_seen: seen_at,
-                }),
+                let Some(old) = store.profile(id)? else {
+                    report.unknown.push(name.to_owned());
+                    continue;
+                };
+                let mut record = old.clone();
+                record_sighting(&mut record.sources, source, seen_at);
+                writes.put_profile(id, Some(&old), &record)?;
+                report.refreshed += 1;
             }
-            let after = record.last_seen();
-            if after != before {
-                writes.delete(TreeName::ByLastSeen, last_seen_key(before, id));
-                writes.put(TreeName::ByLastSeen, last_seen_key(after, id), []);
-                writes.reindex.push(id.0);
-            }
-            writes.put(
-                TreeName::Profiles,
-                id.to_bytes(),
-                crate::store::encode(&record)?,
-            );
-            report.refreshed += 1;
-        }
-        let seq = store.commit(writes)?;
-        if seq > 0 {
-            self.notify_indexer(seq);
-        }
+            Ok(())
+        })?;
         Ok((report, seq))
     }
 
@@ -180,18 +106,13 @@ impl Engine {
             if self.is_closing() || max_batches.is_some_and(|max| batches >= max) {
                 break;
             }
-            let _guard = self
-                .write_lock()
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            let expired = expired_batch(self.store(), cutoff)?;
-            if expired.is_empty() {
+            let (expired, _) = self.write(|store, writes| {
+                let expired = store.expired(cutoff, SWEEP_BATCH)?;
+                delete_expired(store, writes, &expired, cutoff, &mut report)?;
+                Ok(expired.len())
+            })?;
+            if expired == 0 {
                 break;
-            }
-            let seq = self.delete_batch(&expired, cutoff, &mut report)?;
-            drop(_guard);
-            if seq > 0 {
-                self.notify_indexer(seq);
             }
             batches += 1;
         }
@@ -205,92 +126,61 @@ impl Engine {
         );
         Ok(report)
     }
+}
 
-    fn delete_batch(
-        &self,
-        expired: &[(i64, ProfileId)],
-        cutoff: i64,
-        report: &mut SweepReport,
-    ) -> Result<u64> {
-        let store = self.store();
-        let mut writes = WriteSet::default();
-        let mut leaving: HashMap<CompanyId, usize> = HashMap::new();
-        for &(time, id) in expired {
-            writes.delete(TreeName::ByLastSeen, last_seen_key(time, id));
-            let Some(record) = store.profile(id)? else {
-                // A time entry without its profile: drop the orphan.
-                continue;
-            };
-            if record.last_seen() != time {
-                // Out of date entry (the profile was refreshed): keep the profile, and
-                // make sure its current entry exists.
-                writes.put(
-                    TreeName::ByLastSeen,
-                    last_seen_key(record.last_seen(), id),
-                    [],
-                );
-                continue;
+/// Adds one batch of expired time entries to `writes`: their profiles, and companies left
+/// without profiles and without a recent sighting.
+fn delete_expired(
+    store: &Store,
+    writes: &mut WriteSet,
+    expired: &[(i64, ProfileId)],
+    cutoff: i64,
+    report: &mut SweepReport,
+) -> Result<()> {
+    let mut leaving: HashMap<CompanyId, usize> = HashMap::new();
+    for &(time, id) in expired {
+        let record = store.profile(id)?;
+        match record {
+            Some(record) if record.last_seen() == time => {
+                writes.delete_profile(id, &record);
+                report.expired_profiles += 1;
+                report.email_hashes_removed += record.email_keys.len() as u64;
+                if let Some(company) = record.company {
+                    *leaving.entry(company).or_default() += 1;
+                }
             }
-            delete_profile(&mut writes, id, &record);
-            report.expired_profiles += 1;
-            report.email_hashes_removed += record.email_keys.len() as u64;
-            if let Some(company) = record.company {
-                *leaving.entry(company).or_default() += 1;
-            }
+            // A time entry without its profile, or an out-of-date one.
+            current => writes.replace_stale_time_entry(time, id, current.as_ref()),
         }
-        for (company, leavers) in leaving {
-            // Count at most one member past the leavers: big companies stay cheap.
-            let remaining = store
-                .tree(TreeName::CompanyMembers)
-                .scan_prefix(company.to_bytes())
-                .take(leavers + 1)
-                .count()
-                .saturating_sub(leavers);
-            let stale = store
-                .company(company)?
-                .is_some_and(|c| c.last_seen < cutoff);
-            if remaining == 0 && stale {
-                writes.delete(TreeName::Companies, company.to_bytes());
-                writes.count_delta.companies -= 1;
-                report.expired_companies += 1;
-            }
+    }
+    for (company, leavers) in leaving {
+        // Count at most one member past the leavers: big companies stay cheap.
+        let remaining = store
+            .member_count_at_most(company, leavers + 1)?
+            .saturating_sub(leavers);
+        let stale = store
+            .company(company)?
+            .is_some_and(|c| c.last_seen < cutoff);
+        if remaining == 0 && stale {
+            writes.delete_company(company);
+            report.expired_companies += 1;
         }
-        store.commit(writes)
     }
+    Ok(())
 }
 
-/// Removes a profile and every entry derived from it.
-fn delete_profile(writes: &mut WriteSet, id: ProfileId, record: &ProfileRecord) {
-    writes.delete(TreeName::Profiles, id.to_bytes());
-    for key in &record.email_keys {
-        writes.delete(TreeName::EmailHashes, email_key(&key.hash, id));
-    }
-    if let Some(company) = record.company {
-        writes.delete(TreeName::CompanyMembers, member_key(company, id));
-    }
-    writes.count_delta.profiles -= 1;
-    writes.reindex.push(id.0);
-}
-
-/// The oldest time entries before `cutoff`, at most one batch.
-fn expired_batch(store: &Store, cutoff: i64) -> Result<Vec<(i64, ProfileId)>> {
-    let end = last_seen_key(cutoff, ProfileId(0));
-    let mut out = Vec::new();
-    for item in store
-        .tree(TreeName::ByLastSeen)
-        .range(..end)
-        .take(SWEEP_BATCH)
-    {
-        let (key, _) = item?;
-        out.push(parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("time entry".into()))?);
-    }
-    Ok(out)
-}
-
-/// The newest-sighting time of the least recently seen profile.
-pub fn oldest_sighting(store: &Store) -> Result<Option<i64>> {
-    match store.tree(TreeName::ByLastSeen).first()? {
-        Some((key, _)) => Ok(parse_last_seen_key(&key).map(|(time, _)| time)),
-        None => Ok(None),
+/// Merges one sighting into a profile's per-source sightings: the rule ingest and
+/// `POST /v1/sightings` share.
+pub(crate) fn record_sighting(sources: &mut Vec<Sighting>, source: &str, seen_at: i64) {
+    match sources.iter_mut().find(|s| s.source == source) {
+        Some(sighting) => {
+            sighting.first_seen = sighting.first_seen.min(seen_at);
+            sighting.last_seen = sighting.last_seen.max(seen_at);
+        }
+        None => sources.push(Sighting {
+            source: source.to_owned(),
+            first_seen: seen_at,
+            last_seen: seen_at,
+        }),
     }
 }

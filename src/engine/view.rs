@@ -4,8 +4,9 @@
 use crate::clock::format_rfc3339;
 use crate::email::{self, local_parts, pattern_name, PATTERNS};
 use crate::model::{
-    CompanyRecord, CompanyView, EmailSuggestion, Profile, ProfileId, ProfileRecord, SourceView,
+    CompanyView, EmailSuggestion, HistoryEntry, Location, Profile, ProfileId, SourceView,
 };
+use crate::store::record::{CompanyRecord, HistoryRecord, LocationRecord, ProfileRecord};
 
 /// Confidence of an address re-rendered from a pattern the person's own address followed.
 const OBSERVED_PATTERN_CONFIDENCE: f64 = 0.99;
@@ -19,7 +20,7 @@ pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRe
         last_name: record.last_name.clone(),
         job_title: record.job_title.clone(),
         skills: record.skills.clone(),
-        location: record.location.clone(),
+        location: record.location.as_ref().map(location),
         phone: record.phone.clone(),
         company: record.company.zip(company).map(|(cid, c)| CompanyView {
             id: cid.to_string(),
@@ -31,7 +32,7 @@ pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRe
             employees: c.employees,
             technologies: c.technologies.clone(),
         }),
-        history: record.history.clone(),
+        history: record.history.iter().map(history).collect(),
         email: company.and_then(|c| email_suggestion(record, c)),
         sources: record
             .sources
@@ -44,6 +45,25 @@ pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRe
             .collect(),
         created_at: format_rfc3339(record.created_at),
         updated_at: format_rfc3339(record.updated_at),
+    }
+}
+
+fn location(stored: &LocationRecord) -> Location {
+    Location {
+        country: stored.country.clone(),
+        city: stored.city.clone(),
+        postcode: stored.postcode.clone(),
+        region: stored.region.clone(),
+    }
+}
+
+fn history(stored: &HistoryRecord) -> HistoryEntry {
+    HistoryEntry {
+        company: stored.company.clone(),
+        domain: stored.domain.clone(),
+        title: stored.title.clone(),
+        from: stored.from.clone(),
+        to: stored.to.clone(),
     }
 }
 

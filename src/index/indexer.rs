@@ -14,11 +14,10 @@
 use crate::error::{Error, Result};
 use crate::index::{CommitPayload, Opened, SearchIndex};
 use crate::matching::score::{MatchCompany, MatchProfile};
-use crate::matching::table::MatchTable;
-use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
-use crate::store::Store;
+use crate::model::ProfileId;
+use crate::store::record::ProfileRecord;
+use crate::store::{CompanyCache, Store};
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -335,7 +334,7 @@ impl Worker {
     /// Applies outbox entries past `applied`; returns how many documents it touched.
     fn apply_outbox(&mut self) -> Result<usize> {
         let mut docs = 0;
-        let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+        let mut companies = CompanyCache::default();
         loop {
             let entries = self.store.outbox_after(self.applied, 256)?;
             if entries.is_empty() {
@@ -460,7 +459,7 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     let seq = store.last_outbox_seq()?;
     writer.delete_all_documents()?;
     index.matches().clear();
-    let mut companies: HashMap<CompanyId, Option<CompanyRecord>> = HashMap::new();
+    let mut companies = CompanyCache::default();
     let mut count = 0u64;
     for item in store.profiles() {
         let (id, profile) = item?;
@@ -489,7 +488,7 @@ fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
         table.upsert_companies([(id, MatchCompany::from_record(&company))]);
     }
     let mut chunk = Vec::with_capacity(CHUNK);
-    let add = |chunk: &mut Vec<(ProfileId, crate::model::ProfileRecord)>| {
+    let add = |chunk: &mut Vec<(ProfileId, ProfileRecord)>| {
         let normalised: Vec<(ProfileId, MatchProfile)> = chunk
             .par_iter()
             .map(|(id, record)| (*id, MatchProfile::from_record(record)))
@@ -517,38 +516,19 @@ fn index_profile(
     store: &Store,
     index: &SearchIndex,
     writer: &mut IndexWriter,
-    companies: &mut HashMap<CompanyId, Option<CompanyRecord>>,
+    companies: &mut CompanyCache,
     id: ProfileId,
     profile: &ProfileRecord,
 ) -> Result<()> {
-    let company = cached_company(store, index.matches(), companies, profile.company)?;
+    // A company read from the store also refreshes its entry in the match table.
+    let company = companies.get_with(store, profile.company, |cid, record| {
+        index
+            .matches()
+            .upsert_companies([(cid, MatchCompany::from_record(record))]);
+    })?;
     writer.add_document(index.document(id, profile, company))?;
     index
         .matches()
         .upsert_profile(id, MatchProfile::from_record(profile));
     Ok(())
-}
-
-/// A profile's company, read once per batch: many profiles share a company. A company
-/// read from the store also refreshes its entry in the match table.
-fn cached_company<'a>(
-    store: &Store,
-    table: &MatchTable,
-    cache: &'a mut HashMap<CompanyId, Option<CompanyRecord>>,
-    company: Option<CompanyId>,
-) -> Result<Option<&'a CompanyRecord>> {
-    let Some(cid) = company else {
-        return Ok(None);
-    };
-    let slot = match cache.entry(cid) {
-        std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
-        std::collections::hash_map::Entry::Vacant(slot) => {
-            let record = store.company(cid)?;
-            if let Some(record) = &record {
-                table.upsert_companies([(cid, MatchCompany::from_record(record))]);
-            }
-            slot.insert(record)
-        }
-    };
-    Ok(slot.as_ref())
 }

@@ -3,13 +3,15 @@
 
 pub mod indexer;
 pub mod schema;
+pub mod search;
 pub mod typos;
 
 use crate::error::{Error, Result};
 use crate::matching::candidates::{ContextGroup, Required, Retrieval};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{company_terms, location_terms, name_keys, name_terms};
-use crate::model::{CompanyRecord, ProfileId, ProfileRecord};
+use crate::model::ProfileId;
+use crate::store::record::{CompanyRecord, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -22,6 +24,12 @@ use tantivy::{
     SegmentReader, TantivyDocument, Term, TERMINATED,
 };
 use typos::{TypoDictionary, MIN_TYPO_CHARS};
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(err: tantivy::TantivyError) -> Self {
+        Error::Index(err.to_string())
+    }
+}
 
 /// What each index commit records, so a restarted daemon knows where the index stands.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -222,6 +230,33 @@ impl SearchIndex {
     /// Number of indexed profiles in the current reader.
     pub fn num_docs(&self) -> u64 {
         self.searcher().num_docs()
+    }
+
+    /// Segments of the searchable index.
+    pub fn segment_count(&self) -> usize {
+        self.searcher().segment_readers().len()
+    }
+
+    /// The profile of every live document, a profile indexed twice listed twice (for
+    /// `profiled check`).
+    pub fn document_profiles(&self) -> Result<Vec<ProfileId>> {
+        let view = self.view()?;
+        let mut out = Vec::with_capacity(view.searcher.num_docs() as usize);
+        for (ord, (segment, state)) in view
+            .searcher
+            .segment_readers()
+            .iter()
+            .zip(view.segments.iter())
+            .enumerate()
+        {
+            for doc in segment.doc_ids_alive() {
+                let id = state.ids.first(doc).ok_or_else(|| {
+                    Error::Corrupt(format!("document {doc} of segment {ord} has no id"))
+                })?;
+                out.push(ProfileId(id));
+            }
+        }
+        Ok(out)
     }
 
     /// The index document of a profile.

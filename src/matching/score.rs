@@ -11,7 +11,8 @@ use crate::matching::normalize::{
     company_key, domain_label, fold_alternatives, is_particle, surname_variants,
 };
 use crate::matching::terms::{compact_postcode, CompanyQuery};
-use crate::model::{CompanyId, CompanyRecord, ProfileRecord};
+use crate::model::CompanyId;
+use crate::store::record::{CompanyRecord, ProfileRecord};
 
 /// Log-odds before any evidence: most index candidates are not the person.
 const PRIOR_LOG_ODDS: f64 = -3.0;
@@ -830,11 +831,11 @@ mod tests {
         let stored = MatchProfile::from_record(&ProfileRecord {
             first_name: "Jürgen".into(),
             last_name: "Müller".into(),
-            location: Some(crate::model::Location {
+            location: Some(crate::store::record::LocationRecord {
                 city: Some("München".into()),
                 postcode: Some("80331".into()),
                 country: Some("DE".into()),
-                ..crate::model::Location::default()
+                ..crate::store::record::LocationRecord::default()
             }),
             ..ProfileRecord::default()
         });

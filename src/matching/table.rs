@@ -146,7 +146,7 @@ impl MatchTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{CompanyRecord, ProfileRecord};
+    use crate::store::record::{CompanyRecord, ProfileRecord};
 
     fn profile(first: &str, last: &str, company: Option<CompanyId>) -> MatchProfile {
         MatchProfile::from_record(&ProfileRecord {

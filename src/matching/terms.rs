@@ -8,7 +8,7 @@ use crate::matching::normalize::{
     tokens,
 };
 use crate::matching::score::CompanyKey;
-use crate::model::{CompanyRecord, Location};
+use crate::store::record::{CompanyRecord, LocationRecord};
 
 /// Name terms of a person: every token of every spelling of the first and last names,
 /// surname variants with particles dropped or glued; particles alone are not terms.
@@ -106,7 +106,7 @@ impl CompanyQuery {
 }
 
 /// Location terms: city tokens, the postcode without spaces, the lower-case country code.
-pub fn location_terms(location: &Location) -> Vec<String> {
+pub fn location_terms(location: &LocationRecord) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(city) = &location.city {
         out.extend(tokens(city));

@@ -1,16 +1,29 @@
 //! The system of record: sled trees holding profiles, companies, keyed email hashes, the
 //! secondary entries that keep deletes cheap, and the outbox that feeds the derived index.
 //!
-//! Every change goes through [`Store::commit`]: one sled transaction over all trees that
-//! also appends one outbox entry, followed by a flush, so a write the caller sees
-//! acknowledged is durable and the indexer will see it (even after a crash).
+//! Every change goes through [`Store::commit`] of a [`WriteSet`]: callers name the records
+//! that change and the write set derives every secondary entry (`write.rs`); the commit
+//! is one sled transaction over all trees that also appends one outbox entry, followed by
+//! a flush, so a write the caller sees acknowledged is durable and the indexer will see it
+//! (even after a crash). Tree handles and key layouts (`keys.rs`) stay private to this
+//! module; callers get typed reads.
 
+mod check;
 mod keys;
+pub mod record;
+mod write;
 
-pub use keys::*;
+pub use check::StoreContents;
+pub use write::{Counts, WriteSet};
+
+use keys::{
+    last_seen_key, parse_last_seen_key, META_COMPANY_COUNT, META_FORMAT, META_OUTBOX_SEQ,
+    META_PROFILE_COUNT,
+};
 
 use crate::error::{Error, Result};
-use crate::model::{CompanyId, CompanyRecord, ProfileId, ProfileRecord};
+use crate::model::{CompanyId, ProfileId};
+use record::{CompanyRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
@@ -22,7 +35,7 @@ pub const STORE_FORMAT_VERSION: u32 = 1;
 /// The sled trees, in the order [`WriteSet`] addresses them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
-pub enum TreeName {
+enum TreeName {
     /// `profile id → ProfileRecord`
     Profiles,
     /// `company id → CompanyRecord`
@@ -39,7 +52,9 @@ pub enum TreeName {
     Meta,
 }
 
-const TREE_NAMES: [&str; 7] = [
+const TREE_COUNT: usize = 7;
+
+const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
     "companies",
     "email_hashes",
@@ -56,39 +71,10 @@ pub struct OutboxEntry {
     pub profiles: Vec<u64>,
 }
 
-/// Counters kept in `meta`, changed in the same transaction as the data they count.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub profiles: i64,
-    pub companies: i64,
-}
-
-/// The changes of one write, applied atomically by [`Store::commit`].
-#[derive(Default)]
-pub struct WriteSet {
-    batches: [Batch; 7],
-    touched: [bool; 7],
-    /// Profiles whose index document must be refreshed.
-    pub reindex: Vec<u64>,
-    pub count_delta: Counts,
-}
-
-impl WriteSet {
-    pub fn put(&mut self, tree: TreeName, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
-        self.batches[tree as usize].insert(key.as_ref(), value.as_ref());
-        self.touched[tree as usize] = true;
-    }
-
-    pub fn delete(&mut self, tree: TreeName, key: impl AsRef<[u8]>) {
-        self.batches[tree as usize].remove(key.as_ref());
-        self.touched[tree as usize] = true;
-    }
-}
-
 /// The sled database and its trees.
 pub struct Store {
     db: sled::Db,
-    trees: [Tree; 7],
+    trees: [Tree; TREE_COUNT],
 }
 
 impl Store {
@@ -112,7 +98,7 @@ impl Store {
         for name in TREE_NAMES {
             trees.push(db.open_tree(name)?);
         }
-        let trees: [Tree; 7] = trees
+        let trees: [Tree; TREE_COUNT] = trees
             .try_into()
             .map_err(|_| Error::Internal("tree count".into()))?;
         let store = Self { db, trees };
@@ -146,7 +132,7 @@ impl Store {
         }
     }
 
-    pub fn tree(&self, name: TreeName) -> &Tree {
+    fn tree(&self, name: TreeName) -> &Tree {
         &self.trees[name as usize]
     }
 
@@ -164,18 +150,18 @@ impl Store {
             let entry = OutboxEntry {
                 profiles: std::mem::take(&mut writes.reindex),
             };
-            writes.put(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
-            writes.put(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
+            writes.insert(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
+            writes.insert(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
         }
         if writes.count_delta != Counts::default() {
             let counts = self.counts()?;
             let delta = writes.count_delta;
-            writes.put(
+            writes.insert(
                 TreeName::Meta,
                 META_PROFILE_COUNT,
                 (counts.profiles + delta.profiles).to_be_bytes(),
             );
-            writes.put(
+            writes.insert(
                 TreeName::Meta,
                 META_COMPANY_COUNT,
                 (counts.companies + delta.companies).to_be_bytes(),
@@ -273,7 +259,7 @@ impl Store {
     }
 
     /// Ids of the profiles at a company.
-    pub fn company_members(&self, company: CompanyId) -> Result<Vec<ProfileId>> {
+    pub fn members(&self, company: CompanyId) -> Result<Vec<ProfileId>> {
         let mut out = Vec::new();
         for item in self
             .tree(TreeName::CompanyMembers)
@@ -286,6 +272,41 @@ impl Store {
             );
         }
         Ok(out)
+    }
+
+    /// How many profiles a company has, counting no further than `limit` (so that asking
+    /// whether a big company keeps anyone stays cheap).
+    pub fn member_count_at_most(&self, company: CompanyId, limit: usize) -> Result<usize> {
+        let mut count = 0;
+        for item in self
+            .tree(TreeName::CompanyMembers)
+            .scan_prefix(company.to_bytes())
+            .take(limit)
+        {
+            item?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The oldest time entries — `(last seen, profile)` — before `cutoff`, at most `limit`:
+    /// what expires, in the order it expired.
+    pub fn expired(&self, cutoff: i64, limit: usize) -> Result<Vec<(i64, ProfileId)>> {
+        let end = last_seen_key(cutoff, ProfileId(0));
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::ByLastSeen).range(..end).take(limit) {
+            let (key, _) = item?;
+            out.push(parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("time entry".into()))?);
+        }
+        Ok(out)
+    }
+
+    /// The newest-sighting time of the least recently seen profile.
+    pub fn oldest_sighting(&self) -> Result<Option<i64>> {
+        match self.tree(TreeName::ByLastSeen).first()? {
+            Some((key, _)) => Ok(parse_last_seen_key(&key).map(|(time, _)| time)),
+            None => Ok(None),
+        }
     }
 
     /// Outbox entries with a sequence above `after`, oldest first, at most `limit`.
@@ -337,18 +358,49 @@ impl Store {
         self.db.flush()?;
         Ok(())
     }
+}
 
-    /// Bytes sled occupies on disk.
-    pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+/// Companies read through a cache for the length of one operation (a batch, a lookup, a
+/// page of hits): many profiles share a company, and each is read from sled once.
+#[derive(Default)]
+pub struct CompanyCache {
+    read: std::collections::HashMap<CompanyId, Option<CompanyRecord>>,
+}
+
+impl CompanyCache {
+    /// The company `id` names, if any.
+    pub fn get(&mut self, store: &Store, id: Option<CompanyId>) -> Result<Option<&CompanyRecord>> {
+        self.get_with(store, id, |_, _| {})
+    }
+
+    /// Like [`CompanyCache::get`]; `first_read` sees each company when it is read from the
+    /// store (the indexer refreshes its match-table entry then).
+    pub fn get_with(
+        &mut self,
+        store: &Store,
+        id: Option<CompanyId>,
+        first_read: impl FnOnce(CompanyId, &CompanyRecord),
+    ) -> Result<Option<&CompanyRecord>> {
+        let Some(id) = id else { return Ok(None) };
+        let slot = match self.read.entry(id) {
+            std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                let record = store.company(id)?;
+                if let Some(record) = &record {
+                    first_read(id, record);
+                }
+                slot.insert(record)
+            }
+        };
+        Ok(slot.as_ref())
     }
 }
 
-pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     postcard::to_stdvec(value).map_err(|err| Error::Internal(format!("encode: {err}")))
 }
 
-pub fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T> {
     postcard::from_bytes(raw).map_err(|err| Error::Corrupt(format!("decode: {err}")))
 }
 
@@ -357,4 +409,198 @@ fn read_u64(raw: &[u8]) -> Result<u64> {
         raw.try_into()
             .map_err(|_| Error::Corrupt("u64 value".into()))?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record::{EmailKey, Sighting};
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Put profile `who` with these email hashes (from a small pool, so profiles share
+        /// some), this company and this newest sighting.
+        Put {
+            who: u8,
+            hashes: Vec<u8>,
+            company: Option<u8>,
+            seen: i64,
+        },
+        Delete {
+            who: u8,
+        },
+        /// Several changes in one atomic write.
+        Batch(Vec<(u8, Option<u8>, i64)>),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..10, prop::collection::vec(0u8..6, 0..3), prop::option::of(0u8..3), -5i64..5)
+                .prop_map(|(who, hashes, company, seen)| Op::Put { who, hashes, company, seen }),
+            2 => (0u8..10).prop_map(|who| Op::Delete { who }),
+            1 => prop::collection::vec((0u8..10, prop::option::of(0u8..3), -5i64..5), 1..4)
+                .prop_map(Op::Batch),
+        ]
+    }
+
+    fn record(hashes: &[u8], company: Option<u8>, seen: i64) -> ProfileRecord {
+        let mut email_keys: Vec<EmailKey> = Vec::new();
+        for &h in hashes {
+            if !email_keys.iter().any(|k| k.hash[0] == h) {
+                email_keys.push(EmailKey {
+                    hash: [h; 16],
+                    pattern: h % 3,
+                    observed: h % 2 == 0,
+                });
+            }
+        }
+        ProfileRecord {
+            first_name: "A".into(),
+            company: company.map(|c| CompanyId(u64::from(c))),
+            sources: vec![Sighting {
+                source: "s".into(),
+                first_seen: seen,
+                last_seen: seen,
+            }],
+            email_keys,
+            ..ProfileRecord::default()
+        }
+    }
+
+    /// Applies one change to `writes` and to the model, reading the old record from the
+    /// model of this write (a batch may change a profile twice).
+    fn change(
+        store: &Store,
+        writes: &mut WriteSet,
+        pending: &mut HashMap<ProfileId, Option<ProfileRecord>>,
+        created: &mut HashSet<CompanyId>,
+        id: ProfileId,
+        new: Option<ProfileRecord>,
+    ) {
+        let old = match pending.get(&id) {
+            Some(old) => old.clone(),
+            None => store.profile(id).expect("read"),
+        };
+        if let Some(company) = new.as_ref().and_then(|r| r.company) {
+            if store.company(company).expect("read").is_none() && created.insert(company) {
+                writes
+                    .put_company(company, None, &CompanyRecord::default())
+                    .expect("company");
+            }
+        }
+        match (&old, &new) {
+            (_, Some(new)) => writes.put_profile(id, old.as_ref(), new).expect("put"),
+            (Some(old), None) => writes.delete_profile(id, old),
+            (None, None) => {}
+        }
+        pending.insert(id, new);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// For random sequences of puts and deletes (alone and batched), the secondary
+        /// trees and counters always equal what a from-scratch derivation of the surviving
+        /// records gives, and the records equal a plain map's.
+        #[test]
+        fn secondary_entries_follow_the_records(ops in prop::collection::vec(op(), 1..30)) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let store = Store::open(dir.path(), 1 << 20).expect("open");
+            let mut model: HashMap<ProfileId, ProfileRecord> = HashMap::new();
+            for op in ops {
+                let mut writes = WriteSet::default();
+                let mut pending = HashMap::new();
+                let mut created = HashSet::new();
+                match op {
+                    Op::Put { who, hashes, company, seen } => {
+                        let new = record(&hashes, company, seen);
+                        change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), Some(new));
+                    }
+                    Op::Delete { who } => {
+                        change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), None);
+                    }
+                    Op::Batch(items) => {
+                        for (who, company, seen) in items {
+                            let new = record(&[who % 6], company, seen);
+                            change(&store, &mut writes, &mut pending, &mut created, ProfileId(u64::from(who)), Some(new));
+                        }
+                    }
+                }
+                store.commit(writes).expect("commit");
+                for (id, new) in pending {
+                    match new {
+                        Some(new) => model.insert(id, new),
+                        None => model.remove(&id),
+                    };
+                }
+                let mut problems = Vec::new();
+                let contents = store.check(&mut |p| problems.push(p)).expect("check");
+                // The outbox is never drained here; everything else must be clean.
+                problems.retain(|p| !p.contains("outbox entries not yet indexed"));
+                prop_assert!(problems.is_empty(), "{problems:?}");
+                prop_assert_eq!(&contents.profiles, &model);
+            }
+        }
+    }
+
+    /// The check itself: each kind of damage a derivation would not produce is reported.
+    #[test]
+    fn check_reports_entries_that_do_not_follow_the_records() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path(), 1 << 20).expect("open");
+        let mut writes = WriteSet::default();
+        let id = ProfileId(1);
+        writes
+            .put_company(CompanyId(0), None, &CompanyRecord::default())
+            .expect("company");
+        writes
+            .put_profile(id, None, &record(&[1, 2], Some(0), 3))
+            .expect("put");
+        store.commit(writes).expect("commit");
+        let problems = |store: &Store| {
+            let mut out = Vec::new();
+            store.check(&mut |p| out.push(p)).expect("check");
+            out.retain(|p| !p.contains("outbox"));
+            out
+        };
+        assert!(problems(&store).is_empty());
+        let damage: [(TreeName, Vec<u8>, &str); 4] = [
+            (
+                TreeName::EmailHashes,
+                keys::email_key(&[1; 16], id).to_vec(),
+                "an email hash entry is missing",
+            ),
+            (
+                TreeName::CompanyMembers,
+                keys::member_key(CompanyId(0), id).to_vec(),
+                "no membership entry",
+            ),
+            (
+                TreeName::ByLastSeen,
+                keys::last_seen_key(3, id).to_vec(),
+                "no time entry",
+            ),
+            (TreeName::Meta, META_PROFILE_COUNT.to_vec(), "counters say"),
+        ];
+        for (tree, key, expected) in damage {
+            let value = store
+                .tree(tree)
+                .remove(&key)
+                .expect("remove")
+                .expect("present");
+            let found = problems(&store);
+            assert!(
+                found.iter().any(|p| p.contains(expected)),
+                "{expected}: {found:?}"
+            );
+            store.tree(tree).insert(&key, value).expect("restore");
+        }
+        store
+            .tree(TreeName::EmailHashes)
+            .insert(keys::email_key(&[9; 16], id), &[0u8, 0][..])
+            .expect("orphan");
+        assert!(problems(&store).iter().any(|p| p.contains("does not own")));
+    }
 }

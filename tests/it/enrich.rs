@@ -1,9 +1,7 @@
 //! Batch enrichment over HTTP: order, metadata, per-record errors, limits, projection,
 //! NDJSON streaming — and the lookup features enrichment relies on (explain, nicknames).
 
-mod common;
-
-use common::{args, start_with};
+use crate::support::{args, start_with};
 use serde_json::{json, Value};
 
 fn people() -> Vec<Value> {
@@ -17,7 +15,7 @@ fn people() -> Vec<Value> {
     ]
 }
 
-async fn daemon() -> (tempfile::TempDir, common::TestDaemon) {
+async fn daemon() -> (tempfile::TempDir, crate::support::TestDaemon) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut serve_args = args(dir.path());
     serve_args.max_enrich_records = Some(5);

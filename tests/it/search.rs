@@ -2,9 +2,7 @@
 //! combinations, free text, facets, cursor pagination (with equal scores), validation,
 //! statistics and scopes.
 
-mod common;
-
-use common::{args, start, start_with, Client, Reply};
+use crate::support::{args, start, start_with, Client, Reply};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -143,7 +141,7 @@ fn people() -> Vec<Value> {
     ]
 }
 
-async fn daemon() -> (tempfile::TempDir, common::TestDaemon) {
+async fn daemon() -> (tempfile::TempDir, crate::support::TestDaemon) {
     let dir = tempfile::tempdir().expect("tempdir");
     let daemon = start(dir.path()).await;
     let reply = daemon.client.ingest(&people()).await;

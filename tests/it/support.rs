@@ -1,9 +1,8 @@
 //! Shared helpers: the real daemon in-process on port 0 over a temp dir, or as a child
 //! process (for kill -9 and log capture), and a small JSON client.
-#![allow(dead_code)]
 
 use profiled::clock::SystemClock;
-use profiled::config::{Config, ServeArgs};
+use profiled::config::{Config, DataArgs, ServeArgs};
 use profiled::server::Daemon;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -16,7 +15,10 @@ use std::time::{Duration, Instant};
 /// Test defaults: a short commit interval so `refresh=wait_for` is quick.
 pub fn args(data_dir: &Path) -> ServeArgs {
     ServeArgs {
-        data_dir: Some(data_dir.to_path_buf()),
+        data: DataArgs {
+            data_dir: Some(data_dir.to_path_buf()),
+            ..DataArgs::default()
+        },
         listen: Some("127.0.0.1:0".parse().expect("addr")),
         commit_interval_ms: Some(50),
         ..ServeArgs::default()
@@ -180,7 +182,6 @@ pub fn daemon_binary() -> PathBuf {
 pub struct ChildDaemon {
     pub child: Child,
     pub addr: SocketAddr,
-    pub log: PathBuf,
 }
 
 impl ChildDaemon {
@@ -231,11 +232,7 @@ impl ChildDaemon {
                     tail.join("\n")
                 )
             });
-        Self {
-            child,
-            addr,
-            log: log.to_path_buf(),
-        }
+        Self { child, addr }
     }
 
     pub fn client(&self) -> Client {

@@ -1,9 +1,7 @@
 //! The daemon binary as a separate process: what survives `kill -9`, and what never
 //! reaches the disk or the log.
 
-mod common;
-
-use common::{contains, files_under, ChildDaemon};
+use crate::support::{contains, files_under, ChildDaemon};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,4 +185,106 @@ async fn kill_9_in_the_middle_of_a_sweep_leaves_nothing_behind_after_restart() {
         report.contains("checked 1 profiles, 1 companies, 1 index documents: 0 problems"),
         "{report}"
     );
+}
+
+/// Runs an offline `profiled` command with `env`, returning its exit status and stderr.
+fn offline(args: &[&str], env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_profiled"));
+    command
+        .args(args)
+        .env_remove("PROFILED_EMAIL_KEY")
+        .env_remove("PROFILED_CONFIG")
+        .env_remove("PROFILED_DATA_DIR")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run profiled");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Regression: the offline commands built their configuration by hand and ignored
+/// `PROFILED_EMAIL_KEY` and `--config`, so `profiled ingest` made a second, random key and
+/// the daemon started afterwards with the operator's key never found a profile by email.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_ingest_and_the_daemon_hash_emails_with_the_operators_key() {
+    let key = "ab".repeat(32);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let toml = dir.path().join("profiled.toml");
+    std::fs::write(&toml, format!("email_key_hex = \"{key}\"\n")).expect("write config");
+    let toml = toml.to_str().expect("utf-8 path").to_owned();
+    let cases: [(&str, Vec<(&str, &str)>); 3] = [
+        ("environment", vec![("PROFILED_EMAIL_KEY", key.as_str())]),
+        ("toml", vec![("PROFILED_CONFIG", toml.as_str())]),
+        ("key file", vec![]),
+    ];
+    for (case, env) in cases {
+        let data = dir.path().join(format!("data-{}", case.replace(' ', "-")));
+        let input = dir.path().join("people.ndjson");
+        let line = json!({"first_name":"Grace","last_name":"Hopper","email":"grace.hopper@navy.example",
+                          "company":{"name":"US Navy","domain":"navy.example"}});
+        std::fs::write(&input, format!("{line}\n")).expect("write input");
+        let data_arg = data.to_str().expect("utf-8 path");
+        let (status, stderr) = offline(
+            &[
+                "ingest",
+                "--data-dir",
+                data_arg,
+                input.to_str().expect("path"),
+            ],
+            &env,
+        );
+        assert!(status.success(), "{case}: {stderr}");
+        assert_eq!(
+            data.join("email-hash.key").exists(),
+            case == "key file",
+            "{case}: a key file exactly when the operator gave no key"
+        );
+        let daemon = ChildDaemon::spawn(&data, &dir.path().join("daemon.log"), &env);
+        let reply = daemon
+            .client()
+            .lookup(json!({"email":"grace.hopper@navy.example"}))
+            .await;
+        assert_eq!(reply.body["status"], "match", "{case}: {}", reply.text);
+        assert_eq!(reply.body["profile"]["last_name"], "Hopper", "{case}");
+        // What the daemon writes, an offline command finds by email.
+        let line = json!({"first_name":"Ada","last_name":"Lovelace","email":"ada@engines.example",
+                          "company":{"name":"Analytical Engines","domain":"engines.example"}});
+        let reply = daemon.client().ingest(&[line]).await;
+        assert_eq!(reply.status, 200, "{case}: {}", reply.text);
+        daemon.terminate();
+        let crm = dir.path().join("crm.csv");
+        std::fs::write(&crm, "email\nada@engines.example\n").expect("write csv");
+        let out = dir.path().join("crm-out.csv");
+        let (status, stderr) = offline(
+            &[
+                "enrich",
+                "--data-dir",
+                data_arg,
+                "--fields",
+                "full_name",
+                crm.to_str().expect("path"),
+                out.to_str().expect("path"),
+            ],
+            &env,
+        );
+        assert!(status.success(), "{case}: {stderr}");
+        let enriched = std::fs::read_to_string(&out).expect("output");
+        assert!(
+            enriched.contains("match") && enriched.contains("Ada Lovelace"),
+            "{case}: {enriched}"
+        );
+        // An offline command with a key that disagrees with the directory's refuses to run.
+        let other = "cd".repeat(32);
+        let (status, stderr) = offline(
+            &["check", "--data-dir", data_arg],
+            &[("PROFILED_EMAIL_KEY", other.as_str())],
+        );
+        assert!(!status.success(), "{case}: a second key was accepted");
+        assert!(stderr.contains("differs"), "{case}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{case}: one line: {stderr}");
+    }
 }

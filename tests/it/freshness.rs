@@ -2,9 +2,7 @@
 //! sources, refresh), an interrupted sweep finished after restart, the consistency
 //! check, and the offline commands. Time comes from a manual clock.
 
-mod common;
-
-use common::{args, Client, TestDaemon};
+use crate::support::{args, Client, TestDaemon};
 use profiled::clock::{format_rfc3339, parse_rfc3339, ManualClock};
 use profiled::config::Config;
 use profiled::server::Daemon;

@@ -18,9 +18,7 @@
 //! [`Expect::Erased`] state then asserts that the restarted daemon answers 404 for the id
 //! and that a re-ingest of the identity is counted as `suppressed`.
 
-mod common;
-
-use common::{ChildDaemon, Client};
+use crate::support::{daemon_binary, ChildDaemon, Client, Reply};
 use profiled::clock::{format_rfc3339, parse_rfc3339, Clock, SystemClock};
 use profiled::engine::ingest::{prepare_ndjson, InputLimits};
 use serde_json::{json, Value};
@@ -250,7 +248,7 @@ enum Request {
 
 impl Request {
     /// The reply, or `None` when the daemon died under the request.
-    async fn send(&self, client: &Client) -> Option<common::Reply> {
+    async fn send(&self, client: &Client) -> Option<Reply> {
         match self {
             Request::Ingest { body, wait } => {
                 let path = if *wait {
@@ -314,7 +312,7 @@ fn verify(identity: &Identity, status: u16, profile: &Value) -> Expect {
 }
 
 fn check(data: &Path) -> String {
-    let output = std::process::Command::new(common::daemon_binary())
+    let output = std::process::Command::new(daemon_binary())
         .args(["check", "--data-dir"])
         .arg(data)
         .env("PROFILED_LOG", "warn")

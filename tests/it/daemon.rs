@@ -1,9 +1,7 @@
 //! The daemon end to end, as a client sees it: ingest → get → lookup by every input
 //! form, per-line rejection, limits, errors, auth, restart, and schema-change rebuilds.
 
-mod common;
-
-use common::{args, start, start_with, Client};
+use crate::support::{args, start, start_with, Client};
 use profiled::clock::SystemClock;
 use profiled::config::ServeArgs;
 use profiled::engine::{Engine, EngineConfig};
@@ -234,7 +232,7 @@ async fn limits_and_bad_requests_get_problem_json_and_keep_what_is_stored() {
     let client = &daemon.client;
     assert_eq!(client.ingest(&people()).await.status, 200);
 
-    let problem = |reply: &common::Reply, status: u16, code: &str| {
+    let problem = |reply: &crate::support::Reply, status: u16, code: &str| {
         assert_eq!(reply.status, status, "{}", reply.text);
         assert_eq!(
             reply.content_type, "application/problem+json",

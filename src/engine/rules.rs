@@ -1,0 +1,91 @@
+//! Domain rules that more than one operation applies, each written once: how a name is
+//! read from its parts, what a country code is, and when a sighting may have happened.
+
+use super::InputLimits;
+use crate::clock::parse_rfc3339;
+use crate::matching::normalize::split_full_name;
+
+/// First and last name from the fields a client may give: `first_name`/`last_name` when
+/// either is given (a missing one is empty), else `full_name` split; `None` without any.
+pub fn resolve_name(
+    first: Option<&str>,
+    last: Option<&str>,
+    full: Option<&str>,
+) -> Option<(String, String)> {
+    match (first, last, full) {
+        (first, last, _) if first.is_some() || last.is_some() => Some((
+            first.unwrap_or("").trim().to_owned(),
+            last.unwrap_or("").trim().to_owned(),
+        )),
+        (_, _, Some(full)) => Some(split_full_name(full)),
+        _ => None,
+    }
+}
+
+/// An ISO 3166-1 alpha-2 code in upper case; blank is `None`; anything else an error.
+pub fn country_code(raw: Option<&str>) -> Result<Option<String>, CountryError> {
+    match raw.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) if code.len() == 2 && code.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Ok(Some(code.to_ascii_uppercase()))
+        }
+        Some(_) => Err(CountryError),
+        None => Ok(None),
+    }
+}
+
+/// A country that is not an ISO 3166-1 alpha-2 code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CountryError;
+
+/// When a source showed a profile: the given RFC 3339 time, or now; at most the allowed
+/// clock skew in the future. The error is the client's message.
+pub fn seen_at(raw: Option<&str>, now: i64, limits: &InputLimits) -> Result<i64, &'static str> {
+    let seen_at = match raw {
+        None => now,
+        Some(text) => parse_rfc3339(text).ok_or("seen_at is not an RFC 3339 timestamp")?,
+    };
+    if seen_at > now + limits.max_future_skew_secs {
+        return Err("seen_at lies in the future");
+    }
+    Ok(seen_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_parts_or_the_full_name() {
+        assert_eq!(
+            resolve_name(Some(" Ada "), None, Some("X Y")),
+            Some(("Ada".into(), String::new()))
+        );
+        assert_eq!(
+            resolve_name(None, None, Some("Ada Lovelace")),
+            Some(("Ada".into(), "Lovelace".into()))
+        );
+        assert_eq!(resolve_name(None, None, None), None);
+    }
+
+    #[test]
+    fn country_codes_are_two_letters() {
+        assert_eq!(country_code(Some(" nl ")), Ok(Some("NL".into())));
+        assert_eq!(country_code(Some("  ")), Ok(None));
+        assert_eq!(country_code(None), Ok(None));
+        assert_eq!(country_code(Some("NLD")), Err(CountryError));
+        assert_eq!(country_code(Some("1a")), Err(CountryError));
+    }
+
+    #[test]
+    fn sightings_may_not_lie_beyond_the_skew() {
+        let limits = InputLimits::default();
+        assert_eq!(seen_at(None, 100, &limits), Ok(100));
+        assert_eq!(seen_at(Some("1970-01-01T00:01:00Z"), 100, &limits), Ok(60));
+        assert!(seen_at(Some("yesterday"), 100, &limits).is_err());
+        let future = crate::clock::format_rfc3339(100 + limits.max_future_skew_secs + 1);
+        assert_eq!(
+            seen_at(Some(&future), 100, &limits),
+            Err("seen_at lies in the future")
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The records as sled keeps them (postcard-encoded), apart from the wire types clients
+//! send and receive: an API change (a new optional field, a renamed one) cannot change
+//! the disk format by accident, and a change of these types is a change of
+//! [`super::STORE_FORMAT_VERSION`].
+//!
+//! postcard is not self-describing: the encoding is the field order and types below. The
+//! test at the end pins it to a committed byte string.
+
+use crate::model::CompanyId;
+use serde::{Deserialize, Serialize};
+
+/// When one source last showed a profile. Times are Unix seconds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Sighting {
+    pub source: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}
+
+/// One stored keyed email hash of a profile, so deleting the profile can delete its entries.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EmailKey {
+    pub hash: [u8; 16],
+    /// Index into [`crate::email::PATTERNS`], or [`crate::email::OBSERVED`].
+    pub pattern: u8,
+    /// The address was seen in a source (not only derived from the company's pattern).
+    pub observed: bool,
+}
+
+/// An office location as stored; `country` is ISO 3166-1 alpha-2, upper case.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LocationRecord {
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub postcode: Option<String>,
+    pub region: Option<String>,
+}
+
+/// One past or current position as stored.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HistoryRecord {
+    pub company: Option<String>,
+    pub domain: Option<String>,
+    pub title: Option<String>,
+    /// `YYYY-MM`.
+    pub from: Option<String>,
+    /// `YYYY-MM`; absent while current.
+    pub to: Option<String>,
+}
+
+/// A profile as sled keeps it (the `profiles` tree).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ProfileRecord {
+    pub person_key: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub job_title: Option<String>,
+    pub skills: Vec<String>,
+    pub phone: Option<String>,
+    pub location: Option<LocationRecord>,
+    pub company: Option<CompanyId>,
+    pub history: Vec<HistoryRecord>,
+    pub sources: Vec<Sighting>,
+    pub email_keys: Vec<EmailKey>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ProfileRecord {
+    pub fn full_name(&self) -> String {
+        match (self.first_name.is_empty(), self.last_name.is_empty()) {
+            (false, false) => format!("{} {}", self.first_name, self.last_name),
+            (true, _) => self.last_name.clone(),
+            (_, true) => self.first_name.clone(),
+        }
+    }
+
+    /// The newest sighting across all sources.
+    pub fn last_seen(&self) -> i64 {
+        self.sources.iter().map(|s| s.last_seen).max().unwrap_or(0)
+    }
+}
+
+/// A company as sled keeps it (the `companies` tree).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CompanyRecord {
+    pub name: String,
+    pub domain: Option<String>,
+    pub aliases: Vec<String>,
+    pub industry: Option<String>,
+    pub size: Option<String>,
+    pub employees: Option<u32>,
+    pub technologies: Vec<String>,
+    /// Observed email pattern counts at this domain: (pattern index, count).
+    pub patterns: Vec<(u8, u32)>,
+    /// The newest sighting of any profile naming this company (Unix seconds).
+    pub last_seen: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{decode, encode};
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The disk format of format version 1: a change of a stored type that changes these
+    /// bytes needs a new store format version (and a migration), not a silent change.
+    #[test]
+    fn the_stored_encoding_is_pinned() {
+        let profile = ProfileRecord {
+            person_key: Some("k".into()),
+            first_name: "Ada".into(),
+            last_name: "L".into(),
+            job_title: None,
+            skills: vec!["x".into()],
+            phone: None,
+            location: Some(LocationRecord {
+                country: Some("GB".into()),
+                city: None,
+                postcode: Some("N1".into()),
+                region: None,
+            }),
+            company: Some(CompanyId(258)),
+            history: vec![HistoryRecord {
+                title: Some("T".into()),
+                ..HistoryRecord::default()
+            }],
+            sources: vec![Sighting {
+                source: "s".into(),
+                first_seen: 1,
+                last_seen: -1,
+            }],
+            email_keys: vec![EmailKey {
+                hash: [9; 16],
+                pattern: 3,
+                observed: true,
+            }],
+            created_at: 300,
+            updated_at: 301,
+        };
+        let bytes = encode(&profile).expect("encode");
+        assert_eq!(
+            hex(&bytes),
+            "01016b03416461014c000101780001010247420001024e31000182020100000101540000010173020101090909090909090909090909090909090301d804da04"
+        );
+        assert_eq!(decode::<ProfileRecord>(&bytes).expect("decode"), profile);
+        let company = CompanyRecord {
+            name: "Acme".into(),
+            domain: Some("acme.example".into()),
+            patterns: vec![(0, 5)],
+            last_seen: 7,
+            ..CompanyRecord::default()
+        };
+        let bytes = encode(&company).expect("encode");
+        assert_eq!(
+            hex(&bytes),
+            "0441636d65010c61636d652e6578616d706c6500000000000100050e"
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! The typed write API: callers say which records change, from what to what, and the
+//! write set derives every secondary entry from the difference — email hashes, company
+//! memberships, the time-ordered `by_last_seen` entries, the counters and the outbox
+//! entry — so no operation can forget one.
+
+use super::keys::{email_key, last_seen_key, member_key};
+use super::record::{CompanyRecord, ProfileRecord};
+use super::{encode, TreeName, TREE_COUNT};
+use crate::error::Result;
+use crate::model::{CompanyId, ProfileId};
+use sled::Batch;
+
+/// Counters kept in `meta`, changed in the same transaction as the data they count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub profiles: i64,
+    pub companies: i64,
+}
+
+/// The changes of one write, applied atomically by [`super::Store::commit`].
+#[derive(Default)]
+pub struct WriteSet {
+    pub(super) batches: [Batch; TREE_COUNT],
+    pub(super) touched: [bool; TREE_COUNT],
+    /// Profiles whose index document must be refreshed.
+    pub(super) reindex: Vec<u64>,
+    pub(super) count_delta: Counts,
+}
+
+impl WriteSet {
+    pub(super) fn insert(
+        &mut self,
+        tree: TreeName,
+        key: impl AsRef<[u8]>,
+        value: impl AsRef<[u8]>,
+    ) {
+        self.batches[tree as usize].insert(key.as_ref(), value.as_ref());
+        self.touched[tree as usize] = true;
+    }
+
+    fn remove(&mut self, tree: TreeName, key: impl AsRef<[u8]>) {
+        self.batches[tree as usize].remove(key.as_ref());
+        self.touched[tree as usize] = true;
+    }
+
+    /// Stores `new` as profile `id` in place of `old` (what the store holds now; `None`
+    /// for a new profile), with every secondary entry the change implies, and queues its
+    /// index document. Nothing is written when nothing changed.
+    pub fn put_profile(
+        &mut self,
+        id: ProfileId,
+        old: Option<&ProfileRecord>,
+        new: &ProfileRecord,
+    ) -> Result<()> {
+        if old == Some(new) {
+            return Ok(());
+        }
+        self.insert(TreeName::Profiles, id.to_bytes(), encode(new)?);
+        let old_keys = old.map_or(&[][..], |o| o.email_keys.as_slice());
+        for key in old_keys {
+            if !new.email_keys.iter().any(|k| k.hash == key.hash) {
+                self.remove(TreeName::EmailHashes, email_key(&key.hash, id));
+            }
+        }
+        for key in &new.email_keys {
+            if !old_keys.contains(key) {
+                self.insert(
+                    TreeName::EmailHashes,
+                    email_key(&key.hash, id),
+                    [key.pattern, u8::from(key.observed)],
+                );
+            }
+        }
+        let old_company = old.and_then(|o| o.company);
+        if old_company != new.company {
+            if let Some(company) = old_company {
+                self.remove(TreeName::CompanyMembers, member_key(company, id));
+            }
+            if let Some(company) = new.company {
+                self.insert(TreeName::CompanyMembers, member_key(company, id), []);
+            }
+        }
+        let old_seen = old.map(ProfileRecord::last_seen);
+        if old_seen != Some(new.last_seen()) {
+            if let Some(time) = old_seen {
+                self.remove(TreeName::ByLastSeen, last_seen_key(time, id));
+            }
+            self.insert(TreeName::ByLastSeen, last_seen_key(new.last_seen(), id), []);
+        }
+        if old.is_none() {
+            self.count_delta.profiles += 1;
+        }
+        self.reindex.push(id.0);
+        Ok(())
+    }
+
+    /// Deletes profile `id`, which the store holds as `old`, and every entry derived from
+    /// it; its index document goes too.
+    pub fn delete_profile(&mut self, id: ProfileId, old: &ProfileRecord) {
+        self.remove(TreeName::Profiles, id.to_bytes());
+        for key in &old.email_keys {
+            self.remove(TreeName::EmailHashes, email_key(&key.hash, id));
+        }
+        if let Some(company) = old.company {
+            self.remove(TreeName::CompanyMembers, member_key(company, id));
+        }
+        self.remove(TreeName::ByLastSeen, last_seen_key(old.last_seen(), id));
+        self.count_delta.profiles -= 1;
+        self.reindex.push(id.0);
+    }
+
+    /// Stores `new` as company `id` in place of `old` (`None` for a new company).
+    pub fn put_company(
+        &mut self,
+        id: CompanyId,
+        old: Option<&CompanyRecord>,
+        new: &CompanyRecord,
+    ) -> Result<()> {
+        if old == Some(new) {
+            return Ok(());
+        }
+        self.insert(TreeName::Companies, id.to_bytes(), encode(new)?);
+        if old.is_none() {
+            self.count_delta.companies += 1;
+        }
+        Ok(())
+    }
+
+    /// Deletes company `id`, which the store holds (the caller read it).
+    pub fn delete_company(&mut self, id: CompanyId) {
+        self.remove(TreeName::Companies, id.to_bytes());
+        self.count_delta.companies -= 1;
+    }
+
+    /// Queues profile `id`'s index document for a refresh although its record did not
+    /// change: the document also holds its company's name, aliases and facets.
+    pub fn reindex(&mut self, id: ProfileId) {
+        self.reindex.push(id.0);
+    }
+
+    /// Repairs a time entry `(time, id)` that does not describe its profile (what a bug
+    /// in an earlier version could leave): drops it and makes sure the profile's current
+    /// entry exists.
+    pub fn replace_stale_time_entry(
+        &mut self,
+        time: i64,
+        id: ProfileId,
+        current: Option<&ProfileRecord>,
+    ) {
+        self.remove(TreeName::ByLastSeen, last_seen_key(time, id));
+        if let Some(record) = current {
+            self.insert(
+                TreeName::ByLastSeen,
+                last_seen_key(record.last_seen(), id),
+                [],
+            );
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The integration tests: one binary (one link, one build) that starts the real daemon —
+//! in-process on port 0 over a temp dir, or as the `profiled` binary — and uses it as a
+//! client would. One module per user-visible area; `support` holds the shared helpers.
+
+mod crash_loop;
+mod daemon;
+mod enrich;
+mod enrich_cli;
+mod freshness;
+mod model;
+mod process;
+mod search;
+mod support;
