@@ -72,7 +72,8 @@ impl fmt::Debug for ApiKey {
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
-    pub listen: Option<SocketAddr>,
+    /// `host:port`, resolved like `--listen`.
+    pub listen: Option<String>,
     pub commit_interval_ms: Option<u64>,
     pub compact_after_idle_secs: Option<u64>,
     pub cache_mb: Option<u64>,
@@ -115,8 +116,8 @@ pub struct DataArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Address to listen on.
-    #[arg(long, env = "PROFILED_LISTEN")]
+    /// Address to listen on, `host:port` (an IP address or a name such as `localhost`).
+    #[arg(long, env = "PROFILED_LISTEN", value_parser = parse_listen)]
     pub listen: Option<SocketAddr>,
     /// Load the built-in sample data set when the data directory is empty.
     #[arg(long, env = "PROFILED_SAMPLE")]
@@ -255,10 +256,11 @@ impl Config {
                 .clone()
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
-            listen: args
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address")),
+            listen: match (args.listen, &file.listen) {
+                (Some(addr), _) => addr,
+                (None, Some(text)) => parse_listen(text).map_err(Error::Config)?,
+                (None, None) => DEFAULT_LISTEN.parse().expect("valid default address"),
+            },
             sample: args.sample,
             commit_interval: Duration::from_millis(
                 args.commit_interval_ms
@@ -309,11 +311,34 @@ impl Config {
     fn validate(&self, mode: Mode) -> Result<()> {
         if mode == Mode::Serve && self.api_keys.is_empty() && !self.listen.ip().is_loopback() {
             return Err(Error::Config(format!(
-                "no API key is configured: refusing to serve unauthenticated on the non-loopback address {}",
+                "no API key is configured: refusing to serve unauthenticated on the non-loopback address {}; \
+                 give keys with --api-keys or PROFILED_API_KEYS (or api_keys in the config file), \
+                 or listen on a loopback address such as 127.0.0.1",
                 self.listen
             )));
         }
-        for key in &self.api_keys {
+        for (i, key) in self.api_keys.iter().enumerate() {
+            if self.api_keys[..i].iter().any(|k| k.name == key.name) {
+                return Err(Error::Config(format!(
+                    "API key name `{}` is given twice; each key needs its own name",
+                    key.name
+                )));
+            }
+            if self.api_keys[..i].iter().any(|k| k.key == key.key) {
+                return Err(Error::Config(format!(
+                    "API keys `{}` and another share one key; each key must be its own",
+                    key.name
+                )));
+            }
+            if key.key.contains(':')
+                || key.key.contains(',')
+                || key.key.chars().any(char::is_whitespace)
+            {
+                return Err(Error::Config(format!(
+                    "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
+                    key.name
+                )));
+            }
             if key.key.len() < 16 {
                 return Err(Error::Config(format!(
                     "API key `{}` is shorter than 16 characters",
@@ -386,19 +411,46 @@ fn parse_key_hex(text: &str) -> Result<[u8; 32]> {
         .ok_or_else(|| Error::Config("the email key must be 64 hex digits".into()))
 }
 
+/// Parses a listen address `host:port`: an IP address (`127.0.0.1:7878`, `[::1]:7878`)
+/// or a name that resolves (`localhost:7878`; the first address it resolves to).
+pub fn parse_listen(text: &str) -> std::result::Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    let text = text.trim();
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let expected =
+        "give the listen address as host:port, e.g. 127.0.0.1:7878, [::1]:7878 or localhost:7878";
+    let Some((host, port)) = text.rsplit_once(':') else {
+        return Err(format!("`{text}` has no port; {expected}"));
+    };
+    if host.is_empty() || port.parse::<u16>().is_err() {
+        return Err(format!("`{text}` is not host:port; {expected}"));
+    }
+    let mut addrs = text
+        .to_socket_addrs()
+        .map_err(|err| format!("cannot resolve `{host}`: {err}; {expected}"))?;
+    addrs
+        .next()
+        .ok_or_else(|| format!("`{host}` resolves to no address; {expected}"))
+}
+
 /// Parses `name:key:scope+scope,...`.
 pub fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
     text.split(',')
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
         .map(|entry| {
-            let mut parts = entry.splitn(3, ':');
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(name), Some(key), Some(scopes)) if !name.is_empty() => Ok(ApiKey {
+            let parts: Vec<&str> = entry.split(':').collect();
+            match parts[..] {
+                [name, key, scopes] if !name.is_empty() && !key.is_empty() => Ok(ApiKey {
                     name: name.to_owned(),
                     key: key.to_owned(),
                     scopes: scopes.split('+').map(Scope::parse).collect::<Result<_>>()?,
                 }),
+                [name, _, _, _, ..] => Err(Error::Config(format!(
+                    "API key `{name}` has more than two `:`; a key cannot contain `:` (keys are written `name:key:scope+scope`)"
+                ))),
                 _ => Err(Error::Config(
                     "API keys are written `name:key:scope+scope`, comma-separated".into(),
                 )),
@@ -421,6 +473,9 @@ mod tests {
         assert_eq!(keys[0].scopes, vec![Scope::Lookup, Scope::Enrich]);
         assert!(!format!("{keys:?}").contains("0123456789abcdef"));
         assert!(parse_api_keys("nocolon").is_err());
+        let colon = parse_api_keys("ext:0123:456789abcdef0123:lookup").expect_err("colon");
+        assert!(colon.to_string().contains("cannot contain `:`"), "{colon}");
+        assert!(!colon.to_string().contains("0123"), "{colon}");
         assert!(parse_api_keys("a:b:flying").is_err());
     }
 
@@ -432,12 +487,39 @@ mod tests {
         };
         let err = Config::resolve(&args).expect_err("must refuse");
         assert!(err.to_string().contains("refusing"), "{err}");
+        assert!(err.to_string().contains("--api-keys"), "{err}");
+        assert!(err.to_string().contains("PROFILED_API_KEYS"), "{err}");
         let args = ServeArgs {
             listen: Some("0.0.0.0:7878".parse().expect("addr")),
             api_keys: Some("ops:fedcba9876543210fedc:admin".into()),
             ..ServeArgs::default()
         };
         assert!(Config::resolve(&args).is_ok());
+    }
+
+    #[test]
+    fn a_duplicate_key_name_is_a_start_up_error() {
+        let args = ServeArgs {
+            api_keys: Some("ext:0123456789abcdef0123:lookup,ext:fedcba9876543210fedc:admin".into()),
+            ..ServeArgs::default()
+        };
+        let err = Config::resolve(&args).expect_err("duplicate name");
+        assert!(err.to_string().contains("`ext` is given twice"), "{err}");
+    }
+
+    #[test]
+    fn listen_takes_a_host_name_and_says_what_form_it_expects() {
+        let addr = parse_listen("localhost:7878").expect("resolves");
+        assert!(addr.ip().is_loopback(), "{addr}");
+        assert_eq!(addr.port(), 7878);
+        assert_eq!(
+            parse_listen("[::1]:80").expect("v6"),
+            "[::1]:80".parse::<SocketAddr>().expect("addr")
+        );
+        for bad in ["localhost", "7878", ":7878", "localhost:http99"] {
+            let err = parse_listen(bad).expect_err(bad);
+            assert!(err.contains("host:port"), "{err}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! fail the job. Nothing here logs or reports a record's content: error messages name
 //! lines, columns and counts only.
 
-use crate::engine::enrich::PROFILE_FIELDS;
+use crate::engine::enrich::parse_fields;
 use crate::engine::{Engine, EnrichOptions, EnrichResult, RecordError};
 use crate::error::{Error, Result};
 use crate::model::LookupStatus;
@@ -179,33 +179,155 @@ impl Role {
         }
     }
 
-    /// Header names this role is detected from, in [`normalize_header`] form.
+    /// Header names this role is detected from, folded (see [`header_words`]): the
+    /// usual CRM exports' (Salesforce, HubSpot, Pipedrive, Dynamics) headers.
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Role::Name => &["name", "fullname"],
-            Role::FirstName => &["firstname", "givenname"],
-            Role::LastName => &["lastname", "surname", "familyname"],
+            Role::Name => &[
+                "name",
+                "fullname",
+                "contactname",
+                "contactfullname",
+                "personname",
+                "leadname",
+                "displayname",
+            ],
+            Role::FirstName => &["firstname", "givenname", "forename", "first", "fname"],
+            Role::LastName => &["lastname", "surname", "familyname", "last", "lname"],
             Role::Company => &[
                 "company",
                 "companyname",
                 "organization",
                 "organisation",
+                "organizationname",
+                "organisationname",
+                "org",
+                "orgname",
                 "account",
+                "accountname",
+                "employer",
+                "employername",
+                "businessname",
             ],
-            Role::Domain => &["domain", "website", "companydomain"],
-            Role::Email => &["email", "emailaddress"],
-            Role::City => &["city"],
-            Role::Postcode => &["postcode", "zip", "postalcode", "zipcode"],
-            Role::Country => &["country"],
+            Role::Domain => &[
+                "domain",
+                "domainname",
+                "website",
+                "websiteurl",
+                "web",
+                "webaddress",
+                "url",
+                "homepage",
+                "companydomain",
+                "companywebsite",
+                "companyurl",
+                "emaildomain",
+            ],
+            Role::Email => &["email", "emailaddress", "mail", "emailaddr"],
+            Role::City => &["city", "town", "locality", "citytown"],
+            Role::Postcode => &[
+                "postcode",
+                "zip",
+                "zipcode",
+                "postalcode",
+                "zippostalcode",
+                "postalcodezip",
+                "postcodezip",
+                "plz",
+            ],
+            Role::Country => &[
+                "country",
+                "countryregion",
+                "countrycode",
+                "countryname",
+                "countryiso",
+            ],
         }
     }
 
-    /// The role a header name implies, case-insensitively and ignoring ` `, `_` and `-`.
-    pub fn detect(header: &str) -> Option<Role> {
-        let normalized = normalize_header(header);
+    fn by_alias(folded: &str) -> Option<Role> {
         Role::ALL
             .into_iter()
-            .find(|role| role.aliases().contains(&normalized.as_str()))
+            .find(|role| role.aliases().contains(&folded))
+    }
+
+    /// The role a header name implies. Case, spacing and punctuation are folded
+    /// ("Zip/Postal Code", "ZIP code", "zip_code"); a trailing number ("Email 2") and a
+    /// leading qualifier ("Mailing City", "Work Email", "Contact First Name", "Account
+    /// Website") are ignored.
+    pub fn detect(header: &str) -> Option<Role> {
+        let mut words = header_words(header);
+        if let Some(role) = Role::by_alias(&words.concat()) {
+            return Some(role);
+        }
+        if words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        {
+            words.pop();
+            if let Some(role) = Role::by_alias(&words.concat()) {
+                return Some(role);
+            }
+        }
+        let (qualifier, rest) = words.split_first()?;
+        if rest.is_empty() {
+            return None;
+        }
+        let role = Role::by_alias(&rest.concat())?;
+        let fits = if PERSON_QUALIFIERS.contains(&qualifier.as_str()) {
+            true
+        } else if COMPANY_QUALIFIERS.contains(&qualifier.as_str()) {
+            // "Company City", "Account Website"; not "Account Email" (whose address?).
+            matches!(
+                role,
+                Role::Domain | Role::City | Role::Postcode | Role::Country
+            )
+        } else {
+            false
+        };
+        fits.then_some(role)
+    }
+
+    /// The role an unmapped header seems to be about, for a warning: what [`Role::detect`]
+    /// finds, else a telling word ("Personal Email", "Home Town", "Location"), unless a
+    /// word says it is something else ("Email Opt Out", "Account ID", "Company Size").
+    fn resembles(header: &str) -> Option<Role> {
+        if let Some(role) = Role::detect(header) {
+            return Some(role);
+        }
+        let words = header_words(header);
+        if words
+            .iter()
+            .any(|w| NOT_A_LOOKUP_INPUT.contains(&w.as_str()))
+        {
+            return None;
+        }
+        words.iter().find_map(|word| match word.as_str() {
+            "company" | "account" | "organization" | "organisation" | "org" | "employer"
+            | "firm" | "business" | "corporation" => Some(Role::Company),
+            "website" | "domain" | "url" | "homepage" => Some(Role::Domain),
+            "email" | "mail" => Some(Role::Email),
+            "city" | "town" | "locality" | "location" => Some(Role::City),
+            "zip" | "zipcode" | "postcode" | "postal" | "plz" => Some(Role::Postcode),
+            "country" => Some(Role::Country),
+            _ => None,
+        })
+    }
+
+    /// The flag that names this role's column.
+    fn flag(self) -> &'static str {
+        match self {
+            Role::Name => "--name-col",
+            Role::FirstName => "--first-col",
+            Role::LastName => "--last-col",
+            Role::Company => "--company-col",
+            Role::Domain => "--domain-col",
+            Role::Email => "--email-col",
+            Role::City => "--city-col",
+            Role::Postcode => "--postcode-col",
+            Role::Country => "--country-col",
+        }
     }
 
     /// The [`crate::model::LookupRequest`] field this role fills (domains fill `company`).
@@ -223,13 +345,177 @@ impl Role {
     }
 }
 
-fn normalize_header(header: &str) -> String {
-    header
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '_' | '-'))
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Leading words of a header that say whose value it is, not what it is ("Mailing City",
+/// "Work Email", "Contact Last Name").
+const PERSON_QUALIFIERS: &[&str] = &[
+    "mailing", "billing", "shipping", "primary", "main", "work", "business", "contact", "lead",
+    "person", "current",
+];
+
+/// Leading words that make a header the company's ("Company City", "Account Website").
+const COMPANY_QUALIFIERS: &[&str] = &["company", "account", "organization", "organisation"];
+
+/// Words that make a header something other than a lookup input although it names a
+/// company, a place or an email ("Account Owner", "Email Opt Out", "Mailing Street").
+const NOT_A_LOOKUP_INPUT: &[&str] = &[
+    "id",
+    "phone",
+    "fax",
+    "mobile",
+    "type",
+    "size",
+    "industry",
+    "revenue",
+    "owner",
+    "number",
+    "employees",
+    "source",
+    "status",
+    "date",
+    "opt",
+    "optout",
+    "bounced",
+    "bounce",
+    "consent",
+    "count",
+    "rating",
+    "stage",
+    "score",
+    "street",
+    "state",
+    "region",
+    "province",
+    "county",
+    "unsubscribed",
+    "description",
+    "notes",
+];
+
+/// A header's words, lower-cased: split at every character that is not a letter or a
+/// digit and where a lower-case letter meets an upper-case one ("MailingCity").
+fn header_words(header: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in header.chars() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_lowercase();
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The columns (CSV) or keys (NDJSON, as the first record has them) a job reads its
+/// lookups from, what it leaves unread, and warnings about unread ones that look like a
+/// lookup input: shown before the job starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ColumnReport {
+    /// Each mapped role with its column, and whether the column was named by a flag.
+    pub mapped: Vec<(Role, String, bool)>,
+    pub unused: Vec<String>,
+    pub warnings: Vec<String>,
+    /// NDJSON: keys are read from every record; the report shows the first record's.
+    pub per_record: bool,
+}
+
+/// At most this many unused columns are named in the report.
+const UNUSED_SHOWN: usize = 12;
+
+impl ColumnReport {
+    /// `header` holds the input's column names (NDJSON: the keys, then any dotted key a
+    /// flag named); `also_read` columns feed a dotted key and are not reported unused.
+    fn new(
+        header: &[impl AsRef<str>],
+        columns: &[Option<usize>; ROLES],
+        explicit: &[(Role, String)],
+        also_read: &[usize],
+    ) -> Self {
+        let mut report = ColumnReport::default();
+        for role in Role::ALL {
+            if let Some(i) = columns[role as usize] {
+                let named = explicit.iter().any(|(r, _)| *r == role);
+                report
+                    .mapped
+                    .push((role, header[i].as_ref().to_owned(), named));
+            }
+        }
+        for (i, name) in header.iter().enumerate() {
+            let name = name.as_ref();
+            if columns.contains(&Some(i)) || also_read.contains(&i) {
+                continue;
+            }
+            report.unused.push(name.to_owned());
+            let Some(role) = Role::resembles(name) else {
+                continue;
+            };
+            report.warnings.push(match columns[role as usize] {
+                Some(used) => format!(
+                    "column `{name}` also looks like the {}; it comes from `{}` ({} chooses)",
+                    role.label(),
+                    header[used].as_ref(),
+                    role.flag()
+                ),
+                None => format!(
+                    "column `{name}` looks like the {} but is not read; pass {} to use it",
+                    role.label(),
+                    role.flag()
+                ),
+            });
+        }
+        report
+    }
+}
+
+impl std::fmt::Display for ColumnReport {
+    /// One line of mapped columns, one of unused ones, then one line per warning.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.per_record {
+            "keys (as in the first record)"
+        } else {
+            "columns"
+        };
+        if self.mapped.is_empty() {
+            write!(f, "{what}: none recognised")?;
+        } else {
+            let mapped: Vec<String> = self
+                .mapped
+                .iter()
+                .map(|(role, column, named)| {
+                    let how = if *named { " (named)" } else { "" };
+                    format!("{} ← `{column}`{how}", role.label())
+                })
+                .collect();
+            write!(f, "{what}: {}", mapped.join(", "))?;
+        }
+        if !self.unused.is_empty() {
+            let shown: Vec<String> = self
+                .unused
+                .iter()
+                .take(UNUSED_SHOWN)
+                .map(|c| format!("`{c}`"))
+                .collect();
+            write!(f, "\nnot read: {}", shown.join(", "))?;
+            if self.unused.len() > UNUSED_SHOWN {
+                write!(f, " and {} more", self.unused.len() - UNUSED_SHOWN)?;
+            }
+        }
+        for warning in &self.warnings {
+            write!(f, "\nwarning: {warning}")?;
+        }
+        Ok(())
+    }
 }
 
 /// How to read, look up and write one file.
@@ -258,15 +544,10 @@ impl FileOptions {
 
     /// Checks the fields and the confidence, and derives the engine's options.
     pub fn enrich_options(&self) -> Result<EnrichOptions> {
+        // One field syntax for both edges: the HTTP API reads `fields` the same way.
         let mut heads: Vec<String> = Vec::new();
-        for field in &self.fields {
+        for field in parse_fields(&self.fields)? {
             let head = field.split('.').next().unwrap_or_default();
-            if head != "id" && !PROFILE_FIELDS.contains(&head) {
-                return Err(Error::invalid(format!(
-                    "unknown profile field `{field}`; fields start with one of: id, {}",
-                    PROFILE_FIELDS.join(", ")
-                )));
-            }
             // `id` always comes back; asking the engine for only the heads spares it
             // serialising the rest of every profile.
             if head != "id" && !heads.iter().any(|h| h == head) {
@@ -306,32 +587,46 @@ impl EnrichSummary {
     }
 }
 
-/// Enriches every record of `input` into `output` (buffered here), calling
-/// `progress(input bytes read, records done)` after each chunk.
+/// Enriches every record of `input` into `output` (buffered here). Before the first
+/// lookup it hands the column mapping to `columns` (NDJSON: as the first record's keys
+/// give it), and it calls `progress(input bytes read, records done)` after each chunk.
 pub fn enrich_file(
     engine: &Engine,
     input: impl BufRead,
     output: impl Write,
     options: &FileOptions,
+    columns: impl FnOnce(&ColumnReport),
     progress: impl FnMut(u64, u64),
 ) -> Result<EnrichSummary> {
     let enrich_options = options.enrich_options()?;
+    let job = Job {
+        engine,
+        options,
+        enrich_options: &enrich_options,
+    };
     match options.format {
-        Format::Csv => enrich_csv(engine, input, output, options, &enrich_options, progress),
-        Format::Ndjson => enrich_ndjson(engine, input, output, options, &enrich_options, progress),
+        Format::Csv => enrich_csv(&job, input, output, columns, progress),
+        Format::Ndjson => enrich_ndjson(&job, input, output, columns, progress),
     }
+}
+
+/// What every chunk of one job is enriched with.
+struct Job<'a> {
+    engine: &'a Engine,
+    options: &'a FileOptions,
+    enrich_options: &'a EnrichOptions,
 }
 
 // ---- CSV -------------------------------------------------------------------------------
 
 fn enrich_csv(
-    engine: &Engine,
+    job: &Job,
     input: impl BufRead,
     output: impl Write,
-    options: &FileOptions,
-    enrich_options: &EnrichOptions,
+    report_columns: impl FnOnce(&ColumnReport),
     mut progress: impl FnMut(u64, u64),
 ) -> Result<EnrichSummary> {
+    let options = job.options;
     // Byte records, flexible: a row with a wrong field count or invalid UTF-8 is then
     // ours to report in place, and input fields are written back byte for byte.
     let mut reader = csv::ReaderBuilder::new()
@@ -346,6 +641,7 @@ fn enrich_csv(
     }
     let names: Vec<Cow<str>> = header.iter().map(String::from_utf8_lossy).collect();
     let columns = csv_columns(&names, &options.columns)?;
+    report_columns(&ColumnReport::new(&names, &columns, &options.columns, &[]));
     let mut out = header.clone();
     out.push_field(b"profiled_status");
     out.push_field(b"profiled_confidence");
@@ -388,7 +684,7 @@ fn enrich_csv(
         progress(position, summary.records);
         Ok(())
     };
-    enrich_chunks(engine, enrich_options, read, write)?;
+    enrich_chunks(job.engine, job.enrich_options, read, write)?;
     writer.flush()?;
     Ok(summary)
 }
@@ -463,13 +759,14 @@ fn csv_error(err: csv::Error) -> Error {
 // ---- NDJSON ----------------------------------------------------------------------------
 
 fn enrich_ndjson(
-    engine: &Engine,
+    job: &Job,
     mut input: impl BufRead,
     output: impl Write,
-    options: &FileOptions,
-    enrich_options: &EnrichOptions,
+    report_columns: impl FnOnce(&ColumnReport),
     mut progress: impl FnMut(u64, u64),
 ) -> Result<EnrichSummary> {
+    let options = job.options;
+    let mut report_columns = Some(report_columns);
     let mut writer = BufWriter::with_capacity(1 << 16, output);
     let mut summary = EnrichSummary::default();
     let (mut bytes, mut line_no) = (0u64, 0u64);
@@ -489,6 +786,9 @@ fn enrich_ndjson(
             }
             let (object, record) = match serde_json::from_slice::<Value>(&line) {
                 Ok(Value::Object(object)) => {
+                    if let Some(report) = report_columns.take() {
+                        report(&ndjson_columns(&object, &options.columns));
+                    }
                     let record = ndjson_record(&object, &options.columns, line_no);
                     (Some(object), record)
                 }
@@ -520,9 +820,46 @@ fn enrich_ndjson(
         progress(position, summary.records);
         Ok(())
     };
-    enrich_chunks(engine, enrich_options, read, write)?;
+    enrich_chunks(job.engine, job.enrich_options, read, write)?;
     writer.flush()?;
+    if let Some(report) = report_columns.take() {
+        report(&ColumnReport {
+            per_record: true,
+            ..ColumnReport::default()
+        });
+    }
     Ok(summary)
+}
+
+/// The column report of an NDJSON job from one record: the keys that record would be
+/// looked up by (explicit keys, then detected ones as [`ndjson_record`] picks them).
+fn ndjson_columns(object: &Map<String, Value>, explicit: &[(Role, String)]) -> ColumnReport {
+    let mut header: Vec<&str> = object.keys().map(String::as_str).collect();
+    let keys = header.len();
+    let mut columns = [None; ROLES];
+    let mut also_read = Vec::new();
+    for (role, key) in explicit {
+        if let Some(i) = header.iter().position(|k| k == key) {
+            columns[*role as usize] = Some(i);
+            continue;
+        }
+        let head = key.split('.').next().unwrap_or_default();
+        also_read.extend(header[..keys].iter().position(|k| *k == head));
+        columns[*role as usize] = Some(header.len());
+        header.push(key);
+    }
+    for (i, key) in object.keys().enumerate() {
+        if let Some(role) = Role::detect(key) {
+            let taken = columns[role as usize].is_some() || columns.contains(&Some(i));
+            if !taken && scalar_text(&object[key]).is_some_and(|t| t.is_some()) {
+                columns[role as usize] = Some(i);
+            }
+        }
+    }
+    ColumnReport {
+        per_record: true,
+        ..ColumnReport::new(&header, &columns, explicit, &also_read)
+    }
 }
 
 /// One non-blank NDJSON line, with its object when it parsed as one.
@@ -647,7 +984,10 @@ fn lookup_record(values: &[Option<Cow<str>>; ROLES]) -> std::result::Result<Valu
         if role == Role::Domain && get(Role::Company).is_some() {
             continue;
         }
-        if let Some(value) = get(role) {
+        // CRM exports often hold country names ("Germany"); lookups take ISO codes, and
+        // a name would make the record an error, so only a code is passed on.
+        let is_code = |v: &str| v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic());
+        if let Some(value) = get(role).filter(|v| role != Role::Country || is_code(v)) {
             record.insert(role.lookup_key().to_owned(), Value::from(value));
         }
     }
@@ -746,6 +1086,148 @@ mod tests {
         }
         assert_eq!(Role::detect("notes"), None);
         assert_eq!(Role::detect("id"), None);
+    }
+
+    #[test]
+    fn crm_export_headers_are_recognised() {
+        let salesforce = [
+            ("First Name", Some(Role::FirstName)),
+            ("Last Name", Some(Role::LastName)),
+            ("Account Name", Some(Role::Company)),
+            ("Work Email", Some(Role::Email)),
+            ("Mailing City", Some(Role::City)),
+            ("Mailing Zip/Postal Code", Some(Role::Postcode)),
+            ("Mailing Country", Some(Role::Country)),
+            ("Website URL", Some(Role::Domain)),
+            ("Country/Region", Some(Role::Country)),
+            ("Company Name", Some(Role::Company)),
+            ("Organization", Some(Role::Company)),
+            ("Email Address", Some(Role::Email)),
+            ("Business Email", Some(Role::Email)),
+            ("Zip", Some(Role::Postcode)),
+            ("Postal Code", Some(Role::Postcode)),
+            ("POSTAL-CODE", Some(Role::Postcode)),
+            ("Email 2", Some(Role::Email)),
+            ("MailingCity", Some(Role::City)),
+            ("contact.first_name", Some(Role::FirstName)),
+            ("Contact Name", Some(Role::Name)),
+            ("Account Website", Some(Role::Domain)),
+            ("Company City", Some(Role::City)),
+            ("Employer", Some(Role::Company)),
+            ("State/Region", None),
+            ("Job Title", None),
+            ("Account Owner", None),
+            ("Account ID", None),
+            ("Account Email", None),
+            ("Email Opt Out", None),
+            ("Mailing Street", None),
+            ("Personal Email", None),
+            ("Last Activity", None),
+        ];
+        for (header, role) in salesforce {
+            assert_eq!(Role::detect(header), role, "{header}");
+        }
+    }
+
+    #[test]
+    fn unread_columns_that_look_like_inputs_are_warned_about() {
+        let header = [
+            "Lead ID",
+            "First Name",
+            "Last Name",
+            "Account Name",
+            "Employer Org",
+            "Personal Email",
+            "Home Town",
+            "Other City",
+            "Mailing City",
+            "Email Opt Out",
+            "State/Region",
+        ];
+        let columns = csv_columns(&header, &[]).expect("columns");
+        let report = ColumnReport::new(&header, &columns, &[], &[]);
+        assert_eq!(
+            report.mapped,
+            vec![
+                (Role::FirstName, "First Name".to_owned(), false),
+                (Role::LastName, "Last Name".into(), false),
+                (Role::Company, "Account Name".into(), false),
+                (Role::City, "Mailing City".into(), false),
+            ]
+        );
+        assert_eq!(
+            report.warnings,
+            [
+                "column `Employer Org` also looks like the company; it comes from `Account Name` (--company-col chooses)",
+                "column `Personal Email` looks like the email but is not read; pass --email-col to use it",
+                "column `Home Town` also looks like the city; it comes from `Mailing City` (--city-col chooses)",
+                "column `Other City` also looks like the city; it comes from `Mailing City` (--city-col chooses)",
+            ]
+        );
+        assert_eq!(
+            report.unused,
+            [
+                "Lead ID",
+                "Employer Org",
+                "Personal Email",
+                "Home Town",
+                "Other City",
+                "Email Opt Out",
+                "State/Region"
+            ]
+        );
+        let text = report.to_string();
+        assert!(
+            text.starts_with(
+                "columns: first name ← `First Name`, last name ← `Last Name`, company ← `Account Name`, city ← `Mailing City`\nnot read: `Lead ID`"
+            ),
+            "{text}"
+        );
+        assert_eq!(text.lines().count(), 2 + report.warnings.len(), "{text}");
+    }
+
+    #[test]
+    fn country_names_are_left_out_of_the_lookup() {
+        let mut values: [Option<Cow<str>>; ROLES] = Default::default();
+        values[Role::Name as usize] = Some("Jane Doe".into());
+        values[Role::Country as usize] = Some("Netherlands".into());
+        assert_eq!(
+            lookup_record(&values).expect("record"),
+            json!({"name": "Jane Doe"})
+        );
+        values[Role::Country as usize] = Some(" nl ".into());
+        assert_eq!(
+            lookup_record(&values).expect("record"),
+            json!({"name": "Jane Doe", "country": "nl"})
+        );
+    }
+
+    #[test]
+    fn ndjson_column_reports_come_from_the_first_record() {
+        let object = json!({"person": "Jane Doe", "employer": {"name": "Acme"},
+                            "work_email": "j@acme.nl", "home_city": "Delft", "notes": null});
+        let Value::Object(object) = object else {
+            unreachable!()
+        };
+        let explicit = [
+            (Role::Name, "person".to_owned()),
+            (Role::Company, "employer.name".to_owned()),
+        ];
+        let report = ndjson_columns(&object, &explicit);
+        assert!(report.per_record);
+        assert_eq!(
+            report.mapped,
+            [
+                (Role::Name, "person".to_owned(), true),
+                (Role::Company, "employer.name".into(), true),
+                (Role::Email, "work_email".into(), false),
+            ]
+        );
+        assert_eq!(report.unused, ["home_city", "notes"]);
+        assert_eq!(
+            report.warnings,
+            ["column `home_city` looks like the city but is not read; pass --city-col to use it"]
+        );
     }
 
     #[test]

@@ -8,6 +8,59 @@ use thiserror::Error;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The error table: one row per code — the stable code clients branch on, its HTTP
+/// status and its problem+json `title`. The OpenAPI document's `Problem.code` enum is
+/// generated from [`Code::ALL`], so the table and the document cannot drift apart.
+macro_rules! codes {
+    ($($name:ident => ($code:literal, $status:literal, $title:literal),)*) => {
+        /// A stable error code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Code {
+            $($name,)*
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$name,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$name => $code,)*
+                }
+            }
+
+            pub fn status(self) -> u16 {
+                match self {
+                    $(Code::$name => $status,)*
+                }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self {
+                    $(Code::$name => $title,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidRequest => ("invalid_request", 400, "Invalid request"),
+    Unauthorized => ("unauthorized", 401, "Unauthorized"),
+    Forbidden => ("forbidden", 403, "Forbidden"),
+    NotFound => ("not_found", 404, "Not found"),
+    MethodNotAllowed => ("method_not_allowed", 405, "Method not allowed"),
+    PayloadTooLarge => ("payload_too_large", 413, "Payload too large"),
+    TooManyRecords => ("too_many_records", 413, "Payload too large"),
+    UnsupportedMediaType => ("unsupported_media_type", 415, "Unsupported media type"),
+    Unavailable => ("unavailable", 503, "Service unavailable"),
+    StoreLocked => ("store_locked", 503, "Service unavailable"),
+    StoreFormat => ("store_format", 500, "Internal error"),
+    Config => ("config", 500, "Internal error"),
+    Corrupt => ("corrupt", 500, "Internal error"),
+    Internal => ("internal", 500, "Internal error"),
+}
+
 #[derive(Debug, Error)]
 pub enum Error {
     /// The request is malformed or breaks a documented limit.
@@ -15,83 +68,101 @@ pub enum Error {
     InvalidInput(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    #[error("this route does not accept that method")]
+    MethodNotAllowed,
     #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("a batch holds at most {limit} records; stream larger jobs as NDJSON")]
     TooManyRecords { limit: usize },
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("missing or unknown API key")]
+    #[error("missing or unknown API key; send it as `Authorization: Bearer <key>`")]
     Unauthorized,
     #[error("this API key lacks the `{0}` scope")]
     Forbidden(&'static str),
     #[error("the daemon is shutting down")]
     Unavailable,
-    #[error("the data directory is in use by another profiled process")]
-    StoreLocked,
+    #[error("the store {} is in use by another profiled process{}; stop it or choose another --data-dir", dir.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    StoreLocked {
+        dir: std::path::PathBuf,
+        pid: Option<u32>,
+    },
     #[error("the store has format version {found}; this build reads version {expected}")]
     StoreFormat { found: u32, expected: u32 },
     #[error("configuration: {0}")]
     Config(String),
+    /// The listen address could not be bound (named once; the cause is not a `source`,
+    /// so `{:#}` chains do not repeat it).
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        reason: std::io::Error,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("internal error: {0}")]
     Internal(String),
+    // The wrapped errors are shown in the message and deliberately not chained as a
+    // `source`: `{:#}` would print them twice ("…(os error 98): …(os error 98)").
     #[error("storage error: {0}")]
-    Storage(#[from] sled::Error),
+    Storage(sled::Error),
     /// A tantivy error, converted inside `index/` (the only module that speaks tantivy).
     #[error("index error: {0}")]
     Index(String),
     #[error("i/o error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<sled::Error> for Error {
+    fn from(err: sled::Error) -> Self {
+        Error::Storage(err)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Io(err)
+    }
 }
 
 impl Error {
+    /// This error's row of the table.
+    pub fn kind(&self) -> Code {
+        match self {
+            Error::InvalidInput(_) => Code::InvalidRequest,
+            Error::NotFound(_) => Code::NotFound,
+            Error::MethodNotAllowed => Code::MethodNotAllowed,
+            Error::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            Error::TooManyRecords { .. } => Code::TooManyRecords,
+            Error::UnsupportedMediaType(_) => Code::UnsupportedMediaType,
+            Error::Unauthorized => Code::Unauthorized,
+            Error::Forbidden(_) => Code::Forbidden,
+            Error::Unavailable => Code::Unavailable,
+            Error::StoreLocked { .. } => Code::StoreLocked,
+            Error::StoreFormat { .. } => Code::StoreFormat,
+            Error::Config(_) => Code::Config,
+            Error::Corrupt(_) => Code::Corrupt,
+            Error::Listen { .. }
+            | Error::Internal(_)
+            | Error::Storage(_)
+            | Error::Index(_)
+            | Error::Io(_) => Code::Internal,
+        }
+    }
+
     /// Stable identifier clients can branch on; part of the API contract.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidInput(_) => "invalid_request",
-            Error::NotFound(_) => "not_found",
-            Error::PayloadTooLarge { .. } => "payload_too_large",
-            Error::TooManyRecords { .. } => "too_many_records",
-            Error::UnsupportedMediaType(_) => "unsupported_media_type",
-            Error::Unauthorized => "unauthorized",
-            Error::Forbidden(_) => "forbidden",
-            Error::Unavailable => "unavailable",
-            Error::StoreLocked => "store_locked",
-            Error::StoreFormat { .. } => "store_format",
-            Error::Config(_) => "config",
-            Error::Corrupt(_) => "corrupt",
-            Error::Internal(_) | Error::Storage(_) | Error::Index(_) | Error::Io(_) => "internal",
-        }
+        self.kind().as_str()
     }
 
     /// HTTP status for this error.
     pub fn status(&self) -> u16 {
-        match self {
-            Error::InvalidInput(_) => 400,
-            Error::Unauthorized => 401,
-            Error::Forbidden(_) => 403,
-            Error::NotFound(_) => 404,
-            Error::PayloadTooLarge { .. } | Error::TooManyRecords { .. } => 413,
-            Error::UnsupportedMediaType(_) => 415,
-            Error::Unavailable | Error::StoreLocked => 503,
-            _ => 500,
-        }
+        self.kind().status()
     }
 
     /// Short human title per code (the problem+json `title`).
     pub fn title(&self) -> &'static str {
-        match self.code() {
-            "invalid_request" => "Invalid request",
-            "not_found" => "Not found",
-            "payload_too_large" | "too_many_records" => "Payload too large",
-            "unsupported_media_type" => "Unsupported media type",
-            "unauthorized" => "Unauthorized",
-            "forbidden" => "Forbidden",
-            "unavailable" => "Service unavailable",
-            _ => "Internal error",
-        }
+        self.kind().title()
     }
 
     /// Whether the message may be shown to a client (server-side details never are).
@@ -102,53 +173,37 @@ impl Error {
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidInput(message.into())
     }
-}
 
-/// Describes a JSON error by category and position only: serde's messages can quote the
-/// offending value, which may be a personal datum.
-pub fn describe_json_error(err: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let what = match err.classify() {
-        Category::Syntax => "malformed JSON".to_owned(),
-        Category::Eof => "unexpected end of JSON".to_owned(),
-        Category::Io => "unreadable body".to_owned(),
-        Category::Data => {
-            let message = err.to_string();
-            // Keep serde's structural wording ("unknown field `x`", "missing field `x`",
-            // "invalid type: ..., expected ...") but drop quoted values.
-            if message.contains("unknown field") {
-                match unknown_field_name(&message) {
-                    Some(name) => format!("unknown field `{name}`"),
-                    None => "unknown field".to_owned(),
-                }
-            } else if let Some(start) = message.find("missing field") {
-                message[start..]
-                    .split(" at line")
-                    .next()
-                    .unwrap_or("missing field")
-                    .to_owned()
-            } else if let Some(expected) = message.find("expected") {
-                let end = message.find(" at line").unwrap_or(message.len());
-                format!("wrong type: {}", &message[expected..end.max(expected)])
-            } else {
-                "wrong shape".to_owned()
-            }
+    /// The data directory's store is held by another process: names the directory and,
+    /// where the system tells (Linux's `/proc/locks`), the process holding it.
+    pub fn store_locked(dir: &std::path::Path) -> Self {
+        Error::StoreLocked {
+            dir: dir.to_path_buf(),
+            pid: lock_holder(&dir.join("db")),
         }
-    };
-    format!("{what} at line {} column {}", err.line(), err.column())
+    }
 }
 
-/// The key serde names as unknown, only when it reads as a field name: a client's key can
-/// be any text (an address, control characters), and an error must not echo it.
-fn unknown_field_name(message: &str) -> Option<&str> {
-    const OPEN: &str = "unknown field `";
-    let rest = &message[message.find(OPEN)? + OPEN.len()..];
-    let name = &rest[..rest.find('`')?];
-    let field_like = (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-    field_like.then_some(name)
+/// The process holding a lock on `file`, read from `/proc/locks` (Linux; else `None`).
+fn lock_holder(file: &std::path::Path) -> Option<u32> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let inode = std::fs::metadata(file).ok()?.ino();
+        let locks = std::fs::read_to_string("/proc/locks").ok()?;
+        // "1: FLOCK  ADVISORY  WRITE 12345 08:01:1234567 0 EOF"
+        locks.lines().find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let pid = fields.get(4)?.parse::<u32>().ok()?;
+            let lock_inode = fields.get(5)?.rsplit(':').next()?.parse::<u64>().ok()?;
+            (lock_inode == inode && pid != std::process::id()).then_some(pid)
+        })
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = file;
+        None
+    }
 }
 
 #[cfg(test)]
@@ -166,52 +221,21 @@ mod tests {
     }
 
     #[test]
-    fn json_errors_never_quote_values() {
-        #[derive(serde::Deserialize, Debug)]
-        #[allow(dead_code)]
-        struct Body {
-            candidates: Option<usize>,
-        }
-        let err = serde_json::from_str::<Body>(r#"{"candidates":"jane.doe@acme.nl"}"#)
-            .expect_err("wrong type");
-        let described = describe_json_error(&err);
-        assert!(!described.contains("jane"), "{described}");
-        assert!(described.contains("expected"), "{described}");
-        #[derive(serde::Deserialize, Debug)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct Strict {
-            a: Option<u8>,
-        }
-        let err = serde_json::from_str::<Strict>(r#"{"b":1}"#).expect_err("unknown");
-        assert!(describe_json_error(&err).contains("unknown field `b`"));
+    fn every_code_is_in_the_table_once() {
+        let mut codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), Code::ALL.len());
+        assert_eq!(Error::MethodNotAllowed.status(), 405);
+        assert_eq!(Error::Unauthorized.status(), 401);
     }
 
-    /// Found by the lookup_request fuzz target: `{"c\u007fmpany":…}` came back as
-    /// "unknown field `c\u{7f}mpany`", a control character in a client's error message;
-    /// a key holding an address was echoed the same way.
     #[test]
-    fn unknown_field_names_with_control_characters_or_addresses_are_not_echoed() {
-        #[derive(serde::Deserialize, Debug)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct Strict {
-            company: Option<String>,
-        }
-        for body in [
-            "{\"c\u{7f}mpany\":\"Acme\"}",
-            r#"{"jane.doe@acme.nl":1}"#,
-            r#"{"line\nbreak":1}"#,
-        ] {
-            let err = serde_json::from_str::<Strict>(body).expect_err("unknown field");
-            let described = describe_json_error(&err);
-            assert!(
-                described.starts_with("unknown field at line 1"),
-                "{described:?}"
-            );
-            assert!(!described.chars().any(char::is_control), "{described:?}");
-        }
-        let err = serde_json::from_str::<Strict>(r#"{"compnay":1}"#).expect_err("unknown");
-        assert!(describe_json_error(&err).starts_with("unknown field `compnay` at line 1"));
+    fn a_wrapped_error_is_named_once_in_a_chain() {
+        let err = anyhow::Error::from(Error::from(std::io::Error::from(
+            std::io::ErrorKind::AddrInUse,
+        )));
+        let chain = format!("{err:#}");
+        assert_eq!(chain.matches("in use").count(), 1, "{chain}");
     }
 }

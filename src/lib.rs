@@ -21,6 +21,7 @@
 //! | [`clock`] | injectable time |
 //! | [`gen`] | the deterministic sample-data generator |
 //! | [`sample`] | the built-in data set of `serve --sample` |
+//! | [`json`] | strict decoding of client JSON, with messages that name only the API's fields |
 //! | [`error`] | the error type and its stable code → HTTP status table |
 
 pub mod clock;
@@ -32,6 +33,7 @@ pub mod error;
 pub mod gen;
 pub mod http;
 pub mod index;
+pub mod json;
 pub mod matching;
 pub mod metrics;
 pub mod model;

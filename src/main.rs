@@ -8,7 +8,7 @@ use profiled::clock::{Clock, SystemClock};
 use profiled::config::{Config, DataArgs, ServeArgs};
 use profiled::engine::Engine;
 use profiled::enrich_file::{
-    enrich_file, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
+    enrich_file, ColumnReport, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
 };
 use profiled::gen::{write_ndjson, GenOptions};
 use profiled::ndjson::{read_chunk, BATCH_LINES};
@@ -54,12 +54,18 @@ enum Command {
     Sweep {
         #[command(flatten)]
         data: DataArgs,
+        /// Say what would expire and how much, and delete nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Check the store's secondary entries and the index against the profiles.
     Check {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Data-subject rights on a data directory (the daemon must not be running on it).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// Write deterministic sample profiles as NDJSON.
     Gen {
         #[arg(long, default_value_t = 1000)]
@@ -72,6 +78,19 @@ enum Command {
         /// Output file (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Erase the person a subject identifies and suppress their identifiers. The subject
+    /// is read as JSON (`{"email":"…"}`, `{"id":"…"}`, `{"name":"…","company":"…"}`, …)
+    /// from FILE or standard input (`-`), so no identifier shows in the process list.
+    Erase {
+        #[command(flatten)]
+        data: DataArgs,
+        /// JSON file with the subject; `-` reads standard input.
+        subject: PathBuf,
     },
 }
 
@@ -135,6 +154,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn")),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a terminal: a log file or a collector gets plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -151,8 +172,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest { data, files } => ingest(&data, &files),
         Command::Enrich(args) => enrich(args),
         Command::Reindex { data } => reindex(&data),
-        Command::Sweep { data } => sweep(&data),
+        Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
+        Command::Privacy(PrivacyCommand::Erase { data, subject }) => erase(&data, &subject),
         Command::Gen {
             count,
             seed,
@@ -202,14 +224,22 @@ fn close(engine: Engine) -> anyhow::Result<()> {
 }
 
 fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
+    // Every input opens before the data directory does: a mistyped file name must not
+    // leave a new, empty data directory behind.
+    let mut inputs: Vec<(&Path, Box<dyn Read>)> = Vec::with_capacity(files.len());
+    let mut total_bytes = 0;
+    for file in files {
+        if file.as_os_str() == "-" {
+            inputs.push((file, Box::new(std::io::stdin())));
+        } else {
+            let opened =
+                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+            total_bytes += opened.metadata().map_or(0, |m| m.len());
+            inputs.push((file, Box::new(opened)));
+        }
+    }
     let engine = open_engine(data)?;
     let started = Instant::now();
-    let total_bytes: u64 = files
-        .iter()
-        .filter(|f| f.as_os_str() != "-")
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
     let bar = ProgressBar::new(total_bytes);
     bar.set_style(
         ProgressStyle::with_template(
@@ -217,16 +247,9 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
         )
         .context("progress template")?,
     );
-    let (mut created, mut updated, mut rejected) = (0u64, 0u64, 0u64);
+    let (mut created, mut updated, mut suppressed, mut rejected) = (0u64, 0u64, 0u64, 0u64);
     let mut last_seq = 0;
-    for file in files {
-        let reader: Box<dyn Read> = if file.as_os_str() == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(
-                std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
-            )
-        };
+    for (file, reader) in inputs {
         let mut reader = BufReader::with_capacity(1 << 20, reader);
         let mut line_no = 1u64;
         let mut chunk = Vec::with_capacity(BATCH_LINES * 600);
@@ -242,6 +265,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
             }
             created += report.created;
             updated += report.updated;
+            suppressed += report.suppressed;
             rejected += report.rejected.len() as u64;
             last_seq = last_seq.max(seq);
             line_no += lines as u64;
@@ -257,7 +281,7 @@ fn ingest(data: &DataArgs, files: &[PathBuf]) -> anyhow::Result<()> {
     compact(&engine);
     close(engine)?;
     println!(
-        "ingested {} profiles ({created} created, {updated} updated, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
+        "ingested {} profiles ({created} created, {updated} updated, {suppressed} suppressed, {rejected} rejected) in {:.1}s: {:.0} profiles/s stored, {:.0} profiles/s stored and indexed; index merged in {:.1}s",
         created + updated,
         indexed.as_secs_f64(),
         (created + updated) as f64 / stored.as_secs_f64().max(1e-3),
@@ -302,6 +326,7 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         let len = file.metadata().ok().map(|m| m.len());
         (Box::new(BufReader::with_capacity(1 << 20, file)), len)
     };
+    require_store(&args.data)?;
     let engine = open_engine(&args.data)?;
     let to_stdout = args.output.as_os_str() == "-";
     let bar = match total_bytes {
@@ -317,6 +342,8 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
         ),
     };
     let started = Instant::now();
+    // Before the first lookup: which columns the job reads, and which it leaves unread.
+    let on_columns = |report: &ColumnReport| bar.suspend(|| eprintln!("{report}"));
     let on_progress = |bytes: u64, records: u64| {
         bar.set_position(bytes);
         let rate = records as f64 / started.elapsed().as_secs_f64().max(1e-3);
@@ -328,11 +355,19 @@ fn enrich(args: EnrichArgs) -> anyhow::Result<()> {
             input,
             std::io::stdout().lock(),
             &options,
+            on_columns,
             on_progress,
         )
         .map_err(anyhow::Error::from)
     } else {
-        enrich_to_file(&engine, input, &args.output, &options, on_progress)
+        enrich_to_file(
+            &engine,
+            input,
+            &args.output,
+            &options,
+            on_columns,
+            on_progress,
+        )
     };
     bar.finish_and_clear();
     let elapsed = started.elapsed().as_secs_f64();
@@ -366,6 +401,7 @@ fn enrich_to_file(
     input: Box<dyn BufRead>,
     path: &Path,
     options: &FileOptions,
+    columns: impl FnOnce(&ColumnReport),
     progress: impl FnMut(u64, u64),
 ) -> anyhow::Result<EnrichSummary> {
     let name = path
@@ -379,7 +415,7 @@ fn enrich_to_file(
     let file =
         std::fs::File::create(&partial).with_context(|| format!("creating {}", path.display()))?;
     let finish = || -> anyhow::Result<_> {
-        let summary = enrich_file(engine, input, &file, options, progress)?;
+        let summary = enrich_file(engine, input, &file, options, columns, progress)?;
         file.sync_all()
             .with_context(|| format!("writing {}", path.display()))?;
         std::fs::rename(&partial, path).with_context(|| format!("writing {}", path.display()))?;
@@ -392,12 +428,43 @@ fn enrich_to_file(
     result
 }
 
-fn sweep(data: &DataArgs) -> anyhow::Result<()> {
+/// Offline commands other than `ingest` work on an existing store: opening the engine
+/// would create an empty one and answer from it.
+fn require_store(data: &DataArgs) -> anyhow::Result<()> {
+    let dir = data_dir(data)?;
+    if !dir.join("store").is_dir() {
+        bail!(
+            "{} holds no profiled store (create one with `profiled ingest --data-dir {} FILE` or `profiled serve`)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn sweep(data: &DataArgs, dry_run: bool) -> anyhow::Result<()> {
+    require_store(data)?;
     let engine = open_engine(data)?;
+    if dry_run {
+        let preview = engine.sweep_preview()?;
+        close(engine)?;
+        let oldest = preview
+            .oldest_sighting
+            .map(|t| format!(", the oldest last seen {t}"))
+            .unwrap_or_default();
+        println!(
+            "dry run, nothing deleted: a sweep would delete {} profiles and {} companies not seen since {} ({} email hashes){oldest}",
+            preview.expiring_profiles,
+            preview.expiring_companies,
+            preview.cutoff,
+            preview.email_hashes,
+        );
+        return Ok(());
+    }
     let report = engine.sweep(None)?;
     close(engine)?;
     println!(
-        "swept in {} ms: {} profiles and {} companies expired (not seen since {}), {} email hashes removed",
+        "swept in {} ms: deleted {} profiles and {} companies not seen since {}, and their {} email hashes",
         report.duration_ms,
         report.expired_profiles,
         report.expired_companies,
@@ -408,10 +475,7 @@ fn sweep(data: &DataArgs) -> anyhow::Result<()> {
 }
 
 fn check(data: &DataArgs) -> anyhow::Result<()> {
-    let dir = data_dir(data)?;
-    if !dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", dir.display());
-    }
+    require_store(data)?;
     let engine = open_engine(data)?;
     let report = engine.check()?;
     close(engine)?;
@@ -429,11 +493,8 @@ fn check(data: &DataArgs) -> anyhow::Result<()> {
 }
 
 fn reindex(data: &DataArgs) -> anyhow::Result<()> {
-    let dir = data_dir(data)?;
-    if !dir.join("store").is_dir() {
-        bail!("{} holds no profiled store", dir.display());
-    }
-    let index_dir = dir.join("index");
+    require_store(data)?;
+    let index_dir = data_dir(data)?.join("index");
     if index_dir.exists() {
         std::fs::remove_dir_all(&index_dir).context("removing the old index")?;
     }
@@ -446,6 +507,31 @@ fn reindex(data: &DataArgs) -> anyhow::Result<()> {
         "reindexed {docs} profiles in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
+    let text = if subject.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("reading the subject from standard input")?;
+        text
+    } else {
+        std::fs::read_to_string(subject)
+            .with_context(|| format!("reading {}", subject.display()))?
+    };
+    let subject: profiled::model::Subject =
+        profiled::json::from_slice(text.as_bytes()).map_err(|err| {
+            anyhow::anyhow!(
+                "the subject is not valid: {err} (give one of email, email_sha256, phone, name with company, id, person_key)"
+            )
+        })?;
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    let receipt = engine.erase(&subject, "cli");
+    close(engine)?;
+    println!("{}", serde_json::to_string_pretty(&receipt?)?);
     Ok(())
 }
 

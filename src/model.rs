@@ -469,3 +469,90 @@ pub struct SweepReport {
     pub cutoff: String,
     pub duration_ms: u64,
 }
+
+// ---- privacy ----------------------------------------------------------------------------
+
+/// Who a data-subject request is about, by exactly one of: `email`, `email_sha256` (hex,
+/// or base64 as in the CPPA's deletion lists), `phone`, `name` with `company`, `id`, or
+/// `person_key`; and under which law it is made.
+#[derive(Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<EmailInput>,
+    /// SHA-256 of the trimmed, lower-cased address: 64 hex digits or 44 base64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_sha256: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The full name; goes with `company`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A company name, domain or URL; goes with `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// A profile id (16 hex digits), e.g. one of the candidates of an earlier answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The source's stable identifier of the person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_key: Option<String>,
+    /// `gdpr` (default; due in one month) or `ccpa` (due in 45 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
+}
+
+/// `Debug` names only which identifiers were given, never their values.
+impl fmt::Debug for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subject")
+            .field("email", &self.email.is_some())
+            .field("email_sha256", &self.email_sha256.is_some())
+            .field("phone", &self.phone.is_some())
+            .field("name", &self.name.is_some())
+            .field("company", &self.company.is_some())
+            .field("id", &self.id.is_some())
+            .field("person_key", &self.person_key.is_some())
+            .field("jurisdiction", &self.jurisdiction)
+            .finish()
+    }
+}
+
+/// The law a data-subject request is made under.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Jurisdiction {
+    /// GDPR Art. 12(3): within one month of receipt.
+    #[default]
+    Gdpr,
+    /// CCPA/CPRA: within 45 days.
+    Ccpa,
+}
+
+/// How a data-subject request ended.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PrivacyOutcome {
+    /// The profile and everything derived from it are gone; its identifiers are suppressed.
+    Erased,
+    /// No profile fits the identification; nothing changed.
+    NotFound,
+    /// Several profiles fit; nothing changed. Choose one of `candidates` by `id`.
+    Ambiguous,
+}
+
+/// The receipt of a data-subject request.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct PrivacyReceipt {
+    /// The request's id, to quote and to find it in `GET /v1/privacy/requests`.
+    pub request_id: String,
+    pub outcome: PrivacyOutcome,
+    /// RFC 3339.
+    pub received: String,
+    /// When the law wants it answered (RFC 3339).
+    pub due: String,
+    /// The profiles the identification fits when it fits several.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Candidate>,
+}

@@ -24,8 +24,17 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Opens the data directory and starts serving on `config.listen` (port 0 picks one).
+    /// Binds `config.listen` (port 0 picks one), then opens the data directory and
+    /// starts serving. The address is bound first: a port in use fails before anything is
+    /// created or indexed.
     pub async fn start(config: Config, clock: Arc<dyn Clock>) -> Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|reason| Error::Listen {
+                addr: config.listen,
+                reason,
+            })?;
+        let addr = listener.local_addr()?;
         let engine_config = config.engine();
         let sample = config.sample;
         let engine = tokio::task::spawn_blocking(move || -> Result<Engine> {
@@ -38,8 +47,6 @@ impl Daemon {
         .await
         .map_err(|_| Error::Internal("start-up task failed".into()))??;
         let engine = Arc::new(engine);
-        let listener = TcpListener::bind(config.listen).await?;
-        let addr = listener.local_addr()?;
         let state = AppState {
             engine: engine.clone(),
             keys: Arc::new(Keys::new(&config.api_keys)),

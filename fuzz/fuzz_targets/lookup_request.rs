@@ -9,15 +9,14 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use profiled::error::describe_json_error;
 use profiled::model::{LookupRequest, LookupStatus};
 use profiled_fuzz::{assert_no_echo, assert_not_echoed, engine};
 
 fuzz_target!(|data: &[u8]| {
-    let request: LookupRequest = match serde_json::from_slice(data) {
+    let request: LookupRequest = match profiled::json::from_slice(data) {
         Ok(request) => request,
         Err(err) => {
-            let message = describe_json_error(&err);
+            let message = err.0;
             assert!(!message.chars().any(char::is_control));
             match serde_json::from_slice::<serde_json::Value>(data) {
                 Ok(value) => assert_no_echo(&message, &value),

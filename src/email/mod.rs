@@ -7,7 +7,9 @@
 
 pub mod pattern;
 
-pub use pattern::{detect, local_parts, pattern_name, OBSERVED, PATTERNS};
+pub use pattern::{
+    detect, detect_spelling, local_part, local_parts, pattern_name, Spelling, OBSERVED, PATTERNS,
+};
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -28,6 +30,18 @@ const PATTERN_PRIOR: &[f64] = &[
 ];
 /// Weight of the prior, in observations.
 const PRIOR_WEIGHT: f64 = 2.0;
+/// Marker entries in a company's pattern counts (no pattern has these indices): how many
+/// observed addresses spelt a name's ü/ö/ä/ø/å plainly ("muller") and how many
+/// transliterated it ("mueller"). Kept among the pattern counts so that the stored
+/// company record keeps its layout; a record from before has neither.
+const SPELLING_PLAIN: u8 = 253;
+const SPELLING_TRANSLITERATED: u8 = 254;
+
+const _: () = assert!(
+    PATTERNS.len() < SPELLING_PLAIN as usize,
+    "pattern indices must stay below the spelling markers"
+);
+
 /// A pattern gets candidate hashes for a company's people once it reaches this share...
 const ACTIVE_MIN_SHARE: f64 = 0.1;
 /// ...and at most this many patterns per company do.
@@ -126,6 +140,19 @@ impl EmailHasher {
         out.copy_from_slice(&full.as_bytes()[..16]);
         out
     }
+
+    /// A keyed hash of another identifier (a profile id, a source's person key, a phone
+    /// number, how a subject was named), kept apart from email hashes by `kind`: lets
+    /// the store recognise an identifier without holding it.
+    pub fn hash_identifier(&self, kind: &str, value: &[u8]) -> [u8; 16] {
+        let mut hasher = blake3::Hasher::new_keyed(&self.key);
+        hasher.update(kind.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(value);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+        out
+    }
 }
 
 /// Writes a new file readable by its owner only, durably.
@@ -195,10 +222,18 @@ pub fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// The pattern entries of a company's counts, without the spelling markers.
+fn pattern_counts(counts: &[(u8, u32)]) -> impl Iterator<Item = (u8, u32)> + '_ {
+    counts
+        .iter()
+        .copied()
+        .filter(|(p, _)| usize::from(*p) < PATTERNS.len())
+}
+
 /// Probability that a person at a company with these observed `counts` uses `pattern`:
 /// the observed share blended with the general prior, so one observation is not certainty.
 pub fn pattern_probability(counts: &[(u8, u32)], pattern: u8) -> f64 {
-    let total: f64 = counts.iter().map(|(_, n)| f64::from(*n)).sum();
+    let total: f64 = pattern_counts(counts).map(|(_, n)| f64::from(n)).sum();
     let seen = counts
         .iter()
         .find(|(p, _)| *p == pattern)
@@ -212,13 +247,9 @@ pub fn pattern_probability(counts: &[(u8, u32)], pattern: u8) -> f64 {
 
 /// The patterns worth a candidate hash at a company: the most common ones with a real share.
 pub fn active_patterns(counts: &[(u8, u32)]) -> Vec<u8> {
-    let total: u32 = counts.iter().map(|(_, n)| n).sum();
-    let mut ranked: Vec<(u8, u32)> = counts
-        .iter()
-        .copied()
-        .filter(|(p, n)| {
-            usize::from(*p) < PATTERNS.len() && f64::from(*n) >= ACTIVE_MIN_SHARE * f64::from(total)
-        })
+    let total: u32 = pattern_counts(counts).map(|(_, n)| n).sum();
+    let mut ranked: Vec<(u8, u32)> = pattern_counts(counts)
+        .filter(|(_, n)| f64::from(*n) >= ACTIVE_MIN_SHARE * f64::from(total))
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     ranked
@@ -233,6 +264,53 @@ pub fn observe_pattern(counts: &mut Vec<(u8, u32)>, pattern: u8) {
     match counts.iter_mut().find(|(p, _)| *p == pattern) {
         Some((_, n)) => *n = n.saturating_add(1),
         None => counts.push((pattern, 1)),
+    }
+}
+
+/// Learns from one observed address of a person at the company's domain: the pattern it
+/// follows and, when the name has letters such as ü, how it spells them. Returns the
+/// pattern; `None` (nothing learnt) when the address follows none.
+pub fn observe_address(
+    counts: &mut Vec<(u8, u32)>,
+    local: &str,
+    first: &str,
+    last: &str,
+) -> Option<u8> {
+    let pattern = detect(local, first, last)?;
+    observe_pattern(counts, pattern);
+    match detect_spelling(local, first, last) {
+        Some(Spelling::Plain) => observe_pattern(counts, SPELLING_PLAIN),
+        Some(Spelling::Transliterated) => observe_pattern(counts, SPELLING_TRANSLITERATED),
+        None => {}
+    }
+    Some(pattern)
+}
+
+/// Probability that the company's addresses spell a name's ü/ö/ä/ø/å the `spelling` way:
+/// the observed share with one observation's worth of "either" blended in, so that a
+/// domain with no such address says 0.5 each and one address is not certainty.
+pub fn spelling_probability(counts: &[(u8, u32)], spelling: Spelling) -> f64 {
+    let count = |marker: u8| {
+        counts
+            .iter()
+            .find(|(p, _)| *p == marker)
+            .map_or(0.0, |(_, n)| f64::from(*n))
+    };
+    let (plain, transliterated) = (count(SPELLING_PLAIN), count(SPELLING_TRANSLITERATED));
+    let seen = match spelling {
+        Spelling::Plain => plain,
+        Spelling::Transliterated => transliterated,
+    };
+    (seen + 0.5) / (plain + transliterated + 1.0)
+}
+
+/// The spelling a company's addresses more likely use; the plain one when its addresses
+/// do not tell.
+pub fn likely_spelling(counts: &[(u8, u32)]) -> Spelling {
+    if spelling_probability(counts, Spelling::Transliterated) > 0.5 {
+        Spelling::Transliterated
+    } else {
+        Spelling::Plain
     }
 }
 
@@ -330,5 +408,44 @@ mod tests {
         observe_pattern(&mut counts, 3);
         observe_pattern(&mut counts, 3);
         assert_eq!(counts, vec![(3, 2)]);
+    }
+
+    #[test]
+    fn spellings_are_learnt_beside_the_patterns_without_changing_them() {
+        let mut counts = vec![];
+        assert_eq!(
+            observe_address(&mut counts, "j.mueller", "Jürgen", "Müller"),
+            Some(4)
+        );
+        assert_eq!(
+            observe_address(&mut counts, "anna.schaefer", "Anna", "Schäfer"),
+            Some(0)
+        );
+        // no letter to spell: the pattern alone
+        assert_eq!(
+            observe_address(&mut counts, "jane.doe", "Jane", "Doe"),
+            Some(0)
+        );
+        assert_eq!(observe_address(&mut counts, "info", "Jane", "Doe"), None);
+        assert_eq!(
+            counts,
+            vec![(4, 1), (SPELLING_TRANSLITERATED, 2), (0, 2)],
+            "{counts:?}"
+        );
+        // The markers count neither as patterns nor towards their total.
+        assert_eq!(
+            pattern_probability(&counts, 0),
+            pattern_probability(&[(4, 1), (0, 2)], 0)
+        );
+        assert_eq!(active_patterns(&counts), vec![0, 4]);
+        assert_eq!(likely_spelling(&counts), Spelling::Transliterated);
+        assert!((spelling_probability(&counts, Spelling::Transliterated) - 2.5 / 3.0).abs() < 1e-9);
+        // A domain that tells nothing: even odds, the plain spelling.
+        assert_eq!(spelling_probability(&[(0, 5)], Spelling::Plain), 0.5);
+        assert_eq!(likely_spelling(&[(0, 5)]), Spelling::Plain);
+        let mut plain = vec![];
+        observe_address(&mut plain, "jurgen.muller", "Jürgen", "Müller");
+        assert_eq!(likely_spelling(&plain), Spelling::Plain);
+        assert_eq!(spelling_probability(&plain, Spelling::Plain), 0.75);
     }
 }

@@ -32,6 +32,14 @@ pub const PATTERNS: &[&str] = &[
 /// Marks an observed address that followed none of [`PATTERNS`].
 pub const OBSERVED: u8 = 255;
 
+/// How an address spells a name's ü, ö, ä, ø or å: plainly ("muller", as [`fold`]) or
+/// transliterated ("mueller", as [`fold_german`]). ß is "ss" either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Spelling {
+    Plain,
+    Transliterated,
+}
+
 const _: () = assert!(
     PATTERNS.len() < OBSERVED as usize,
     "pattern indices must fit below OBSERVED"
@@ -173,6 +181,54 @@ pub fn detect(local: &str, first: &str, last: &str) -> Option<u8> {
         })
     })?;
     u8::try_from(found).ok()
+}
+
+/// How an observed local part spells the person's name: `None` when the name has no
+/// letter the two spellings differ on, when the address shows neither spelling of such a
+/// word (initials, an address with the letters themselves) or both.
+pub fn detect_spelling(local: &str, first: &str, last: &str) -> Option<Spelling> {
+    let local = local.split('@').next().unwrap_or(local);
+    let local = local.split('+').next().unwrap_or(local).trim();
+    if !local.is_ascii() {
+        return None;
+    }
+    let glued: String = local
+        .chars()
+        .filter(|c| !LOCAL_SEPARATORS.contains(c))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let (mut plain, mut transliterated) = (false, false);
+    for word in first.split_whitespace().chain(last.split_whitespace()) {
+        if word.is_ascii() {
+            continue;
+        }
+        let word_plain: String = fold(word).split(' ').collect();
+        let word_german: String = fold_german(word).split(' ').collect();
+        if word_plain == word_german || word_plain.is_empty() {
+            continue;
+        }
+        // The transliterated form is the longer one and may contain the plain one
+        // ("aasa" holds "asa"), so it is looked for first.
+        if glued.contains(&word_german) {
+            transliterated = true;
+        } else if glued.contains(&word_plain) {
+            plain = true;
+        }
+    }
+    match (plain, transliterated) {
+        (true, false) => Some(Spelling::Plain),
+        (false, true) => Some(Spelling::Transliterated),
+        _ => None,
+    }
+}
+
+/// The local part `pattern` gives for this person in one spelling (see [`local_parts`]).
+pub fn local_part(pattern: u8, first: &str, last: &str, spelling: Spelling) -> Option<String> {
+    let mut parts = local_parts(pattern, first, last);
+    match spelling {
+        Spelling::Transliterated => parts.pop(),
+        Spelling::Plain => parts.into_iter().next(),
+    }
 }
 
 /// Whether a local part is exactly `template` rendered for the given glued names.
@@ -355,6 +411,43 @@ mod tests {
             assert_eq!(detect(local, "Jürgen", "Müller"), Some(0), "{local}");
         }
         assert_eq!(detect("jmueller", "Jürgen", "Müller"), Some(1));
+    }
+
+    #[test]
+    fn the_spelling_of_an_address_is_told_by_its_words() {
+        use Spelling::*;
+        let cases = [
+            ("j.mueller", "Jürgen", "Müller", Some(Transliterated)),
+            ("juergen.mueller", "Jürgen", "Müller", Some(Transliterated)),
+            ("JMUELLER+news", "Jürgen", "Müller", Some(Transliterated)),
+            ("j.muller", "Jürgen", "Müller", Some(Plain)),
+            ("jurgen_muller", "Jürgen", "Müller", Some(Plain)),
+            ("jurgen.mueller", "Jürgen", "Müller", None),
+            ("jürgen.müller", "Jürgen", "Müller", None),
+            ("u.meyer", "Ülrich", "Meyer", None),
+            ("jane.doe", "Jane", "Doe", None),
+            ("aasa.berg", "Åsa", "Berg", Some(Transliterated)),
+            ("asa.berg", "Åsa", "Berg", Some(Plain)),
+            ("b.oedegaard", "Bjørn", "Ødegård", Some(Transliterated)),
+            ("bjorn", "Bjørn", "Ødegård", Some(Plain)),
+            ("hans.mueller", "Hans", "von Müller", Some(Transliterated)),
+            ("k.strauss", "Klaus", "Strauß", None),
+        ];
+        for (local, first, last, spelling) in cases {
+            assert_eq!(detect_spelling(local, first, last), spelling, "{local}");
+        }
+        assert_eq!(
+            local_part(4, "Jürgen", "Müller", Transliterated).as_deref(),
+            Some("j.mueller")
+        );
+        assert_eq!(
+            local_part(4, "Jürgen", "Müller", Plain).as_deref(),
+            Some("j.muller")
+        );
+        assert_eq!(
+            local_part(0, "Jane", "Doe", Transliterated).as_deref(),
+            Some("jane.doe")
+        );
     }
 
     #[test]

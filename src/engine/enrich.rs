@@ -3,7 +3,7 @@
 //! the rayon pool, off the async runtime.
 
 use super::{lookup, Engine};
-use crate::error::{describe_json_error, Error};
+use crate::error::Error;
 use crate::model::{Candidate, LookupRequest, LookupResult, LookupStatus};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -17,9 +17,39 @@ pub struct EnrichOptions {
     /// Default `min_confidence` for records that do not set their own.
     #[serde(default)]
     pub min_confidence: Option<f64>,
-    /// Profile fields to return (default: all). `id` is always returned.
+    /// Profile fields to return (default: all), each a top-level field (`company`) or a
+    /// dotted path into one (`company.domain`); see [`parse_fields`]. `id` is always
+    /// returned.
     #[serde(default)]
     pub fields: Option<Vec<String>>,
+}
+
+/// Reads a field selection as both edges take it (`--fields`, `?fields=`, the JSON
+/// `fields`): a top-level profile field (`company`) or a dotted path into one
+/// (`company.domain`, `location.city`, `history.title`). Checks each path's head and
+/// returns the paths trimmed, in order, without repeats.
+pub fn parse_fields<S: AsRef<str>>(fields: &[S]) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = Vec::with_capacity(fields.len());
+    for field in fields {
+        let field = field.as_ref().trim();
+        let head = field_head(field);
+        let well_formed = !field.split('.').any(str::is_empty);
+        if !well_formed || (head != "id" && !PROFILE_FIELDS.contains(&head)) {
+            return Err(Error::invalid(format!(
+                "unknown profile field in fields; a field is one of id, {} or a dotted path into one (company.domain)",
+                PROFILE_FIELDS.join(", ")
+            )));
+        }
+        if !out.iter().any(|f| f == field) {
+            out.push(field.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// The top-level profile field a path starts with.
+fn field_head(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
 }
 
 impl EnrichOptions {
@@ -27,9 +57,11 @@ impl EnrichOptions {
     /// the email address suggested from its pattern. Without them the answer's company
     /// is not read (a sled read and a decode per record).
     fn shows_company(&self) -> bool {
-        self.fields
-            .as_ref()
-            .is_none_or(|fields| fields.iter().any(|f| f == "company" || f == "email"))
+        self.fields.as_ref().is_none_or(|fields| {
+            fields
+                .iter()
+                .any(|f| matches!(field_head(f), "company" | "email"))
+        })
     }
 }
 
@@ -97,14 +129,7 @@ impl EnrichOptions {
             }
         }
         if let Some(fields) = &self.fields {
-            if let Some(unknown) = fields
-                .iter()
-                .find(|f| !PROFILE_FIELDS.contains(&f.as_str()))
-            {
-                return Err(Error::invalid(format!(
-                    "unknown profile field `{unknown}` in fields"
-                )));
-            }
+            parse_fields(fields)?;
         }
         Ok(())
     }
@@ -215,11 +240,9 @@ fn parse_record(record: Value, options: &EnrichOptions) -> ParsedRecord {
         );
     }
     let key = serde_json::to_string(&fields).unwrap_or_default();
-    let request = serde_json::from_value::<LookupRequest>(Value::Object(fields))
+    let request = crate::json::from_value::<LookupRequest>(&Value::Object(fields))
         .map(|request| (key, request))
-        .map_err(|err| {
-            RecordError::invalid(format!("invalid record: {}", describe_json_error(&err)))
-        });
+        .map_err(|err| RecordError::invalid(format!("invalid record: {err}")));
     (request, metadata)
 }
 
@@ -248,16 +271,28 @@ struct Answer {
     candidates: Vec<Candidate>,
 }
 
-/// Keeps only the selected profile fields (and `id`).
+/// Keeps only the selected profile fields (and `id`); a dotted path keeps only that part
+/// of its field (`company.domain` → `{"company":{"domain":…}}`).
 fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
     let profile = result.profile.and_then(|profile| match fields {
         None => serde_json::to_value(profile).ok(),
-        Some(fields) => Some(Value::Object(
-            std::iter::once("id")
-                .chain(fields.iter().map(String::as_str))
-                .filter_map(|name| Some((name.to_owned(), profile.field(name)?)))
-                .collect::<Map<String, Value>>(),
-        )),
+        Some(fields) => {
+            let mut out = Map::new();
+            if let Some(id) = profile.field("id") {
+                out.insert("id".to_owned(), id);
+            }
+            for field in fields {
+                let head = field_head(field);
+                if out.contains_key(head) {
+                    continue;
+                }
+                let Some(value) = profile.field(head) else {
+                    continue;
+                };
+                out.insert(head.to_owned(), prune(value, &under(fields, head)));
+            }
+            Some(Value::Object(out))
+        }
     });
     Answer {
         status: result.status,
@@ -265,6 +300,40 @@ fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
         matched_on: result.matched_on,
         profile,
         candidates: result.candidates,
+    }
+}
+
+/// What the paths starting with `head` name below it (`company.domain` → `domain`; the
+/// bare `company` → the empty path, all of it).
+fn under<'a, S: AsRef<str>>(paths: &'a [S], head: &str) -> Vec<&'a str> {
+    paths
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|p| field_head(p) == head)
+        .map(|p| p.get(head.len() + 1..).unwrap_or(""))
+        .collect()
+}
+
+/// Keeps the parts of `value` the dotted `paths` name (an empty path keeps it whole);
+/// lists are pruned element by element.
+fn prune(value: Value, paths: &[&str]) -> Value {
+    if paths.iter().any(|p| p.is_empty()) {
+        return value;
+    }
+    match value {
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| prune(v, paths)).collect()),
+        Value::Object(mut object) => {
+            let mut out = Map::new();
+            for path in paths {
+                let key = field_head(path);
+                let Some(inner) = object.remove(key) else {
+                    continue;
+                };
+                out.insert(key.to_owned(), prune(inner, &under(paths, key)));
+            }
+            Value::Object(out)
+        }
+        scalar => scalar,
     }
 }
 
@@ -346,6 +415,30 @@ mod tests {
                 .filter(|(name, _)| ["id", "company", "person_key"].contains(&name.as_str()))
                 .collect();
             assert_eq!(projected, Value::Object(expected));
+        }
+    }
+
+    #[test]
+    fn dotted_fields_keep_only_that_part_of_their_field() {
+        let fields = parse_fields(&["company.domain", " location.city", "company.name", "id"])
+            .expect("valid");
+        let result = LookupResult {
+            status: LookupStatus::Match,
+            confidence: 0.9,
+            matched_on: Vec::new(),
+            profile: Some(profile(None)),
+            candidates: Vec::new(),
+            explain: None,
+        };
+        let projected = project(result, Some(&fields)).profile.expect("profile");
+        assert_eq!(
+            projected,
+            serde_json::json!({"id": "0123456789abcdef",
+                "company": {"domain": "acme.nl", "name": "Acme B.V."},
+                "location": {"city": "Rotterdam"}})
+        );
+        for bad in ["compnay.name", "company..name", "", "company."] {
+            assert!(parse_fields(&[bad]).is_err(), "{bad}");
         }
     }
 }

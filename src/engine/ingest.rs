@@ -7,7 +7,7 @@
 //! `last_seen`); field values from a sighting newer than the profile's newest win.
 
 use crate::email::{self, local_parts, normalize_address, Address, EmailHasher, OBSERVED};
-use crate::error::{describe_json_error, Result};
+use crate::error::Result;
 use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
     CompanyId, CompanyInput, HistoryEntry, IngestReport, Location, ProfileId, ProfileInput,
@@ -44,6 +44,9 @@ impl Default for InputLimits {
 pub struct Prepared {
     pub line: u64,
     pub id: ProfileId,
+    /// The name-and-company (or place) identity, also when `id` is the person key's:
+    /// what erasure suppresses so that a source without the key is recognised too.
+    pub name_id: ProfileId,
     pub company: Option<(CompanyId, CompanyRecord)>,
     pub first_name: String,
     pub last_name: String,
@@ -65,7 +68,7 @@ pub fn prepare_ndjson(
         .filter(|(_, line)| !crate::ndjson::is_blank(line))
         .collect();
     let prepare = |&(line, raw): &(u64, &[u8])| {
-        prepare_line(raw, now, limits)
+        prepare_line(raw, line, now, limits)
             .map(|prepared| Prepared { line, ..prepared })
             .map_err(|error| RejectedLine { line, error })
     };
@@ -78,12 +81,13 @@ pub fn prepare_ndjson(
 
 fn prepare_line(
     raw: &[u8],
+    line: u64,
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
     crate::ndjson::check_length(raw.len(), limits.max_line_bytes)?;
-    let input: ProfileInput = serde_json::from_slice(raw)
-        .map_err(|err| format!("not a valid profile: {}", describe_json_error(&err)))?;
+    let input: ProfileInput =
+        crate::json::from_line(raw, line).map_err(|err| format!("not a valid profile: {err}"))?;
     prepare(input, now, limits)
 }
 
@@ -140,10 +144,17 @@ pub fn prepare(
         company.as_ref().map(|(_, c)| c),
         location.as_ref(),
     );
+    let name_id = identity(
+        None,
+        &name_key,
+        company.as_ref().map(|(_, c)| c),
+        location.as_ref(),
+    );
     input.email = None;
     Ok(Prepared {
         line: 0,
         id,
+        name_id,
         company,
         first_name,
         last_name,
@@ -187,6 +198,17 @@ fn identity(
         }
     };
     ProfileId(xxh3_64(identity.as_bytes()))
+}
+
+/// The name-and-company (or place) identity of a stored profile: what its id would be
+/// had no source given a person key.
+pub fn name_identity(
+    first: &str,
+    last: &str,
+    company: Option<&CompanyRecord>,
+    location: Option<&LocationRecord>,
+) -> ProfileId {
+    identity(None, &fold(&format!("{first} {last}")), company, location)
 }
 
 /// The id of the profile a source knows by its stable key (`person_key`).
@@ -376,6 +398,18 @@ pub fn apply(
     };
     let mut observed: HashMap<ProfileId, Vec<EmailKey>> = HashMap::new();
     for mut line in prepared {
+        let mut identifiers = super::privacy::identifier_hashes(
+            hasher,
+            [line.id, line.name_id],
+            line.input.person_key.as_deref(),
+            line.input.phone.as_deref(),
+        );
+        let email_hash = line.email.as_ref().map(|a| hasher.hash_address(&a.full()));
+        identifiers.extend(email_hash);
+        if store.any_suppressed(&identifiers)? {
+            report.suppressed += 1;
+            continue;
+        }
         let company_id = match line.company.take() {
             Some((cid, incoming)) => {
                 merge_company(&mut overlay, cid, incoming)?;
@@ -388,12 +422,15 @@ pub fn apply(
                 .and_then(|cid| overlay.companies.get_mut(&cid))
                 .filter(|state| state.current.domain.as_deref() == Some(address.domain.as_str()))
                 .and_then(|state| {
-                    let pattern = email::detect(&address.local, &line.first_name, &line.last_name)?;
-                    email::observe_pattern(&mut state.current.patterns, pattern);
-                    Some(pattern)
+                    email::observe_address(
+                        &mut state.current.patterns,
+                        &address.local,
+                        &line.first_name,
+                        &line.last_name,
+                    )
                 });
             observed.entry(line.id).or_default().push(EmailKey {
-                hash: hasher.hash_address(&address.full()),
+                hash: email_hash.unwrap_or_else(|| hasher.hash_address(&address.full())),
                 pattern: pattern.unwrap_or(OBSERVED),
                 observed: true,
             });

@@ -326,7 +326,12 @@ pub fn lookup(
         let top = &scorer.scored[0];
         result.confidence = round3(best);
         result.matched_on = top.evidence.matched_on();
-        result.profile = Some(view::profile(top.id, &record, company.as_ref()));
+        result.profile = Some(view::profile(
+            top.id,
+            &record,
+            company.as_ref(),
+            engine.hasher(),
+        ));
         if parsed.explain {
             result.explain = Some(
                 top.evidence

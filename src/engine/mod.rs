@@ -9,9 +9,11 @@ mod check;
 pub mod enrich;
 pub mod ingest;
 mod lookup;
+mod privacy;
 pub mod retention;
 mod rules;
 pub mod search;
+mod sweep_preview;
 mod view;
 
 pub use crate::model::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
@@ -20,6 +22,7 @@ pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::Retention;
+pub use sweep_preview::SweepPreview;
 
 use crate::clock::Clock;
 use crate::email::EmailHasher;
@@ -210,7 +213,7 @@ impl Engine {
             Some(cid) => self.store.company(cid)?,
             None => None,
         };
-        Ok(view::profile(id, &record, company.as_ref()))
+        Ok(view::profile(id, &record, company.as_ref(), &self.hasher))
     }
 
     /// Finds the person a client describes.

@@ -154,19 +154,28 @@ fn delete_expired(
         }
     }
     for (company, leavers) in leaving {
-        // Count at most one member past the leavers: big companies stay cheap.
-        let remaining = store
-            .member_count_at_most(company, leavers + 1)?
-            .saturating_sub(leavers);
-        let stale = store
-            .company(company)?
-            .is_some_and(|c| c.last_seen < cutoff);
-        if remaining == 0 && stale {
+        if expires_with_its_leavers(store, company, leavers, cutoff)? {
             writes.delete_company(company);
             report.expired_companies += 1;
         }
     }
     Ok(())
+}
+
+/// Whether a company goes when `leavers` of its members expire: when nobody else is
+/// left and no source showed the company itself since the cut-off.
+pub(crate) fn expires_with_its_leavers(
+    store: &Store,
+    company: CompanyId,
+    leavers: usize,
+    cutoff: i64,
+) -> Result<bool> {
+    // Count at most one member past the leavers: big companies stay cheap.
+    let members = store.member_count_at_most(company, leavers + 1)?;
+    Ok(members <= leavers
+        && store
+            .company(company)?
+            .is_some_and(|c| c.last_seen < cutoff))
 }
 
 /// Merges one sighting into a profile's per-source sightings: the rule ingest and

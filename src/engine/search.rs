@@ -106,7 +106,7 @@ impl Engine {
                 continue;
             };
             let company = companies.get(store, record.company)?;
-            profiles.push(view::profile(id, &record, company));
+            profiles.push(view::profile(id, &record, company, self.hasher()));
         }
         Ok(profiles)
     }

@@ -2,7 +2,7 @@
 //! derived on the fly from the company's pattern and never stored.
 
 use crate::clock::format_rfc3339;
-use crate::email::{self, local_parts, pattern_name, PATTERNS};
+use crate::email::{self, local_part, local_parts, pattern_name, EmailHasher, PATTERNS};
 use crate::model::{
     CompanyView, EmailSuggestion, HistoryEntry, Location, Profile, ProfileId, SourceView,
 };
@@ -11,7 +11,12 @@ use crate::store::record::{CompanyRecord, HistoryRecord, LocationRecord, Profile
 /// Confidence of an address re-rendered from a pattern the person's own address followed.
 const OBSERVED_PATTERN_CONFIDENCE: f64 = 0.99;
 
-pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRecord>) -> Profile {
+pub fn profile(
+    id: ProfileId,
+    record: &ProfileRecord,
+    company: Option<&CompanyRecord>,
+    hasher: &EmailHasher,
+) -> Profile {
     Profile {
         id: id.to_string(),
         person_key: record.person_key.clone(),
@@ -33,7 +38,7 @@ pub fn profile(id: ProfileId, record: &ProfileRecord, company: Option<&CompanyRe
             technologies: c.technologies.clone(),
         }),
         history: record.history.iter().map(history).collect(),
-        email: company.and_then(|c| email_suggestion(record, c)),
+        email: company.and_then(|c| email_suggestion(record, c, hasher)),
         sources: record
             .sources
             .iter()
@@ -68,12 +73,16 @@ fn history(stored: &HistoryRecord) -> HistoryEntry {
 }
 
 /// The most likely address: the pattern the person's observed address followed, else the
-/// company's most probable pattern.
+/// company's most probable pattern. A name with letters such as ü has two spellings
+/// ("muller", "mueller"): the person's own observed address tells which; else the domain's
+/// observed addresses do, and the confidence is the pattern's times the spelling's.
 pub fn email_suggestion(
     record: &ProfileRecord,
     company: &CompanyRecord,
+    hasher: &EmailHasher,
 ) -> Option<EmailSuggestion> {
     let domain = company.domain.as_deref()?;
+    let (first, last) = (record.first_name.as_str(), record.last_name.as_str());
     let observed = record
         .email_keys
         .iter()
@@ -85,9 +94,32 @@ pub fn email_suggestion(
             .map(|p| (p, email::pattern_probability(&company.patterns, p)))
             .max_by(|a, b| a.1.total_cmp(&b.1))?,
     };
-    let local = local_parts(pattern, &record.first_name, &record.last_name)
-        .into_iter()
-        .next()?;
+    let parts = local_parts(pattern, first, last);
+    let (local, confidence) = match parts.as_slice() {
+        [] => return None,
+        [only] => (only.clone(), confidence),
+        _ => {
+            // The person's own address among the spellings: its keyed hash is stored.
+            let own = observed.and_then(|_| {
+                parts.iter().find(|part| {
+                    let hash = hasher.hash_address(&format!("{part}@{domain}"));
+                    record
+                        .email_keys
+                        .iter()
+                        .any(|k| k.observed && k.hash == hash)
+                })
+            });
+            match own {
+                Some(part) => (part.clone(), confidence),
+                None => {
+                    let spelling = email::likely_spelling(&company.patterns);
+                    let local = local_part(pattern, first, last, spelling)?;
+                    let share = email::spelling_probability(&company.patterns, spelling);
+                    (local, confidence * share)
+                }
+            }
+        }
+    };
     Some(EmailSuggestion {
         suggested: format!("{local}@{domain}"),
         pattern: pattern_name(pattern).to_owned(),

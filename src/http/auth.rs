@@ -42,9 +42,12 @@ impl Keys {
         if self.is_open() {
             return Ok(Arc::from("anonymous"));
         }
+        // The scheme is case-insensitive (RFC 9110 §11.1).
         let key = header
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
+            .filter(|key| !key.is_empty())
             .ok_or(Error::Unauthorized)?;
         let (name, scopes) = self
             .by_hash
@@ -145,5 +148,26 @@ mod tests {
             keys.authorize(Some("Bearer wrong"), Scope::Lookup),
             Err(Error::Unauthorized)
         ));
+        for scheme in ["bearer", "BEARER", "BeArEr"] {
+            let header = format!("{scheme}  0123456789abcdef");
+            assert!(
+                keys.authorize(Some(&header), Scope::Lookup).is_ok(),
+                "{header}"
+            );
+        }
+        for header in [
+            "Basic 0123456789abcdef",
+            "Bearer",
+            "Bearer ",
+            "0123456789abcdef",
+        ] {
+            assert!(
+                matches!(
+                    keys.authorize(Some(header), Scope::Lookup),
+                    Err(Error::Unauthorized)
+                ),
+                "{header}"
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@
 use super::auth::{Authorized, EnrichScope};
 use super::error::JsonBody;
 use super::{blocking, ApiError, AppState};
+use crate::engine::enrich::parse_fields;
 use crate::engine::{EnrichOptions, EnrichResult, RecordError};
 use crate::error::Error;
 use axum::body::{Body, Bytes};
@@ -38,22 +39,22 @@ pub struct EnrichResponse {
 }
 
 /// Enrich many records: JSON in and out (at most the configured number of records), or
-/// `application/x-ndjson` in and out (options as query parameters
-/// `min_confidence` and `fields=a,b`).
+/// `application/x-ndjson` in and out, one result line for each input line (options as
+/// query parameters `min_confidence` and `fields=a,b.c`, which JSON batches take too).
 #[utoipa::path(
     post,
     path = "/v1/enrich",
-    request_body(content = EnrichRequest, description = "JSON batch; or NDJSON records streamed"),
+    request_body(content = EnrichRequest, description = "A JSON batch (at most the configured number of records), or NDJSON: one EnrichRecord a line, streamed, each answered by one EnrichResult line in order"),
     params(
-        ("min_confidence" = Option<f64>, Query, description = "NDJSON only"),
-        ("fields" = Option<String>, Query, description = "NDJSON only: comma-separated profile fields"),
+        ("min_confidence" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "Default `min_confidence` of the records (a JSON body's own wins)"),
+        ("fields" = Option<String>, Query, description = "Comma-separated profile fields, each a top-level field or a dotted path into one (`company.domain`); a JSON body's own `fields` wins"),
     ),
     responses(
         (status = 200, body = EnrichResponse, description = "Results in input order (NDJSON in gives NDJSON out)"),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
         (status = 413, body = super::Problem, content_type = "application/problem+json", description = "More records than allowed in one JSON batch"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["enrich"]))
 )]
 pub async fn enrich(
     _auth: Authorized<EnrichScope>,
@@ -67,11 +68,11 @@ pub async fn enrich(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("application/json")
         .to_owned();
+    let query = query_options(query.as_deref())?;
     if content_type.starts_with("application/x-ndjson")
         || content_type.starts_with("application/ndjson")
     {
-        let options = stream_options(query.as_deref())?;
-        return Ok(stream(state, options, request.into_body()).await);
+        return Ok(stream(state, query, request.into_body()).await);
     }
     let JsonBody(batch) = JsonBody::<EnrichRequest>::from_request(request, &state).await?;
     if batch.records.len() > state.max_enrich_records {
@@ -80,9 +81,13 @@ pub async fn enrich(
         }
         .into());
     }
+    // The body's options win over the query's.
     let options = EnrichOptions {
-        min_confidence: batch.min_confidence,
-        fields: batch.fields,
+        min_confidence: batch.min_confidence.or(query.min_confidence),
+        fields: match batch.fields {
+            Some(fields) => Some(parse_fields(&fields)?),
+            None => query.fields,
+        },
     };
     options.validate()?;
     let engine = state.engine.clone();
@@ -91,19 +96,24 @@ pub async fn enrich(
     Ok(Json(EnrichResponse { results }).into_response())
 }
 
-fn stream_options(query: Option<&str>) -> Result<EnrichOptions, ApiError> {
+/// The query parameters `min_confidence` and `fields=a,b.c` (for JSON and NDJSON alike).
+fn query_options(query: Option<&str>) -> Result<EnrichOptions, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| Error::invalid("the query string is not URL-encoded"))?;
     let mut options = EnrichOptions::default();
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        match pair.split_once('=') {
-            Some(("min_confidence", value)) => {
+    for (name, value) in pairs {
+        match name.as_str() {
+            "min_confidence" => {
                 options.min_confidence = Some(
                     value
                         .parse()
                         .map_err(|_| Error::invalid("min_confidence must be a number in [0, 1]"))?,
                 )
             }
-            Some(("fields", value)) => {
-                options.fields = Some(value.split(',').map(str::to_owned).collect())
+            "fields" => {
+                // `fields=` selects no field (only `id`), like `"fields": []`.
+                let fields: Vec<&str> = value.split(',').filter(|f| !f.trim().is_empty()).collect();
+                options.fields = Some(parse_fields(&fields)?)
             }
             _ => {
                 return Err(
@@ -120,8 +130,8 @@ fn stream_options(query: Option<&str>) -> Result<EnrichOptions, ApiError> {
 /// the previous one is matched, so the cores do not wait on the connection.
 const CHUNKS_IN_FLIGHT: usize = 2;
 
-/// One input line, or the error that answers it in its place.
-type Line = Result<Vec<u8>, RecordError>;
+/// One input line with its number in the body, or the error that answers it in its place.
+type Line = (u64, Result<Vec<u8>, RecordError>);
 
 /// Streams NDJSON results as chunks of input lines arrive. The async task only splits
 /// lines; parsing, matching and writing the results run on the blocking pool (rayon).
@@ -139,6 +149,7 @@ async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response
         let mut lines: Vec<Line> = Vec::with_capacity(STREAM_CHUNK);
         let mut in_flight = std::collections::VecDeque::with_capacity(CHUNKS_IN_FLIGHT);
         let mut finished = false;
+        let mut line_no = 0u64;
         while !finished {
             let frame = match first_frame.take() {
                 Some(frame) => frame,
@@ -156,17 +167,23 @@ async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response
             }
             let mut start = 0;
             while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
-                push_line(&pending[start..=start + end], max_line, &mut lines);
+                push_line(
+                    &pending[start..=start + end],
+                    max_line,
+                    &mut line_no,
+                    &mut lines,
+                );
                 start += end + 1;
             }
             pending.drain(..start);
             if finished && !pending.is_empty() {
                 let line = std::mem::take(&mut pending);
-                push_line(&line, max_line, &mut lines);
+                push_line(&line, max_line, &mut line_no, &mut lines);
             }
             if pending.len() > max_line {
                 // An over-long line: answer it with an error and skip to its end.
-                lines.push(Err(too_long(max_line)));
+                line_no += 1;
+                lines.push((line_no, Err(too_long(line_no, max_line))));
                 pending.clear();
                 skip_to_newline(&mut input, &mut pending).await;
             }
@@ -216,30 +233,30 @@ fn ndjson(results: Vec<EnrichResult>) -> serde_json::Result<Bytes> {
     Ok(Bytes::from(lines.concat()))
 }
 
-/// Adds one NDJSON line (blank lines are skipped; an over-long one becomes its error).
-fn push_line(line: &[u8], max_line: usize, lines: &mut Vec<Line>) {
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return;
-    }
-    lines.push(if line.len() > max_line {
-        Err(too_long(max_line))
+/// Adds one NDJSON line; a blank or over-long one becomes its error, in its place, so
+/// that output line k answers input line k.
+fn push_line(line: &[u8], max_line: usize, line_no: &mut u64, lines: &mut Vec<Line>) {
+    *line_no += 1;
+    let record = if line.iter().all(u8::is_ascii_whitespace) {
+        Err(RecordError::invalid(format!(
+            "line {line_no} is blank; send one record (a JSON object) per line"
+        )))
+    } else if line.len() > max_line {
+        Err(too_long(*line_no, max_line))
     } else {
         Ok(line.to_vec())
-    });
+    };
+    lines.push((*line_no, record));
 }
 
 /// A line as a record, or the error that answers it in its place.
-fn parse_line(line: Line) -> Result<Value, RecordError> {
-    serde_json::from_slice(&line?).map_err(|err| {
-        RecordError::invalid(format!(
-            "invalid record: {}",
-            crate::error::describe_json_error(&err)
-        ))
-    })
+fn parse_line((line_no, line): Line) -> Result<Value, RecordError> {
+    crate::json::parse_line(&line?, line_no)
+        .map_err(|err| RecordError::invalid(format!("invalid record: {err}")))
 }
 
-fn too_long(max_line: usize) -> RecordError {
-    RecordError::invalid(format!("line longer than {max_line} bytes"))
+fn too_long(line_no: u64, max_line: usize) -> RecordError {
+    RecordError::invalid(format!("line {line_no} is longer than {max_line} bytes"))
 }
 
 async fn skip_to_newline(input: &mut axum::body::BodyDataStream, pending: &mut Vec<u8>) {

@@ -3,7 +3,7 @@
 //! sent; request bodies are parsed here so that no rejection echoes a client's value.
 
 use super::AppState;
-use crate::error::{describe_json_error, Error};
+use crate::error::Error;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -101,11 +101,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|rejection| body_error(state, rejection.status()))?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|err| {
-            ApiError(Error::invalid(format!(
-                "invalid body: {}",
-                describe_json_error(&err)
-            )))
-        })
+        crate::json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|err| ApiError(Error::invalid(format!("invalid body: {err}"))))
     }
 }

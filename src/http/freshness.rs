@@ -17,7 +17,7 @@ use axum::Json;
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
         (status = 413, body = super::Problem, content_type = "application/problem+json", description = "More ids than allowed in one request"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["ingest"]))
 )]
 pub async fn sightings(
     _auth: Authorized<IngestScope>,
@@ -35,7 +35,7 @@ pub async fn sightings(
     post,
     path = "/v1/admin/sweep",
     responses((status = 200, body = SweepReport)),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 pub async fn sweep(
     _auth: Authorized<AdminScope>,

@@ -6,15 +6,17 @@ mod auth;
 mod enrich;
 mod error;
 mod freshness;
+mod openapi;
 mod ops;
 mod profiles;
 mod search;
 
 pub use auth::Keys;
 pub use error::{ApiError, Problem, PROBLEM_BASE};
+pub use openapi::document as openapi_document;
 
 use crate::engine::Engine;
-use crate::error::Error;
+use crate::error::{Code, Error};
 use crate::metrics::Metrics;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
@@ -59,6 +61,7 @@ pub struct AppState {
     ),
     components(schemas(
         crate::model::ProfileInput,
+        profiles::Refresh,
         crate::model::Location,
         crate::model::CompanyInput,
         crate::model::HistoryEntry,
@@ -157,16 +160,16 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .get(axum::http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
-        let (code, title) = match status.as_u16() {
-            413 => ("payload_too_large", "Payload too large"),
-            503 => ("unavailable", "Service unavailable"),
-            s if s < 500 => ("invalid_request", "Invalid request"),
-            _ => ("internal", "Internal error"),
+        let code = match status.as_u16() {
+            413 => Code::PayloadTooLarge,
+            503 => Code::Unavailable,
+            s if s < 500 => Code::InvalidRequest,
+            _ => Code::Internal,
         };
         return error::problem_response(
             status.as_u16(),
-            code,
-            title,
+            code.as_str(),
+            code.title(),
             status.canonical_reason().unwrap_or("error").to_owned(),
         );
     }
@@ -177,13 +180,8 @@ async fn not_found() -> ApiError {
     ApiError(Error::NotFound("route"))
 }
 
-async fn method_not_allowed() -> Response {
-    error::problem_response(
-        405,
-        "method_not_allowed",
-        "Method not allowed",
-        "this route does not accept that method".into(),
-    )
+async fn method_not_allowed() -> ApiError {
+    ApiError(Error::MethodNotAllowed)
 }
 
 /// Runs blocking engine work off the async runtime.

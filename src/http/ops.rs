@@ -1,18 +1,19 @@
 //! Operational routes: health, metrics, the OpenAPI document.
 
-use super::{blocking, ApiDoc, ApiError, AppState};
+use super::{blocking, ApiError, AppState};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
-use utoipa::OpenApi;
 
+/// Whether the daemon serves (no key needed).
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving", body = serde_json::Value, example = json!({"status": "ok"}))))]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+/// Prometheus metrics, in the OpenMetrics text format.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics text (Prometheus scrapes it)")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
     let (counts, lag, docs, segments, oldest) = blocking(move || {
@@ -35,15 +36,13 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     state.metrics.indexed_docs.set(docs as i64);
     state.metrics.index_segments.set(segments as i64);
     Ok((
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
+        [(header::CONTENT_TYPE, super::openapi::METRICS_CONTENT_TYPE)],
         state.metrics.encode(),
     ))
 }
 
-#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "This API's OpenAPI 3 document")))]
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", responses((status = 200, description = "This API's OpenAPI 3.1 document", body = serde_json::Value)))]
+pub async fn openapi() -> Json<&'static serde_json::Value> {
+    Json(super::openapi::document())
 }

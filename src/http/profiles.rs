@@ -14,11 +14,20 @@ use std::time::Duration;
 /// Longest `refresh=wait_for` waits for the index before answering.
 const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
 
+/// When `POST /v1/ingest` replies (documentation only: the handler reads the query).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum Refresh {
+    WaitFor,
+    False,
+}
+
 /// Ingest NDJSON profiles (upsert by identity).
 #[utoipa::path(
     post,
     path = "/v1/ingest",
-    params(("refresh" = Option<String>, Query, description = "`wait_for`: reply once the changes are searchable")),
+    params(("refresh" = Option<Refresh>, Query, description = "`wait_for`: reply once the changes are searchable; `false` (the default): reply once they are durable")),
     request_body(content = ProfileInput, content_type = "application/x-ndjson", description = "One ProfileInput per line"),
     responses(
         (status = 200, description = "Counts; bad lines are listed, the rest is stored", body = IngestReport),
@@ -26,7 +35,7 @@ const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
         (status = 413, description = "Body over the limit", body = super::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Wrong content type", body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["ingest"]))
 )]
 pub async fn ingest(
     auth: Authorized<IngestScope>,
@@ -34,14 +43,21 @@ pub async fn ingest(
     RawQuery(query): RawQuery,
     request: Request,
 ) -> Result<Json<IngestReport>, ApiError> {
-    let wait_for = match query.as_deref() {
-        None | Some("") => false,
-        Some("refresh=wait_for") => true,
-        Some("refresh=false") => false,
-        Some(_) => {
-            return Err(Error::invalid("the only query parameter is refresh=wait_for|false").into())
-        }
-    };
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or(""))
+            .map_err(|_| Error::invalid("the query string is not URL-encoded"))?;
+    let mut wait_for = false;
+    for (name, value) in pairs {
+        wait_for = match (name.as_str(), value.as_str()) {
+            ("refresh", "wait_for") => true,
+            ("refresh", "false") => false,
+            _ => {
+                return Err(
+                    Error::invalid("the only query parameter is refresh=wait_for|false").into(),
+                )
+            }
+        };
+    }
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -89,7 +105,7 @@ pub async fn ingest(
         (status = 200, body = Profile),
         (status = 404, body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["lookup"]))
 )]
 pub async fn get_profile(
     _auth: Authorized<LookupScope>,
@@ -109,7 +125,7 @@ pub async fn get_profile(
         (status = 200, body = LookupResult),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["lookup"]))
 )]
 pub async fn lookup(
     _auth: Authorized<LookupScope>,

@@ -22,7 +22,7 @@ use axum::Json;
         (status = 200, body = SearchResponse),
         (status = 400, description = "Invalid request: unknown filter or facet, limit outside 1..=100, query over 200 characters, malformed cursor", body = super::Problem, content_type = "application/problem+json"),
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["search"]))
 )]
 pub async fn search(
     _auth: Authorized<SearchScope>,
@@ -38,7 +38,7 @@ pub async fn search(
     get,
     path = "/v1/stats",
     responses((status = 200, body = Stats)),
-    security(("bearer" = []))
+    security(("bearer" = ["search"]))
 )]
 pub async fn stats(
     _auth: Authorized<SearchScope>,

@@ -468,11 +468,15 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     }
     commit(writer, index, seq)?;
     store.outbox_trim(seq)?;
-    tracing::info!(
-        profiles = count,
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "index rebuilt from the store"
-    );
+    if count == 0 {
+        tracing::info!("built an empty index (the store holds no profile yet)");
+    } else {
+        tracing::info!(
+            profiles = count,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "index rebuilt from the store"
+        );
+    }
     Ok(seq)
 }
 

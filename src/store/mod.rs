@@ -50,9 +50,14 @@ enum TreeName {
     Outbox,
     /// format version, counters, last outbox sequence.
     Meta,
+    /// `keyed hash of an identifier (16) → kind (1) ‖ time (i64 BE)`: people who were
+    /// erased (or are on a regulator's deletion list) and must not be collected again.
+    Suppressions,
+    /// `request id (u64 BE) → PrivacyRequestRecord`: every data-subject request.
+    PrivacyRequests,
 }
 
-const TREE_COUNT: usize = 7;
+const TREE_COUNT: usize = 9;
 
 const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
@@ -62,6 +67,8 @@ const TREE_NAMES: [&str; TREE_COUNT] = [
     "by_last_seen",
     "outbox",
     "meta",
+    "suppressions",
+    "privacy_requests",
 ];
 
 /// What the indexer must bring up to date: the listed profiles are re-read from sled
@@ -88,10 +95,10 @@ impl Store {
             .open()
             .map_err(|err| match err {
                 sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    Error::StoreLocked
+                    Error::store_locked(dir)
                 }
                 // sled reports the held lock as a generic io error on some platforms.
-                sled::Error::Io(io) if io.to_string().contains("lock") => Error::StoreLocked,
+                sled::Error::Io(io) if io.to_string().contains("lock") => Error::store_locked(dir),
                 other => Error::from(other),
             })?;
         let mut trees = Vec::with_capacity(TREE_NAMES.len());
@@ -307,6 +314,40 @@ impl Store {
             Some((key, _)) => Ok(parse_last_seen_key(&key).map(|(time, _)| time)),
             None => Ok(None),
         }
+    }
+
+    /// Whether any of these keyed identifier hashes is suppressed.
+    pub fn any_suppressed(&self, hashes: &[[u8; 16]]) -> Result<bool> {
+        let tree = self.tree(TreeName::Suppressions);
+        for hash in hashes {
+            if tree.contains_key(hash)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// How many identifier hashes are suppressed.
+    pub fn suppression_count(&self) -> usize {
+        self.tree(TreeName::Suppressions).len()
+    }
+
+    /// One data-subject request.
+    pub fn privacy_request(&self, id: u64) -> Result<Option<record::PrivacyRequestRecord>> {
+        self.tree(TreeName::PrivacyRequests)
+            .get(id.to_be_bytes())?
+            .map(|raw| decode(&raw))
+            .transpose()
+    }
+
+    /// Every data-subject request, oldest id first.
+    pub fn privacy_requests(
+        &self,
+    ) -> impl Iterator<Item = Result<(u64, record::PrivacyRequestRecord)>> + '_ {
+        self.tree(TreeName::PrivacyRequests).iter().map(|item| {
+            let (key, value) = item?;
+            Ok((read_u64(&key)?, decode(&value)?))
+        })
     }
 
     /// Outbox entries with a sequence above `after`, oldest first, at most `limit`.

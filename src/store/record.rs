@@ -97,6 +97,25 @@ pub struct CompanyRecord {
     pub last_seen: i64,
 }
 
+/// A data-subject request as stored: what was asked and how it ended, with a keyed
+/// reference to the subject — never the identifiers themselves.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PrivacyRequestRecord {
+    /// `erase`, `access`, `restrict`, … ([`crate::model::PrivacyRequestKind`]'s names).
+    pub kind: String,
+    /// `gdpr` or `ccpa`: decides the due date.
+    pub jurisdiction: String,
+    pub received: i64,
+    pub due: i64,
+    pub completed: Option<i64>,
+    /// `erased`, `not_found`, `ambiguous`, … (the operation's outcome).
+    pub outcome: Option<String>,
+    /// Keyed hash of how the subject was identified.
+    pub subject_ref: [u8; 16],
+    /// The name of the key that opened it.
+    pub opened_by: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! entry — so no operation can forget one.
 
 use super::keys::{email_key, last_seen_key, member_key};
-use super::record::{CompanyRecord, ProfileRecord};
+use super::record::{CompanyRecord, PrivacyRequestRecord, ProfileRecord};
 use super::{encode, TreeName, TREE_COUNT};
 use crate::error::Result;
 use crate::model::{CompanyId, ProfileId};
@@ -130,6 +130,25 @@ impl WriteSet {
     pub fn delete_company(&mut self, id: CompanyId) {
         self.remove(TreeName::Companies, id.to_bytes());
         self.count_delta.companies -= 1;
+    }
+
+    /// Records that whoever `hash` (a keyed identifier hash) identifies must not be
+    /// collected again. Suppressions are never removed.
+    pub fn suppress(&mut self, hash: [u8; 16], kind: u8, at: i64) {
+        let mut value = [0u8; 9];
+        value[0] = kind;
+        value[1..].copy_from_slice(&at.to_be_bytes());
+        self.insert(TreeName::Suppressions, hash, value);
+    }
+
+    /// Stores a data-subject request (new or updated).
+    pub fn put_privacy_request(&mut self, id: u64, request: &PrivacyRequestRecord) -> Result<()> {
+        self.insert(
+            TreeName::PrivacyRequests,
+            id.to_be_bytes(),
+            encode(request)?,
+        );
+        Ok(())
     }
 
     /// Queues profile `id`'s index document for a refresh although its record did not

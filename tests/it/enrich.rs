@@ -189,14 +189,15 @@ async fn explain_shows_each_fields_contribution() {
     daemon.stop().await;
 }
 
+/// Regression (issue 12.6): NDJSON enrich dropped blank lines, so output line k no longer
+/// answered input line k. A blank line, like an over-long one, is answered by an error in
+/// its place, and a last line without a newline still counts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ndjson_blank_over_long_and_unterminated_lines() {
+async fn ndjson_blank_lines_are_answered_in_place_so_output_lines_match_input_lines() {
     let (_dir, daemon) = daemon().await;
     let good = |i: usize| json!({"name":"Bob Kowalski","company":"vistula.pl","metadata":{"i":i}});
     let over_long = json!({"name": "x".repeat(70_000), "metadata": {"i": 1}});
-    // A blank line is skipped, an over-long one answered by an error in its place, and a
-    // last line without a newline still counts.
-    let body = format!("{}\n\n{over_long}\n{}\n   \n{}", good(0), good(2), good(3));
+    let body = format!("{}\n\n{over_long}\n{}\n   \n{}", good(0), good(3), good(5));
     let reply = daemon
         .client
         .post_raw("/v1/enrich", "application/x-ndjson", body.into_bytes())
@@ -207,17 +208,28 @@ async fn ndjson_blank_over_long_and_unterminated_lines() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    assert_eq!(lines.len(), 4, "{}", reply.text);
-    assert_eq!(lines[0]["metadata"]["i"], 0);
-    assert_eq!(lines[1]["error"]["code"], "invalid_request");
-    assert!(lines[1]["error"]["message"]
-        .as_str()
-        .expect("message")
-        .contains("longer than"));
-    for (line, i) in [(&lines[2], 2), (&lines[3], 3)] {
-        assert_eq!(line["metadata"]["i"], i, "{line}");
-        assert_eq!(line["status"], "match", "{line}");
+    assert_eq!(lines.len(), 6, "one answer per input line: {}", reply.text);
+    for (i, line) in lines.iter().enumerate() {
+        if [0, 3, 5].contains(&i) {
+            assert_eq!(line["metadata"]["i"], i, "{line}");
+            assert_eq!(line["status"], "match", "{line}");
+        } else {
+            assert_eq!(line["error"]["code"], "invalid_request", "{line}");
+        }
     }
+    let message = |i: usize| {
+        lines[i]["error"]["message"]
+            .as_str()
+            .expect("message")
+            .to_owned()
+    };
+    assert!(message(1).contains("line 2 is blank"), "{}", message(1));
+    assert!(
+        message(2).contains("line 3 is longer than"),
+        "{}",
+        message(2)
+    );
+    assert!(message(4).contains("line 5 is blank"), "{}", message(4));
     daemon.stop().await;
 }
 
@@ -260,5 +272,99 @@ async fn a_streamed_job_that_expects_100_continue_gets_it_before_the_answer() {
     assert!(interim.starts_with("HTTP/1.1 100 Continue"), "{interim}");
     assert!(rest.contains("HTTP/1.1 200 OK"), "{rest}");
     assert!(rest.contains("\"status\":\"match\""), "{rest}");
+    daemon.stop().await;
+}
+
+/// Regression (issue 12.5): HTTP enrich refused the dotted fields the CLI takes
+/// (`company.domain`), and a JSON batch ignored `?fields=`. One syntax for both edges:
+/// a dotted path keeps only that part of its field, in JSON and NDJSON, body or query.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dotted_fields_and_the_fields_query_work_for_json_and_ndjson_alike() {
+    let (_dir, daemon) = daemon().await;
+    let record = json!({"name":"Robert Kowalski","company":"vistula.pl"});
+    let expected_profile = |profile: &Value| {
+        assert_eq!(
+            profile["company"],
+            json!({"domain":"vistula.pl","name":"Vistula Sp. z o.o."}),
+            "{profile}"
+        );
+        assert_eq!(profile["location"], json!({"city":"Warszawa"}), "{profile}");
+        assert_eq!(profile["job_title"], "CFO", "{profile}");
+        let mut keys: Vec<&str> = profile
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            vec!["company", "id", "job_title", "location"],
+            "{profile}"
+        );
+    };
+    let fields = [
+        "company.domain",
+        "company.name",
+        "location.city",
+        "job_title",
+    ];
+    // JSON, fields in the body
+    let reply = daemon
+        .client
+        .post_json("/v1/enrich", &json!({"records":[record], "fields": fields}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    expected_profile(&reply.body["results"][0]["profile"]);
+    // JSON, fields in the query (URL-encoded commas too)
+    let query = "/v1/enrich?fields=company.domain%2Ccompany.name,location.city,job_title";
+    let reply = daemon
+        .client
+        .post_json(query, &json!({"records":[record]}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    expected_profile(&reply.body["results"][0]["profile"]);
+    // NDJSON, fields in the query
+    let reply = daemon
+        .client
+        .post_raw(
+            query,
+            "application/x-ndjson",
+            format!("{record}\n").into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let line: Value = serde_json::from_str(reply.text.trim()).expect("json line");
+    expected_profile(&line["profile"]);
+    // An unknown head is refused the same way on every path, naming only the API's fields.
+    for reply in [
+        daemon
+            .client
+            .post_json(
+                "/v1/enrich?fields=compnay.domain",
+                &json!({"records":[record]}),
+            )
+            .await,
+        daemon
+            .client
+            .post_json(
+                "/v1/enrich",
+                &json!({"records":[record], "fields":["compnay.domain"]}),
+            )
+            .await,
+        daemon
+            .client
+            .post_raw(
+                "/v1/enrich?fields=compnay.domain",
+                "application/x-ndjson",
+                format!("{record}\n").into_bytes(),
+            )
+            .await,
+    ] {
+        assert_eq!(reply.status, 400, "{}", reply.text);
+        let detail = reply.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("company.domain"), "{detail}");
+        assert!(!detail.contains("compnay"), "{detail}");
+    }
     daemon.stop().await;
 }

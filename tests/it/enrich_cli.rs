@@ -357,3 +357,287 @@ fn chunks_matched_side_by_side_come_back_in_input_order() {
         assert_eq!(status, expected(i), "{line}");
     }
 }
+
+/// Runs `profiled ARGS…` with quiet logs.
+fn run_profiled(args: &[&OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_profiled"))
+        .args(args)
+        .env("PROFILED_LOG", "warn")
+        .output()
+        .expect("run profiled")
+}
+
+/// Issue 12.2: an offline command other than `ingest` on a directory without a store used
+/// to create an empty store and answer from it (`enrich`: every record `none`, exit 0).
+#[test]
+fn offline_commands_refuse_a_data_dir_without_a_store_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("leads.csv");
+    std::fs::write(&input, "name,company\nJane Doe,Acme B.V.\n").expect("write input");
+    let output = dir.path().join("out.csv");
+    for data in [dir.path().join("missing"), dir.path().join("empty")] {
+        if data.ends_with("empty") {
+            std::fs::create_dir(&data).expect("empty dir");
+        }
+        let before = data.exists();
+        let commands: [Vec<&OsStr>; 4] = [
+            vec![
+                "enrich".as_ref(),
+                "--data-dir".as_ref(),
+                data.as_os_str(),
+                input.as_os_str(),
+                output.as_os_str(),
+            ],
+            vec!["sweep".as_ref(), "--data-dir".as_ref(), data.as_os_str()],
+            vec![
+                "sweep".as_ref(),
+                "--dry-run".as_ref(),
+                "--data-dir".as_ref(),
+                data.as_os_str(),
+            ],
+            vec!["check".as_ref(), "--data-dir".as_ref(), data.as_os_str()],
+        ];
+        for args in commands {
+            let out = run_profiled(&args);
+            let message = stderr(&out);
+            assert!(!out.status.success(), "{args:?}: {message}");
+            assert_eq!(message.trim_end().lines().count(), 1, "{args:?}: {message}");
+            assert!(message.contains("holds no profiled store"), "{message}");
+            assert_eq!(data.exists(), before, "{args:?} changed {}", data.display());
+            if before {
+                let entries = std::fs::read_dir(&data).expect("read dir").count();
+                assert_eq!(entries, 0, "{args:?} wrote into {}", data.display());
+            }
+        }
+        assert!(!output.exists());
+    }
+}
+
+/// Issue 12.2: `ingest` of a mistyped file name used to create the data directory first.
+#[test]
+fn ingest_of_a_missing_file_creates_no_data_dir() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let good = dir.path().join("people.ndjson");
+    std::fs::write(&good, PEOPLE).expect("write people");
+    let missing = dir.path().join("no-such-file.ndjson");
+    let out = run_profiled(&[
+        "ingest".as_ref(),
+        "--data-dir".as_ref(),
+        data.as_os_str(),
+        good.as_os_str(),
+        missing.as_os_str(),
+    ]);
+    let message = stderr(&out);
+    assert!(!out.status.success(), "{message}");
+    assert!(message.contains("no-such-file.ndjson"), "{message}");
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(!data.exists(), "the data dir was created");
+}
+
+/// Issue 12.4: a Salesforce/HubSpot export used to be matched on the name alone.
+#[test]
+fn a_crm_export_is_read_by_its_usual_headers_and_the_mapping_is_printed() {
+    let fixture = Fixture::new();
+    let input = fixture.write(
+        "salesforce.csv",
+        "Lead ID,First Name,Last Name,Account Name,Work Email,Job Title,Mailing City,\
+         Mailing Zip/Postal Code,Mailing Country,Website URL,Country/Region,Personal Email\n\
+         1,Jane,Doe,ACME BV,,,Amsterdam,1012 AB,Netherlands,https://www.acme.nl,NL,\n\
+         2,,,,sanne.bakker@acme.nl,,,,,,,\n\
+         3,Jurgen,Muller,,,Bauleiter,Munchen,80331,Germany,mueller-bau.de,DE,\n",
+    );
+    let output = fixture.path("out.csv");
+    let out = fixture.enrich(&input, &output, &["--fields", "job_title"]);
+    let messages = stderr(&out);
+    assert!(out.status.success(), "{messages}");
+    let mut lines = messages.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "columns: first name ← `First Name`, last name ← `Last Name`, company ← `Account Name`, \
+             domain ← `Website URL`, email ← `Work Email`, city ← `Mailing City`, \
+             postcode ← `Mailing Zip/Postal Code`, country ← `Mailing Country`"
+        ),
+        "{messages}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("not read: `Lead ID`, `Job Title`, `Country/Region`, `Personal Email`"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains(
+            "warning: column `Country/Region` also looks like the country; it comes from `Mailing Country` (--country-col chooses)"
+        ),
+        "{messages}"
+    );
+    assert!(
+        messages.contains(
+            "warning: column `Personal Email` also looks like the email; it comes from `Work Email` (--email-col chooses)"
+        ),
+        "{messages}"
+    );
+    assert!(
+        stdout(&out).contains(": 3 match, 0 ambiguous, 0 none, 0 errors"),
+        "{}",
+        stdout(&out)
+    );
+    let mut reader = csv::Reader::from_path(&output).expect("read output");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let titles: Vec<&str> = rows.iter().map(|r| &r[14]).collect();
+    assert_eq!(titles, ["Head of Sales", "Marketing Manager", "Bauleiter"]);
+    // The company and the place took part: the answers are as sure as name + company.
+    for row in &rows {
+        let confidence: f64 = row[13].parse().expect("confidence");
+        assert!(confidence > 0.9, "{row:?}");
+    }
+}
+
+/// Issue 12.7: `sweep` deleted at once; `--dry-run` says what would expire and deletes
+/// nothing, and the summary of a real sweep says what it deleted.
+#[test]
+fn sweep_dry_run_counts_what_would_expire_and_deletes_nothing() {
+    let fixture = Fixture::new();
+    let old = profiled::clock::format_rfc3339(
+        profiled::clock::Clock::now(&profiled::clock::SystemClock) - 400 * 86_400,
+    );
+    let stale: String = (0..3)
+        .map(|i| {
+            format!(
+                "{{\"first_name\":\"Gone{i}\",\"last_name\":\"Stale\",\"seen_at\":\"{old}\",\
+                 \"email\":\"gone{i}.stale@expired.example\",\
+                 \"company\":{{\"name\":\"Expired Ltd\",\"domain\":\"expired.example\"}}}}\n"
+            )
+        })
+        .collect();
+    let stale_file = fixture.write("stale.ndjson", &stale);
+    let out = fixture.profiled("ingest", &[stale_file.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    for _ in 0..2 {
+        let out = fixture.profiled("sweep", &["--dry-run".as_ref()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let summary = stdout(&out);
+        assert!(
+            summary.starts_with(
+                "dry run, nothing deleted: a sweep would delete 3 profiles and 1 companies not seen since "
+            ),
+            "{summary}"
+        );
+        assert!(summary.contains("the oldest last seen "), "{summary}");
+    }
+    let out = fixture.profiled("check", &[]);
+    assert!(
+        stdout(&out).contains("checked 7 profiles, 4 companies"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = fixture.profiled("sweep", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.contains(": deleted 3 profiles and 1 companies not seen since "),
+        "{summary}"
+    );
+    let out = fixture.profiled("sweep", &["--dry-run".as_ref()]);
+    assert!(
+        stdout(&out).contains("would delete 0 profiles and 0 companies"),
+        "{}",
+        stdout(&out)
+    );
+    let out = fixture.profiled("check", &[]);
+    assert!(
+        stdout(&out).contains("checked 4 profiles, 3 companies"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// Issue 12.1: Jürgen Müller, observed as `j.mueller@mueller-bau.de`, was suggested
+/// `j.muller@mueller-bau.de` at 0.99. The suggestion now spells a name the way the
+/// person's own address or the domain's addresses do, its confidence says how sure that
+/// spelling is, and a lookup by either spelling finds the person.
+#[test]
+fn the_suggested_email_spells_umlauts_as_the_domain_does() {
+    let fixture = Fixture::new();
+    let people = [
+        // A domain that transliterates (ö → oe, ä → ae), with a colleague never seen by email.
+        r#"{"first_name":"Jörg","last_name":"Schäfer","email":"j.schaefer@schaefer-holz.de","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        r#"{"first_name":"Petra","last_name":"Lang","email":"p.lang@schaefer-holz.de","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        r#"{"first_name":"Günter","last_name":"Köhler","company":{"name":"Schäfer Holz GmbH","domain":"schaefer-holz.de"}}"#,
+        // A domain that drops the marks (ö → o, å → a).
+        r#"{"first_name":"Björn","last_name":"Åberg","email":"bjorn.aberg@nordplank.se","company":{"name":"Nordplank AB","domain":"nordplank.se"}}"#,
+        r#"{"first_name":"Sören","last_name":"Möller","company":{"name":"Nordplank AB","domain":"nordplank.se"}}"#,
+    ];
+    let file = fixture.write("umlauts.ndjson", &(people.join("\n") + "\n"));
+    let out = fixture.profiled("ingest", &[file.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let input = fixture.write(
+        "lookups.csv",
+        "Full Name,Company,Email\n\
+         Jürgen Müller,Müller Bau GmbH,\n\
+         ,,juergen.mueller@mueller-bau.de\n\
+         ,,jurgen.muller@mueller-bau.de\n\
+         Jörg Schäfer,schaefer-holz.de,\n\
+         ,,j.schafer@schaefer-holz.de\n\
+         Günter Köhler,Schäfer Holz,\n\
+         ,,g.koehler@schaefer-holz.de\n\
+         ,,g.kohler@schaefer-holz.de\n\
+         Sören Möller,Nordplank AB,\n\
+         ,,soren.moller@nordplank.se\n\
+         ,,soeren.moeller@nordplank.se\n",
+    );
+    let output = fixture.path("lookups-out.csv");
+    let out = fixture.enrich(
+        &input,
+        &output,
+        &[
+            "--fields",
+            "full_name,email.suggested,email.confidence",
+            "--min-confidence",
+            "0.1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&output).expect("read output");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let answers: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[5], &r[6], &r[3])).collect();
+    let expected = [
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jürgen Müller", "juergen.mueller@mueller-bau.de"),
+        ("Jörg Schäfer", "j.schaefer@schaefer-holz.de"),
+        ("Jörg Schäfer", "j.schaefer@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Günter Köhler", "g.koehler@schaefer-holz.de"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+        ("Sören Möller", "soren.moller@nordplank.se"),
+    ];
+    for (i, ((name, suggested, status), (want_name, want_address))) in
+        answers.iter().zip(expected).enumerate()
+    {
+        assert_eq!(
+            (*name, *suggested),
+            (want_name, want_address),
+            "row {i} ({status}): {:?}",
+            rows[i]
+        );
+    }
+    let confidence = |row: usize| -> f64 { rows[row][7].parse().expect("email confidence") };
+    // Their own addresses: as sure as an observed pattern.
+    assert_eq!(confidence(0), 0.99);
+    assert_eq!(confidence(3), 0.99);
+    // A colleague: the pattern's probability times the spelling's, below both.
+    let pattern_only = 0.525; // {f}.{last} seen twice, blended with its prior
+    assert!(
+        confidence(5) < pattern_only && confidence(5) > 0.5 * pattern_only,
+        "{}",
+        confidence(5)
+    );
+    assert!(confidence(8) < 0.99 * 0.8, "{}", confidence(8));
+}

@@ -290,7 +290,10 @@ fn offline_sweep_and_check_commands() {
     assert!(ok);
     let (ok, out) = run(&["sweep", "--retention-days", "2"]);
     assert!(ok, "{out}");
-    assert!(out.contains("1 profiles and 0 companies expired"), "{out}");
+    assert!(
+        out.contains(": deleted 1 profiles and 0 companies not seen since "),
+        "{out}"
+    );
     let (ok, out) = run(&["check"]);
     assert!(ok, "{out}");
     assert!(

@@ -8,6 +8,7 @@ mod enrich;
 mod enrich_cli;
 mod freshness;
 mod model;
+mod privacy;
 mod process;
 mod search;
 mod support;

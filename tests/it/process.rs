@@ -288,3 +288,36 @@ async fn offline_ingest_and_the_daemon_hash_emails_with_the_operators_key() {
         assert_eq!(stderr.lines().count(), 1, "{case}: one line: {stderr}");
     }
 }
+
+/// Issue 12.13: a second process on a served data directory is told which store is held
+/// and by which process; a fresh start logs that it built an empty index (not `index
+/// rebuilt … profiles=0`); a log that is not a terminal carries no colour codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_held_data_dir_names_the_store_and_the_pid_and_logs_are_plain_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let log = dir.path().join("daemon.log");
+    let daemon = ChildDaemon::spawn(&data, &log, &[("PROFILED_LOG", "info")]);
+    let pid = daemon.child.id();
+    let err = match profiled::Engine::open(
+        profiled::EngineConfig::new(data.clone()),
+        std::sync::Arc::new(profiled::clock::SystemClock),
+    ) {
+        Ok(_) => panic!("the store is held by the daemon"),
+        Err(err) => err.to_string(),
+    };
+    assert!(
+        err.contains(&data.join("store").display().to_string()),
+        "{err}"
+    );
+    assert!(err.contains(&format!("(pid {pid})")), "{err}");
+    assert!(err.contains("--data-dir"), "{err}");
+    daemon.terminate();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("built an empty index"), "{text}");
+    assert!(!text.contains("index rebuilt"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "colour codes in a log file: {text}"
+    );
+}

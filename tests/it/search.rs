@@ -527,14 +527,17 @@ async fn invalid_requests_are_400_problems() {
     assert_invalid(&search(c, json!({"limit":101})).await, "limit");
     assert_invalid(&search(c, json!({"limit":0})).await, "limit");
     assert_eq!(search(c, json!({"limit":100})).await.status, 200);
+    // issue 12.9: an unknown field is named by the fields the API defines, never by the
+    // client's own name for it.
+    let reply = search(c, json!({"filters":{"colour":"red"}})).await;
     assert_invalid(
-        &search(c, json!({"filters":{"colour":"red"}})).await,
-        "unknown field `colour`",
+        &reply,
+        "`filters`: unknown field; the fields here are country, city, industry, company, title, skills, size",
     );
-    assert_invalid(
-        &search(c, json!({"sort":"name"})).await,
-        "unknown field `sort`",
-    );
+    assert!(!reply.text.contains("colour"), "{}", reply.text);
+    let reply = search(c, json!({"sort":"name"})).await;
+    assert_invalid(&reply, "unknown field; the fields here are query, filters");
+    assert!(!reply.text.contains("sort"), "{}", reply.text);
     assert_invalid(
         &search(c, json!({"facets":["country","colour"]})).await,
         "facets[1]",
@@ -636,5 +639,33 @@ async fn search_and_stats_need_the_search_scope() {
     assert!(openapi.body["paths"]["/v1/search"]["post"].is_object());
     assert!(openapi.body["paths"]["/v1/stats"]["get"].is_object());
     assert!(openapi.body["components"]["schemas"]["SearchRequest"].is_object());
+    daemon.stop().await;
+}
+
+/// Regression (issue 15.4, found by schemathesis): serde reads a JSON array into a struct
+/// by position, so `POST /v1/search` with `[]` was a search with no query and returned
+/// every profile; `{"filters":[]}` likewise dropped the filters. An array where an object
+/// belongs is a 400, at any depth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_array_is_not_read_as_a_search_request_or_as_its_filters() {
+    let (_dir, daemon) = daemon().await;
+    for body in [
+        json!([]),
+        json!(["ada"]),
+        json!({"filters": []}),
+        json!({"filters": ["NL"]}),
+    ] {
+        let reply = search(&daemon.client, body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.text);
+        assert_eq!(reply.body["code"], "invalid_request");
+        assert!(
+            reply.body["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("must be an object"),
+            "{}",
+            reply.text
+        );
+    }
     daemon.stop().await;
 }
