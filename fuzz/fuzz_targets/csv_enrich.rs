@@ -15,7 +15,7 @@ use profiled_fuzz::{assert_not_echoed, engine};
 fuzz_target!(|data: &[u8]| {
     let options = FileOptions::new(Format::Csv);
     let mut output = Vec::new();
-    let summary = enrich_file(engine(), data, &mut output, &options, |_, _| {})
+    let summary = enrich_file(engine(), data, &mut output, &options, |_| {}, |_, _| {})
         .expect("a CSV job fails only on I/O");
 
     let read = |bytes: &[u8]| -> Vec<csv::ByteRecord> {
