@@ -88,6 +88,7 @@ pub struct FileConfig {
     pub email_key_hex: Option<String>,
     #[serde(default)]
     pub api_keys: Vec<ApiKey>,
+    pub cors_origins: Option<Vec<String>>,
 }
 
 /// The options every command shares: where the data lives and how to read it. The
@@ -147,6 +148,14 @@ pub struct ServeArgs {
     /// API keys as `name:key:scope+scope,...`.
     #[arg(long, env = "PROFILED_API_KEYS", hide_env_values = true)]
     pub api_keys: Option<String>,
+    /// Origins browsers may call the API from (CORS), e.g. the extension's
+    /// `chrome-extension://<id>`; repeat the flag or separate with commas. None by default.
+    #[arg(
+        long = "cors-origin",
+        env = "PROFILED_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 /// Which command the configuration is for: the few defaults and checks that differ.
@@ -176,6 +185,8 @@ pub struct Config {
     pub limits: InputLimits,
     pub email_key: Option<[u8; 32]>,
     pub api_keys: Vec<ApiKey>,
+    /// Browser origins allowed to call the API (CORS); empty allows none.
+    pub cors_origins: Vec<String>,
 }
 
 impl fmt::Debug for Config {
@@ -196,6 +207,7 @@ impl fmt::Debug for Config {
             .field("limits", &self.limits)
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
@@ -303,6 +315,16 @@ impl Config {
             },
             email_key,
             api_keys,
+            cors_origins: if args.cors_origins.is_empty() {
+                file.cors_origins.unwrap_or_default()
+            } else {
+                // An empty `PROFILED_CORS_ORIGINS=` allows none, like leaving it out.
+                args.cors_origins
+                    .iter()
+                    .map(|origin| origin.trim().to_owned())
+                    .filter(|origin| !origin.is_empty())
+                    .collect()
+            },
         };
         config.validate(mode)?;
         Ok(config)
@@ -386,6 +408,11 @@ impl Config {
         if self.request_timeout.is_zero() {
             return Err(Error::Config("request timeout must be positive".into()));
         }
+        if let Some(bad) = self.cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(Error::Config(format!(
+                "CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path"
+            )));
+        }
         Ok(())
     }
 
@@ -403,6 +430,21 @@ impl Config {
             limits: self.limits.clone(),
             retention: self.retention,
         }
+    }
+}
+
+/// `scheme://host[:port]` with nothing after it: what a browser sends as `Origin`.
+fn is_origin(text: &str) -> bool {
+    match text.split_once("://") {
+        Some((scheme, rest)) => {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !rest.is_empty()
+                && !rest.contains(['/', '?', '#', '*', ' ', ','])
+        }
+        None => false,
     }
 }
 
@@ -519,6 +561,46 @@ mod tests {
         for bad in ["localhost", "7878", ":7878", "localhost:http99"] {
             let err = parse_listen(bad).expect_err(bad);
             assert!(err.contains("host:port"), "{err}");
+        }
+    }
+
+    #[test]
+    fn cors_origins_come_from_flags_over_the_file_and_must_be_origins() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("profiled.toml");
+        std::fs::write(&path, "cors_origins = [\"chrome-extension://abc\"]\n").expect("write");
+        let data = DataArgs {
+            config: Some(path),
+            ..DataArgs::default()
+        };
+        let args = ServeArgs {
+            data: data.clone(),
+            ..ServeArgs::default()
+        };
+        let config = Config::resolve(&args).expect("valid");
+        assert_eq!(config.cors_origins, vec!["chrome-extension://abc"]);
+        let args = ServeArgs {
+            data,
+            cors_origins: vec!["http://localhost:3000".into()],
+            ..ServeArgs::default()
+        };
+        let config = Config::resolve(&args).expect("valid");
+        assert_eq!(config.cors_origins, vec!["http://localhost:3000"]);
+        assert!(Config::resolve(&ServeArgs::default())
+            .expect("valid")
+            .cors_origins
+            .is_empty());
+        for bad in [
+            "*",
+            "chrome-extension://abc/",
+            "localhost:3000",
+            "https://a.b/path",
+        ] {
+            let args = ServeArgs {
+                cors_origins: vec![bad.into()],
+                ..ServeArgs::default()
+            };
+            assert!(Config::resolve(&args).is_err(), "{bad} accepted");
         }
     }
 

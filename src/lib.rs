@@ -6,7 +6,7 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`http`] | the HTTP edge: routes, bearer-key scopes, problem+json, OpenAPI |
+//! | [`http`] | the HTTP edge: routes, bearer-key scopes, problem+json, OpenAPI, CORS, the embedded console |
 //! | [`server`] | the daemon lifecycle: start, serve, graceful stop |
 //! | [`engine`] | the one API both edges call (ingest, sightings, sweep, lookup, enrich, search, check), its one write path, and the domain rules |
 //! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |

@@ -322,6 +322,10 @@ pub struct Candidate {
     pub confidence: f64,
     pub full_name: String,
     pub company: Option<String>,
+    /// With `explain: true`: this candidate's field contributions (log-odds), to compare
+    /// with the answer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<Contribution>>,
 }
 
 // ---- search -----------------------------------------------------------------------------
@@ -432,6 +436,34 @@ pub struct Stats {
     /// Profiles per company size band, most first.
     #[schema(value_type = HashMap<String, u64>)]
     pub by_size: ValueCounts,
+    /// Days since profiles were last seen, against the retention window.
+    pub freshness: Freshness,
+}
+
+/// Profiles by age of their newest sighting, against the retention window.
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct Freshness {
+    /// Profiles no source has shown for this many days are deleted by the sweeper.
+    pub retention_days: u32,
+    /// Width of each age bucket in days (the last one may be narrower).
+    pub bucket_days: u32,
+    /// Profiles by days since their newest sighting, newest first, covering the window.
+    pub by_age: Vec<AgeBucket>,
+    /// Older than the window: the next sweep deletes them.
+    pub overdue: u64,
+    /// Deleted within 30 days unless a source shows them again (overdue included).
+    pub expiring_30_days: u64,
+    /// Deleted within 90 days unless a source shows them again (overdue included).
+    pub expiring_90_days: u64,
+}
+
+/// Profiles last seen more than `from_days` and at most `to_days` days ago (the first
+/// bucket also holds sightings dated now or later).
+#[derive(Clone, Debug, Serialize, ToSchema, PartialEq, Eq)]
+pub struct AgeBucket {
+    pub from_days: u32,
+    pub to_days: u32,
+    pub profiles: u64,
 }
 
 // ---- freshness --------------------------------------------------------------------------

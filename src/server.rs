@@ -54,6 +54,7 @@ impl Daemon {
             max_body_bytes: config.max_body_bytes,
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
+            cors_origins: config.cors_origins.clone(),
         };
         let app = http::router(state, config.request_timeout);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -286,27 +286,30 @@ pub fn lookup(
         status
     };
     let skip = usize::from(status != LookupStatus::None);
-    let alternatives: Vec<(ProfileId, f64)> = scored
+    let alternatives: Vec<(&Scored, f64)> = scored
         .iter()
         .zip(&confidences)
         .skip(skip)
         // A candidate whose confidence rounds to zero is noise, not an alternative.
         .filter(|(_, confidence)| round3(**confidence) > 0.0)
         .take(parsed.candidates)
-        .map(|(s, c)| (s.id, *c))
+        .map(|(s, c)| (s, *c))
         .collect();
     let mut candidates = Vec::with_capacity(alternatives.len());
-    for (id, confidence) in alternatives {
+    for (candidate, confidence) in alternatives {
         let Some((full_name, company)) =
-            table.with_profile(id, |p| (p.full_name.clone(), p.company))
+            table.with_profile(candidate.id, |p| (p.full_name.clone(), p.company))
         else {
             continue;
         };
         candidates.push(Candidate {
-            id: id.to_string(),
+            id: candidate.id.to_string(),
             confidence: round3(confidence),
             full_name,
             company: company.and_then(|cid| table.company_name(cid)),
+            explain: parsed
+                .explain
+                .then(|| contributions(&candidate.evidence.contributions)),
         });
     }
     let mut result = LookupResult {
@@ -333,19 +336,21 @@ pub fn lookup(
             engine.hasher(),
         ));
         if parsed.explain {
-            result.explain = Some(
-                top.evidence
-                    .contributions
-                    .iter()
-                    .map(|(field, weight)| Contribution {
-                        field: (*field).to_owned(),
-                        log_odds: round3(*weight),
-                    })
-                    .collect(),
-            );
+            result.explain = Some(contributions(&top.evidence.contributions));
         }
     }
     Ok(result)
+}
+
+/// The wire form of a candidate's per-field log-odds.
+fn contributions(weights: &[(&'static str, f64)]) -> Vec<Contribution> {
+    weights
+        .iter()
+        .map(|(field, weight)| Contribution {
+            field: (*field).to_owned(),
+            log_odds: round3(*weight),
+        })
+        .collect()
 }
 
 /// Builds one retrieval stage for a lookup (`None` when it has nothing to search by).

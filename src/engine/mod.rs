@@ -7,6 +7,7 @@
 
 mod check;
 pub mod enrich;
+mod freshness;
 pub mod ingest;
 mod lookup;
 mod privacy;
@@ -16,7 +17,9 @@ pub mod search;
 mod sweep_preview;
 mod view;
 
-pub use crate::model::{OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats};
+pub use crate::model::{
+    AgeBucket, Freshness, OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats,
+};
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};

@@ -263,6 +263,7 @@ impl Engine {
                             confidence: answer.confidence,
                             full_name: profile.full_name.clone(),
                             company: profile.company.as_ref().map(|c| c.name.clone()),
+                            explain: None,
                         }];
                         candidates.extend(answer.candidates);
                         Ok(Identified::Several(candidates))
@@ -300,6 +301,7 @@ impl Engine {
                             confidence: 0.0,
                             full_name: record.full_name(),
                             company,
+                            explain: None,
                         });
                     }
                 }

@@ -91,6 +91,7 @@ impl Engine {
             by_country: next(),
             by_industry: next(),
             by_size: next(),
+            freshness: self.freshness()?,
         })
     }
 

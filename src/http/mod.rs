@@ -3,6 +3,8 @@
 //! map the result — nothing more.
 
 mod auth;
+mod console;
+mod cors;
 mod enrich;
 mod error;
 mod freshness;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub max_enrich_records: usize,
     /// Most profiles named in one sightings request.
     pub max_sightings: usize,
+    /// Browser origins allowed to call the API (CORS); empty allows none.
+    pub cors_origins: Vec<String>,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -84,6 +88,8 @@ pub struct AppState {
         crate::engine::OneOrMany,
         crate::engine::SearchResponse,
         crate::engine::Stats,
+        crate::engine::Freshness,
+        crate::engine::AgeBucket,
         crate::engine::SightingsRequest,
         crate::engine::SightingsReport,
         crate::engine::SweepReport,
@@ -106,9 +112,11 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// All routes with their limits, timeout and metrics.
+/// All routes with their limits, timeout and metrics; CORS outermost, so preflights are
+/// answered before anything else and every answer, errors included, carries its headers.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    Router::new()
+    let cors = cors::layer(&state.cors_origins);
+    let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
@@ -120,6 +128,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
+        .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
@@ -129,7 +138,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
         ))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
 /// Counts and times each request by route template. Logs carry no request content.

@@ -9,6 +9,7 @@
 //! module; callers get typed reads.
 
 mod check;
+mod freshness;
 mod keys;
 pub mod record;
 mod write;

@@ -2,6 +2,7 @@
 //! in-process on port 0 over a temp dir, or as the `profiled` binary — and uses it as a
 //! client would. One module per user-visible area; `support` holds the shared helpers.
 
+mod clients;
 mod crash_loop;
 mod daemon;
 mod enrich;

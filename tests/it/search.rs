@@ -595,16 +595,33 @@ async fn stats_count_profiles_companies_and_aggregates() {
     let dir = tempfile::tempdir().expect("tempdir");
     let daemon = start(dir.path()).await;
     let c = &daemon.client;
-    let empty = c.get("/v1/stats").await;
+    let mut empty = c.get("/v1/stats").await;
     assert_eq!(empty.status, 200, "{}", empty.text);
+    let freshness = empty.body["freshness"].take();
+    assert_eq!(freshness["overdue"], 0);
+    assert_eq!(freshness["by_age"][0]["profiles"], 0);
+    empty
+        .body
+        .as_object_mut()
+        .expect("object")
+        .remove("freshness");
     assert_eq!(
         empty.body,
         json!({"profiles":0,"companies":0,"by_country":{},"by_industry":{},"by_size":{}})
     );
     let reply = c.ingest(&people()).await;
     assert_eq!(reply.body["created"], 12, "{}", reply.text);
-    let stats = c.get("/v1/stats").await;
+    let mut stats = c.get("/v1/stats").await;
     assert_eq!(stats.status, 200, "{}", stats.text);
+    // All twelve were seen just now: the freshest bucket, nothing expiring.
+    let freshness = stats.body["freshness"].take();
+    assert_eq!(freshness["by_age"][0]["profiles"], 12, "{freshness}");
+    assert_eq!(freshness["expiring_90_days"], 0);
+    stats
+        .body
+        .as_object_mut()
+        .expect("object")
+        .remove("freshness");
     assert_eq!(
         stats.body,
         json!({
