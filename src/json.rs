@@ -362,6 +362,32 @@ impl<'de> VariantAccess<'de> for Strict<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the lookup_request fuzz target (on the decoder before this one): a key
+    /// with a control character came back in the message; a key holding an address
+    /// would too. Unknown keys are never named.
+    #[test]
+    fn unknown_field_names_with_control_characters_or_addresses_are_not_echoed() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            company: Option<String>,
+        }
+        for body in [
+            "{\"c\u{7f}mpany\":\"Acme\"}",
+            r#"{"jane.doe@acme.nl":1}"#,
+            r#"{"line\nbreak":1}"#,
+        ] {
+            let err = from_slice::<Strict>(body.as_bytes()).expect_err("unknown field");
+            assert!(err.0.starts_with("unknown field"), "{err}");
+            assert!(!err.0.chars().any(char::is_control), "{err:?}");
+            assert!(
+                !err.0.contains("jane") && !err.0.contains("mpany\u{7f}"),
+                "{err}"
+            );
+        }
+    }
     use serde::Deserialize;
 
     #[derive(Deserialize, Debug, Default)]

@@ -150,8 +150,15 @@ impl SearchIndex {
     }
 
     /// The writer; the process keeps exactly one (owned by the indexer).
+    ///
+    /// It first deletes the files no commit names: a process killed during a commit
+    /// leaves the files it had written (e.g. `SEGMENT.OPSTAMP.del`), and the replay after
+    /// restart reaches the same opstamps, so writing those names again would fail and
+    /// the daemon would not start (found by the crash loop).
     pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<IndexWriter> {
-        Ok(self.index.writer_with_num_threads(threads, memory_bytes)?)
+        let writer = self.index.writer_with_num_threads(threads, memory_bytes)?;
+        writer.garbage_collect_files().wait()?;
+        Ok(writer)
     }
 
     pub fn fields(&self) -> &Fields {
@@ -308,5 +315,90 @@ impl SearchIndex {
         doc.add_text(f.text, free_text);
         doc.add_i64(f.last_seen, profile.last_seen());
         doc
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::Term;
+
+    /// An index holding a few profiles, committed once.
+    fn few_people() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (index, _) = SearchIndex::open(dir.path()).expect("index");
+        let mut writer = index.writer(1, 15_000_000).expect("writer");
+        for i in 0..10u64 {
+            let record = ProfileRecord {
+                first_name: format!("p{i}"),
+                last_name: "Smith".into(),
+                ..ProfileRecord::default()
+            };
+            writer
+                .add_document(index.document(ProfileId(i), &record, None))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        index.reload().expect("reload");
+        (dir, index)
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("create");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                let name = path.file_name().expect("a file name");
+                std::fs::copy(&path, to.join(name)).expect("copy");
+            }
+        }
+    }
+
+    /// A kill -9 between writing a commit's delete files (listed in `.managed.json`) and
+    /// its `meta.json` left files no commit names; the replay after restart reached the
+    /// same opstamp and failed with FileAlreadyExists, so the daemon could not start.
+    #[test]
+    fn a_commit_killed_before_its_meta_does_not_block_the_next_commit() {
+        let (dir, index) = few_people();
+        // Commits as the indexer does, with the payload that lets the index open as is.
+        let payload = serde_json::to_string(&CommitPayload {
+            schema_version: index.schema_version(),
+            outbox_seq: 1,
+        })
+        .expect("payload");
+        let commit = |index: &SearchIndex, delete: Option<u64>| {
+            let mut writer = index.writer(1, 15_000_000)?;
+            if let Some(id) = delete {
+                writer.delete_term(Term::from_field_u64(index.fields().id, id));
+            }
+            let mut prepared = writer.prepare_commit()?;
+            prepared.set_payload(&payload);
+            prepared.commit()?;
+            Ok::<(), Error>(())
+        };
+        commit(&index, None).expect("the payload commits");
+        let crashed = tempfile::tempdir().expect("temp dir");
+        copy_dir(dir.path(), crashed.path());
+        commit(&index, Some(3)).expect("the first delete commits");
+        // The crashed copy: the delete files and the managed list of that commit, the
+        // meta.json of the one before.
+        let mut leftovers = 0;
+        for entry in std::fs::read_dir(dir.path()).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            if name.ends_with(".del") || name == ".managed.json" {
+                std::fs::copy(&path, crashed.path().join(&name)).expect("copy");
+                leftovers += 1;
+            }
+        }
+        assert_eq!(leftovers, 2, "one delete file and the managed list");
+        drop(index);
+        let (index, opened) = SearchIndex::open(crashed.path()).expect("the crashed index opens");
+        assert!(matches!(opened, Opened::At(1)), "opened as it was");
+        commit(&index, Some(3)).expect("the replayed delete commits over the leftovers");
     }
 }

@@ -3,6 +3,7 @@
 //! client would. One module per user-visible area; `support` holds the shared helpers.
 
 mod clients;
+mod crash_loop;
 mod daemon;
 mod enrich;
 mod enrich_cli;

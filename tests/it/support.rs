@@ -83,11 +83,16 @@ impl Client {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        self.try_send(request).await.expect("request and reply")
+    }
+
+    /// The reply, or `None` when the connection failed (the daemon was killed).
+    async fn try_send(&self, request: reqwest::RequestBuilder) -> Option<Reply> {
         let request = match &self.key {
             Some(key) => request.bearer_auth(key),
             None => request,
         };
-        let response = request.send().await.expect("request");
+        let response = request.send().await.ok()?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -95,14 +100,14 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let text = response.text().await.expect("body");
+        let text = response.text().await.ok()?;
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
+        Some(Reply {
             status,
             content_type,
             body,
             text,
-        }
+        })
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -116,13 +121,36 @@ impl Client {
     }
 
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        self.send(
-            self.http
-                .post(format!("{}{path}", self.base))
-                .header("content-type", content_type)
-                .body(body),
-        )
-        .await
+        self.send(self.raw_request(path, content_type, body)).await
+    }
+
+    /// [`Client::post_raw`] that tolerates a daemon dying under the request.
+    pub async fn try_post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Option<Reply> {
+        self.try_send(self.raw_request(path, content_type, body))
+            .await
+    }
+
+    /// [`Client::post_json`] that tolerates a daemon dying under the request.
+    pub async fn try_post_json(&self, path: &str, body: &Value) -> Option<Reply> {
+        self.try_send(self.http.post(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    fn raw_request(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("content-type", content_type)
+            .body(body)
     }
 
     /// Ingests lines and waits until they are searchable.
@@ -141,6 +169,15 @@ impl Client {
     }
 }
 
+/// The `profiled` binary child processes run: `PROFILED_BIN` when set (scripts/crash-loop
+/// runs a frozen copy, so a rebuild during a long run does not swap the daemon under it),
+/// else the one cargo built with the tests.
+pub fn daemon_binary() -> PathBuf {
+    std::env::var_os("PROFILED_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_profiled")))
+}
+
 /// The daemon binary as a child process, its stderr (the log) copied to a file.
 pub struct ChildDaemon {
     pub child: Child,
@@ -149,7 +186,7 @@ pub struct ChildDaemon {
 
 impl ChildDaemon {
     pub fn spawn(data_dir: &Path, log: &Path, extra_env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_profiled"));
+        let mut command = Command::new(daemon_binary());
         command
             .args([
                 "serve",
@@ -186,7 +223,15 @@ impl ChildDaemon {
         });
         let addr = rx
             .recv_timeout(Duration::from_secs(60))
-            .expect("daemon announced its address");
+            .unwrap_or_else(|err| {
+                let log = std::fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(20).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                panic!(
+                    "the daemon did not announce its address ({err}); its log ends:\n{}",
+                    tail.join("\n")
+                )
+            });
         Self { child, addr }
     }
 
