@@ -531,7 +531,7 @@ fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
     let engine = open_engine(data)?;
     let receipt = engine.erase(&subject, "cli");
     close(engine)?;
-    println!("{}", serde_json::to_string_pretty(&receipt?)?);
+    println!("{}", serde_json::to_string_pretty(&receipt?.0)?);
     Ok(())
 }
 

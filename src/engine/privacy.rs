@@ -69,13 +69,16 @@ impl Engine {
     /// objection to direct marketing, Art. 21(2), which is absolute): when exactly one
     /// profile fits, it is deleted with everything derived from it and its identifiers are
     /// suppressed; when several fit, nothing changes and the receipt lists them.
-    pub fn erase(&self, subject: &Subject, opened_by: &str) -> Result<PrivacyReceipt> {
+    ///
+    /// Returns the receipt and the outcome's outbox sequence, which
+    /// [`Engine::wait_searchable`] waits for before the person is gone from lookups too.
+    pub fn erase(&self, subject: &Subject, opened_by: &str) -> Result<(PrivacyReceipt, u64)> {
         let identified = self.identify(subject)?;
         let now = self.clock().now();
         let jurisdiction = subject.jurisdiction.unwrap_or_default();
         let request_id = request_id()?;
         let mut candidates = Vec::new();
-        let ((), _) = self.write(|store, writes| {
+        let ((), seq) = self.write(|store, writes| {
             let outcome = match identified {
                 Identified::Nobody => PrivacyOutcome::NotFound,
                 Identified::Several(found) => {
@@ -114,7 +117,7 @@ impl Engine {
             outcome = record.outcome.as_deref().unwrap_or(""),
             "erasure request"
         );
-        Ok(PrivacyReceipt {
+        let receipt = PrivacyReceipt {
             request_id: format!("{request_id:016x}"),
             outcome: match record.outcome.as_deref() {
                 Some("erased") => PrivacyOutcome::Erased,
@@ -124,7 +127,8 @@ impl Engine {
             received: crate::clock::format_rfc3339(record.received),
             due: crate::clock::format_rfc3339(record.due),
             candidates,
-        })
+        };
+        Ok((receipt, seq))
     }
 
     /// Every identifier of a stored profile, as keyed hashes.

@@ -81,6 +81,7 @@ scopes! {
     EnrichScope => Enrich,
     IngestScope => Ingest,
     SearchScope => Search,
+    PrivacyScope => Privacy,
     AdminScope => Admin,
 }
 

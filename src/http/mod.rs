@@ -10,6 +10,10 @@ mod error;
 mod freshness;
 mod openapi;
 mod ops;
+mod privacy;
+
+/// Longest a write waits for the index before answering (`refresh=wait_for`, erasure).
+const WAIT_FOR_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 mod profiles;
 mod search;
 
@@ -59,6 +63,7 @@ pub struct AppState {
         search::stats,
         freshness::sightings,
         freshness::sweep,
+        privacy::erase,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -93,6 +98,10 @@ pub struct AppState {
         crate::engine::SightingsRequest,
         crate::engine::SightingsReport,
         crate::engine::SweepReport,
+        crate::model::Subject,
+        crate::model::Jurisdiction,
+        crate::model::PrivacyOutcome,
+        crate::model::PrivacyReceipt,
         Problem
     )),
     modifiers(&BearerAuth)
@@ -127,6 +136,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/stats", get(search::stats))
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
+        .route("/v1/privacy/erase", post(privacy::erase))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .merge(console::routes())
         .fallback(not_found)

@@ -9,10 +9,6 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::header;
 use axum::Json;
-use std::time::Duration;
-
-/// Longest `refresh=wait_for` waits for the index before answering.
-const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
 
 /// When `POST /v1/ingest` replies (documentation only: the handler reads the query).
 #[derive(utoipa::ToSchema)]
@@ -91,7 +87,10 @@ pub async fn ingest(
         "ingest"
     );
     if wait_for && seq > 0 {
-        state.engine.wait_searchable(seq, WAIT_FOR_LIMIT).await?;
+        state
+            .engine
+            .wait_searchable(seq, super::WAIT_FOR_LIMIT)
+            .await?;
     }
     Ok(Json(report))
 }

@@ -65,7 +65,8 @@ fn an_erased_person_stays_erased_across_sources_sightings_and_restarts() {
 
     let receipt = engine
         .erase(&email_subject("Rosalind.Franklin@kings.example "), "desk")
-        .expect("erase");
+        .expect("erase")
+        .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::Erased);
     assert_eq!(receipt.request_id.len(), 16);
     assert!(engine.profile(&id).is_err(), "the profile is gone");
@@ -124,7 +125,8 @@ fn an_erased_person_stays_erased_across_sources_sightings_and_restarts() {
     // The same erasure again finds nobody and changes nothing.
     let receipt = engine
         .erase(&email_subject("rosalind.franklin@kings.example"), "desk")
-        .expect("erase");
+        .expect("erase")
+        .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::NotFound);
 }
 
@@ -149,7 +151,8 @@ fn an_identification_that_fits_several_people_changes_nothing() {
             },
             "desk",
         )
-        .expect("erase");
+        .expect("erase")
+        .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::Ambiguous, "{receipt:?}");
     assert_eq!(receipt.candidates.len(), 2, "{receipt:?}");
     assert_eq!(
@@ -167,7 +170,8 @@ fn an_identification_that_fits_several_people_changes_nothing() {
             },
             "desk",
         )
-        .expect("erase");
+        .expect("erase")
+        .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::Erased);
     assert!(engine.profile(&chosen).is_err());
     assert_eq!(engine.counts().expect("counts").profiles, 1);
@@ -241,4 +245,42 @@ fn the_cli_erases_a_subject_read_from_standard_input() {
     let receipt: Value = serde_json::from_str(&receipt).expect("receipt JSON");
     assert_eq!(receipt["outcome"], "erased", "{receipt}");
     assert!(profiled(&ingest, "").contains("1 suppressed"));
+}
+
+/// `POST /v1/privacy/erase` over HTTP: only a `privacy` key may erase, the receipt names
+/// the outcome, and the person's next ingest is answered as suppressed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasure_over_http_needs_the_privacy_scope_and_suppresses_re_ingest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = crate::support::start_with(profiled::config::ServeArgs {
+        api_keys: Some(
+            "desk:privacy-key-0123456789:privacy,crm:ingest-key-0123456789ab:ingest+lookup".into(),
+        ),
+        ..crate::support::args(dir.path())
+    })
+    .await;
+    let crm = daemon.client.with_key("ingest-key-0123456789ab");
+    let desk = daemon.client.with_key("privacy-key-0123456789");
+    let person = json!({"first_name":"Chien-Shiung","last_name":"Wu","email":"cs.wu@columbia.example",
+                        "company":{"name":"Columbia","domain":"columbia.example"}});
+    assert_eq!(crm.ingest(&[person.clone()]).await.body["created"], 1);
+    let subject = json!({"email":"cs.wu@columbia.example","jurisdiction":"ccpa"});
+    let refused = crm.post_json("/v1/privacy/erase", &subject).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let receipt = desk.post_json("/v1/privacy/erase", &subject).await;
+    assert_eq!(receipt.status, 200, "{}", receipt.text);
+    assert_eq!(receipt.body["outcome"], "erased");
+    assert!(
+        !receipt.text.contains("cs.wu"),
+        "the receipt echoes no identifier"
+    );
+    let lookup = crm
+        .lookup(json!({"name":"Chien-Shiung Wu","company":"columbia.example"}))
+        .await;
+    assert_eq!(lookup.body["status"], "none", "{}", lookup.text);
+    let again = crm.ingest(&[person]).await;
+    assert_eq!(again.body["suppressed"], 1, "{}", again.text);
+    let bad = desk.post_json("/v1/privacy/erase", &json!({})).await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    daemon.stop().await;
 }
