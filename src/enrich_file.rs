@@ -784,6 +784,19 @@ fn enrich_ndjson(
             if line.trim_ascii().is_empty() {
                 continue;
             }
+            // The daemon's one line limit: a line over it is answered in its place.
+            if let Err(message) =
+                crate::ndjson::check_length(line.len(), job.engine.limits().max_line_bytes)
+            {
+                lines.push(InputLine {
+                    text: line,
+                    object: None,
+                });
+                records.push(Err(RecordError::invalid(format!(
+                    "line {line_no}: {message}"
+                ))));
+                continue;
+            }
             let (object, record) = match serde_json::from_slice::<Value>(&line) {
                 Ok(Value::Object(object)) => {
                     if let Some(report) = report_columns.take() {

@@ -641,3 +641,31 @@ fn the_suggested_email_spells_umlauts_as_the_domain_does() {
     );
     assert!(confidence(8) < 0.99 * 0.8, "{}", confidence(8));
 }
+
+/// Regression: offline NDJSON enrichment read lines of any length, while the daemon
+/// refuses lines over `max_line_bytes`: a line over the one limit is answered in place.
+#[test]
+fn an_ndjson_line_over_the_line_limit_is_answered_with_an_error_in_its_place() {
+    let fixture = Fixture::new();
+    let long = format!(
+        r#"{{"name":"Jane Doe","company":"Acme B.V.","note":"{}"}}"#,
+        "x".repeat(70_000)
+    );
+    let lines = [
+        long.as_str(),
+        r#"{"name":"Jane Doe","company":"Acme B.V."}"#,
+    ];
+    let input = fixture.write("in.ndjson", &(lines.join("\n") + "\n"));
+    let output = fixture.path("out.ndjson");
+    let out = fixture.enrich(&input, &output, &["--fields", "job_title"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&output).expect("output");
+    let written: Vec<&str> = text.lines().collect();
+    assert_eq!(written.len(), 2, "one output line per input line");
+    assert!(
+        written[0].contains("the limit is 65536") && !written[0].contains("xxxx"),
+        "{}",
+        &written[0][..written[0].len().min(300)]
+    );
+    assert!(written[1].contains("Head of Sales"), "{}", written[1]);
+}
