@@ -263,7 +263,10 @@ async fn erasure_over_http_needs_the_privacy_scope_and_suppresses_re_ingest() {
     let desk = daemon.client.with_key("privacy-key-0123456789");
     let person = json!({"first_name":"Chien-Shiung","last_name":"Wu","email":"cs.wu@columbia.example",
                         "company":{"name":"Columbia","domain":"columbia.example"}});
-    assert_eq!(crm.ingest(&[person.clone()]).await.body["created"], 1);
+    assert_eq!(
+        crm.ingest(std::slice::from_ref(&person)).await.body["created"],
+        1
+    );
     let subject = json!({"email":"cs.wu@columbia.example","jurisdiction":"ccpa"});
     let refused = crm.post_json("/v1/privacy/erase", &subject).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
