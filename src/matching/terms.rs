@@ -52,11 +52,13 @@ pub fn name_keys(first: &str, last: &str) -> Vec<String> {
 /// Phonetic codes of a name part: the Double Metaphone codes (primary and alternate,
 /// four characters; from `rphonetic`) of each of its tokens but particles and initials.
 /// Names that sound alike share a code ("Schmidt" / "Shmitt", "Meyer" / "Maier").
+/// Double Metaphone is defined for Latin letters, and `rphonetic` slices its input by
+/// bytes: a token left with letters of another script after folding gets no code.
 pub fn phonetic_codes(part: &str) -> Vec<String> {
     let encoder = DoubleMetaphone::default();
     let mut out: Vec<String> = Vec::new();
     for token in tokens(part) {
-        if token.chars().count() < 2 || is_particle(&token) {
+        if token.chars().count() < 2 || is_particle(&token) || !token.is_ascii() {
             continue;
         }
         let codes = encoder.double_metaphone(&token);
@@ -191,6 +193,15 @@ pub fn within_one_edit(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (found by the lookup_request fuzz target): `rphonetic` panicked on a
+    /// token with letters of another script ("ONATޓߵS"), in a lookup and at indexing.
+    #[test]
+    fn phonetic_codes_of_a_name_in_another_script_do_not_panic() {
+        assert!(phonetic_codes("Onatޓߵs").is_empty());
+        assert!(phonetic_codes("ޓߵ Smith").contains(&"SM0".to_owned()));
+        assert!(phonetic_codes("Иванов").is_empty());
+    }
 
     #[test]
     fn name_terms_cover_spellings_and_particles() {
