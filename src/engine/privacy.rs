@@ -43,7 +43,7 @@ fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
 
 /// Whom a subject's identification fits.
 enum Identified {
-    One(ProfileId, Box<ProfileRecord>),
+    One(ProfileId),
     Several(Vec<Candidate>),
     Nobody,
 }
@@ -78,20 +78,25 @@ impl Engine {
         let jurisdiction = subject.jurisdiction.unwrap_or_default();
         let request_id = request_id()?;
         let mut candidates = Vec::new();
-        let ((), seq) = self.write(|store, writes| {
+        let (outcome, seq) = self.write(|store, writes| {
             let outcome = match identified {
                 Identified::Nobody => PrivacyOutcome::NotFound,
                 Identified::Several(found) => {
                     candidates = found;
                     PrivacyOutcome::Ambiguous
                 }
-                Identified::One(id, record) => {
-                    for hash in self.suppression_hashes(store, id, &record)? {
-                        writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
+                // Read again under the write lock: a write since the identification may
+                // have changed the record, and the delete must remove what it holds now.
+                Identified::One(id) => match store.profile(id)? {
+                    None => PrivacyOutcome::NotFound,
+                    Some(record) => {
+                        for hash in self.suppression_hashes(store, id, &record)? {
+                            writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
+                        }
+                        writes.delete_profile(id, &record);
+                        PrivacyOutcome::Erased
                     }
-                    writes.delete_profile(id, &record);
-                    PrivacyOutcome::Erased
-                }
+                },
             };
             writes.put_privacy_request(
                 request_id,
@@ -106,26 +111,18 @@ impl Engine {
                     opened_by: opened_by.to_owned(),
                 },
             )?;
-            Ok(())
+            Ok(outcome)
         })?;
-        let record = self
-            .store()
-            .privacy_request(request_id)?
-            .ok_or_else(|| Error::Internal("the request just written is missing".into()))?;
         tracing::info!(
             request = %format!("{request_id:016x}"),
-            outcome = record.outcome.as_deref().unwrap_or(""),
+            outcome = outcome_name(outcome),
             "erasure request"
         );
         let receipt = PrivacyReceipt {
             request_id: format!("{request_id:016x}"),
-            outcome: match record.outcome.as_deref() {
-                Some("erased") => PrivacyOutcome::Erased,
-                Some("ambiguous") => PrivacyOutcome::Ambiguous,
-                _ => PrivacyOutcome::NotFound,
-            },
-            received: crate::clock::format_rfc3339(record.received),
-            due: crate::clock::format_rfc3339(record.due),
+            outcome,
+            received: crate::clock::format_rfc3339(now),
+            due: crate::clock::format_rfc3339(now + allowed_secs(jurisdiction)),
             candidates,
         };
         Ok((receipt, seq))
@@ -188,15 +185,9 @@ impl Engine {
             ));
         }
         let store = self.store();
-        let one = |id: ProfileId| -> Result<Identified> {
-            Ok(match store.profile(id)? {
-                Some(record) => Identified::One(id, Box::new(record)),
-                None => Identified::Nobody,
-            })
-        };
         if let Some(id) = &subject.id {
             return match ProfileId::parse(id.trim()) {
-                Some(id) => one(id),
+                Some(id) => self.one_of(vec![id]),
                 None => Err(Error::invalid("id must be 16 hex digits")),
             };
         }
@@ -204,7 +195,7 @@ impl Engine {
             if key.trim().is_empty() {
                 return Err(Error::invalid("person_key is empty"));
             }
-            return one(super::ingest::person_key_id(key));
+            return self.one_of(vec![super::ingest::person_key_id(key)]);
         }
         let email_hash = match (&subject.email, &subject.email_sha256) {
             (Some(email), _) => Some(
@@ -259,8 +250,11 @@ impl Engine {
                     ..LookupRequest::default()
                 })?;
                 match (answer.status, answer.profile) {
-                    (LookupStatus::Match, Some(profile)) => one(ProfileId::parse(&profile.id)
-                        .ok_or_else(|| Error::Internal("a profile id".into()))?),
+                    (LookupStatus::Match, Some(profile)) => {
+                        let id = ProfileId::parse(&profile.id)
+                            .ok_or_else(|| Error::Internal("a profile id".into()))?;
+                        self.one_of(vec![id])
+                    }
                     (LookupStatus::Ambiguous, Some(profile)) => {
                         let mut candidates = vec![Candidate {
                             id: profile.id.clone(),
@@ -288,9 +282,10 @@ impl Engine {
         let store = self.store();
         match ids.as_slice() {
             [] => Ok(Identified::Nobody),
-            [id] => Ok(match store.profile(*id)? {
-                Some(record) => Identified::One(*id, Box::new(record)),
-                None => Identified::Nobody,
+            [id] => Ok(if store.profile(*id)?.is_some() {
+                Identified::One(*id)
+            } else {
+                Identified::Nobody
             }),
             _ => {
                 let mut candidates = Vec::new();
