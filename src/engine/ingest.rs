@@ -397,18 +397,21 @@ pub fn apply(
         companies: HashMap::new(),
     };
     let mut observed: HashMap<ProfileId, Vec<EmailKey>> = HashMap::new();
+    let suppressions = store.has_suppressions()?;
     for mut line in prepared {
-        let mut identifiers = super::privacy::identifier_hashes(
-            hasher,
-            [line.id, line.name_id],
-            line.input.person_key.as_deref(),
-            line.input.phone.as_deref(),
-        );
         let email_hash = line.email.as_ref().map(|a| hasher.hash_address(&a.full()));
-        identifiers.extend(email_hash);
-        if store.any_suppressed(&identifiers)? {
-            report.suppressed += 1;
-            continue;
+        if suppressions {
+            let mut identifiers = super::privacy::identifier_hashes(
+                hasher,
+                [line.id, line.name_id],
+                line.input.person_key.as_deref(),
+                line.input.phone.as_deref(),
+            );
+            identifiers.extend(email_hash);
+            if store.any_suppressed(&identifiers)? {
+                report.suppressed += 1;
+                continue;
+            }
         }
         let company_id = match line.company.take() {
             Some((cid, incoming)) => {
@@ -417,7 +420,7 @@ pub fn apply(
             }
             None => None,
         };
-        if let Some(address) = &line.email {
+        if let (Some(address), Some(hash)) = (&line.email, email_hash) {
             let pattern = company_id
                 .and_then(|cid| overlay.companies.get_mut(&cid))
                 .filter(|state| state.current.domain.as_deref() == Some(address.domain.as_str()))
@@ -430,7 +433,7 @@ pub fn apply(
                     )
                 });
             observed.entry(line.id).or_default().push(EmailKey {
-                hash: email_hash.unwrap_or_else(|| hasher.hash_address(&address.full())),
+                hash,
                 pattern: pattern.unwrap_or(OBSERVED),
                 observed: true,
             });

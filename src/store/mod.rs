@@ -328,27 +328,10 @@ impl Store {
         Ok(false)
     }
 
-    /// How many identifier hashes are suppressed.
-    pub fn suppression_count(&self) -> usize {
-        self.tree(TreeName::Suppressions).len()
-    }
-
-    /// One data-subject request.
-    pub fn privacy_request(&self, id: u64) -> Result<Option<record::PrivacyRequestRecord>> {
-        self.tree(TreeName::PrivacyRequests)
-            .get(id.to_be_bytes())?
-            .map(|raw| decode(&raw))
-            .transpose()
-    }
-
-    /// Every data-subject request, oldest id first.
-    pub fn privacy_requests(
-        &self,
-    ) -> impl Iterator<Item = Result<(u64, record::PrivacyRequestRecord)>> + '_ {
-        self.tree(TreeName::PrivacyRequests).iter().map(|item| {
-            let (key, value) = item?;
-            Ok((read_u64(&key)?, decode(&value)?))
-        })
+    /// Whether anyone is suppressed at all: lets ingest skip hashing a line's
+    /// identifiers while nobody is.
+    pub fn has_suppressions(&self) -> Result<bool> {
+        Ok(self.tree(TreeName::Suppressions).first()?.is_some())
     }
 
     /// Outbox entries with a sequence above `after`, oldest first, at most `limit`.
