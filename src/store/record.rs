@@ -101,7 +101,7 @@ pub struct CompanyRecord {
 /// reference to the subject — never the identifiers themselves.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PrivacyRequestRecord {
-    /// `erase`, `access`, `restrict`, … ([`crate::model::PrivacyRequestKind`]'s names).
+    /// What was asked: `erase` (the other rights add `access`, `restrict`, …).
     pub kind: String,
     /// `gdpr` or `ccpa`: decides the due date.
     pub jurisdiction: String,
