@@ -37,6 +37,12 @@ impl Keys {
         self.by_hash.is_empty()
     }
 
+    /// Whether the request's key holds `scope` (for a route whose answer depends on it).
+    pub fn holds(&self, headers: &axum::http::HeaderMap, scope: Scope) -> bool {
+        let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        self.authorize(header, scope).is_ok()
+    }
+
     /// The key holder's name when `header` carries a key with `scope`.
     fn authorize(&self, header: Option<&str>, scope: Scope) -> Result<Arc<str>, Error> {
         if self.is_open() {
