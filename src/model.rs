@@ -772,3 +772,81 @@ pub struct PrivacyReceipt {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Candidate>,
 }
+
+/// `POST /v1/privacy/access`: everything held about a subject (Art. 15 GDPR, the CCPA
+/// right to know).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct AccessExport {
+    pub receipt: PrivacyReceipt,
+    /// RFC 3339.
+    pub generated: String,
+    /// Absent when the identification fits nobody or several (see the receipt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<HeldData>,
+}
+
+/// What is held about one person.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct HeldData {
+    /// The profile as clients receive it (company record and suggested email included).
+    pub profile: Profile,
+    /// Where each field came from.
+    pub provenance: Vec<FieldProvenance>,
+    /// The keyed email hashes held (never an address): which pattern derived each, and
+    /// whether a source showed it.
+    pub email_hashes: Vec<HeldEmailHash>,
+    /// Restricted since (RFC 3339), when restricted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted_since: Option<String>,
+    /// Fields the subject rectified.
+    pub rectified: Vec<String>,
+    pub processing: Processing,
+    /// Every disclosure of this profile: the named recipient (client key), when, by
+    /// which operation, and which fields.
+    pub disclosures: Vec<DisclosureView>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct FieldProvenance {
+    pub field: String,
+    /// A source name, or `subject` for a rectified field.
+    pub source: String,
+    /// When that source first and last showed the profile (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct HeldEmailHash {
+    /// The keyed hash (hex).
+    pub hash: String,
+    /// The company pattern that derived it, or `observed`.
+    pub pattern: String,
+    pub observed: bool,
+}
+
+/// The processing facts (from the operator's configuration) and the subject's rights.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct Processing {
+    pub controller: String,
+    pub contact: String,
+    pub purposes: Vec<String>,
+    pub legal_basis: String,
+    /// Profiles no source has shown for this many days are deleted.
+    pub retention_days: i64,
+    /// Disclosure records are kept this many days.
+    pub disclosure_log_retention_days: u32,
+    pub source_category: String,
+    pub rights: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct DisclosureView {
+    pub recipient: String,
+    /// RFC 3339.
+    pub at: String,
+    pub operation: String,
+    pub fields: Vec<String>,
+}

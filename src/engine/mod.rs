@@ -5,6 +5,7 @@
 //! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
+mod access;
 mod check;
 pub mod enrich;
 mod freshness;
@@ -21,6 +22,7 @@ pub use crate::model::{
     AgeBucket, Freshness, OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats,
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
+pub use access::render_text as render_access_text;
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;

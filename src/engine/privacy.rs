@@ -242,7 +242,7 @@ impl Engine {
     /// profile fits, `operate` on it under the write lock (reading it again there: a write
     /// since the identification may have changed it); record the request's outcome in the
     /// same atomic write.
-    fn carry_out(
+    pub(super) fn carry_out(
         &self,
         kind: RequestKind,
         subject: &Subject,
