@@ -63,6 +63,15 @@ pub struct Disclosed {
     pub fields: Vec<&'static str>,
 }
 
+/// One disclosure of a profile, as the log holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    pub at: i64,
+    pub recipient: String,
+    pub operation: String,
+    pub fields: Vec<String>,
+}
+
 /// The reference the log names a profile by (see the module documentation).
 pub fn reference(salt: &[u8; 16], id: ProfileId) -> [u8; 16] {
     let mut hasher = blake3::Hasher::new();
@@ -196,9 +205,9 @@ impl DisclosureLog {
             .map_err(|_| Error::Internal("the disclosure log's writer has stopped".into()))
     }
 
-    /// Every entry that names `reference`, oldest first: `(time, recipient, operation,
-    /// fields)`. Reads the files (a rights request is rare; lookups never read the log).
-    pub fn find(&self, reference: &[u8; 16]) -> Result<Vec<(i64, String, String, Vec<String>)>> {
+    /// Every disclosure of the profile `reference` names, oldest first. Reads the files
+    /// (a rights request is rare; lookups never read the log).
+    pub fn find(&self, reference: &[u8; 16]) -> Result<Vec<Found>> {
         self.sync()?;
         let needle = hex(reference);
         let mut out = Vec::new();
@@ -212,12 +221,12 @@ impl DisclosureLog {
                     continue;
                 };
                 for item in entry.disclosed.iter().filter(|i| i.reference == needle) {
-                    out.push((
-                        entry.at,
-                        entry.recipient.clone(),
-                        entry.operation.clone(),
-                        item.fields.clone(),
-                    ));
+                    out.push(Found {
+                        at: entry.at,
+                        recipient: entry.recipient.clone(),
+                        operation: entry.operation.clone(),
+                        fields: item.fields.clone(),
+                    });
                 }
             }
         }
@@ -225,26 +234,28 @@ impl DisclosureLog {
     }
 
     /// Drops the log files whose every entry is older than `cutoff` (the log's own
-    /// retention), moving the anchor to the last entry dropped. The newest file stays.
+    /// retention), oldest first, moving the anchor to the last entry dropped.
     /// Returns how many files went.
     pub fn expire(&self, cutoff: i64) -> Result<usize> {
         self.sync()?;
         let files = log_files(&self.dir)?;
         let mut dropped = 0;
-        for pair in files.windows(2) {
-            // A file's entries are all older than the next file's first.
-            let Some(next_first) = first_entry(&pair[1])? else {
+        // The newest file stays: the writer appends to it.
+        for file in files.iter().take(files.len().saturating_sub(1)) {
+            let Some(last) = last_entry(file)? else {
                 break;
             };
-            if next_first.at >= cutoff {
+            if last.at >= cutoff {
                 break;
             }
-            let anchor = Anchor {
-                seq: next_first.seq - 1,
-                hash: next_first.prev.clone(),
-            };
-            write_anchor(&self.dir, &anchor)?;
-            std::fs::remove_file(&pair[0])?;
+            write_anchor(
+                &self.dir,
+                &Anchor {
+                    seq: last.seq,
+                    hash: last.hash,
+                },
+            )?;
+            std::fs::remove_file(file)?;
             dropped += 1;
         }
         if dropped > 0 {
@@ -471,10 +482,24 @@ fn log_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn first_entry(path: &Path) -> Result<Option<Entry>> {
-    let mut line = String::new();
-    BufReader::new(File::open(path)?).read_line(&mut line)?;
-    Ok(serde_json::from_str(line.trim_end()).ok())
+/// A file's last entry, read from its end (an entry can be long: an enrichment chunk's).
+fn last_entry(path: &Path) -> Result<Option<Entry>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut window = 64 << 10;
+    loop {
+        let start = len.saturating_sub(window);
+        file.seek(SeekFrom::Start(start))?;
+        let mut tail = Vec::new();
+        file.read_to_end(&mut tail)?;
+        let text = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        match text.iter().rposition(|b| *b == b'\n') {
+            Some(newline) => return Ok(serde_json::from_slice(&text[newline + 1..]).ok()),
+            None if start == 0 => return Ok(serde_json::from_slice(text).ok()),
+            None => window *= 8,
+        }
+    }
 }
 
 fn read_anchor(dir: &Path) -> Result<Anchor> {
@@ -515,4 +540,86 @@ fn parse_hash(text: &str) -> Option<[u8; 32]> {
         *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Salts for every id; records nothing.
+    struct Fixed;
+
+    impl Profiles for Fixed {
+        fn reference_salt(&self, id: ProfileId) -> Result<Option<[u8; 16]>> {
+            Ok((id.0 != 0).then_some([7; 16]))
+        }
+
+        fn received(&self, _: &[(ProfileId, Arc<str>, i64)]) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    fn disclosure(at: i64, id: u64) -> Disclosure {
+        Disclosure {
+            at,
+            recipient: Arc::from("crm"),
+            operation: "lookup",
+            items: vec![Disclosed {
+                profile: ProfileId(id),
+                fields: vec!["name"],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_half_written_last_entry_is_cut_off_and_the_chain_continues() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
+        log.record(disclosure(100, 1));
+        log.record(disclosure(101, 2));
+        log.shutdown();
+        let file = log_files(&dir.path().join(DIR)).expect("files").remove(0);
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes.extend_from_slice(b"{\"seq\":3,\"at\":1");
+        std::fs::write(&file, bytes).expect("tear");
+        let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
+        log.record(disclosure(102, 3));
+        log.shutdown();
+        let report = verify(dir.path()).expect("verify");
+        assert_eq!(report.problem, None, "{report:?}");
+        assert_eq!(report.entries, 3);
+        // An entry for a profile erased before it was written names no one.
+        let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
+        log.record(disclosure(103, 0));
+        assert!(log
+            .find(&reference(&[7; 16], ProfileId(0)))
+            .expect("find")
+            .is_empty());
+        assert_eq!(
+            log.find(&reference(&[7; 16], ProfileId(2)))
+                .expect("find")
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn retention_drops_whole_days_and_verification_starts_at_the_anchor() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
+        for day in 0..3 {
+            log.record(disclosure(day * 86_400 + 5, 1));
+            log.sync().expect("sync");
+            log.record(disclosure(day * 86_400 + 6, 1));
+            log.sync().expect("sync");
+        }
+        assert_eq!(log_files(&dir.path().join(DIR)).expect("files").len(), 3);
+        // Everything before day 2 is past retention; the newest file always stays.
+        assert_eq!(log.expire(2 * 86_400).expect("expire"), 2);
+        assert_eq!(log.expire(10 * 86_400).expect("expire"), 0);
+        log.shutdown();
+        let report = verify(dir.path()).expect("verify");
+        assert_eq!(report.problem, None, "{report:?}");
+        assert_eq!((report.anchor, report.entries, report.last), (4, 2, 6));
+    }
 }

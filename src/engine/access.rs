@@ -121,11 +121,11 @@ impl Engine {
             .disclosures
             .find(&audit::reference(&record.reference_salt, id))?
             .into_iter()
-            .map(|(at, recipient, operation, fields)| DisclosureView {
-                recipient,
-                at: format_rfc3339(at),
-                operation,
-                fields,
+            .map(|found| DisclosureView {
+                recipient: found.recipient,
+                at: format_rfc3339(found.at),
+                operation: found.operation,
+                fields: found.fields,
             })
             .collect();
         self.disclose(recipient, "access", vec![view::disclosed(id, &profile)]);

@@ -718,6 +718,53 @@ mod tests {
         }
     }
 
+    /// A version 1 store is migrated on open, and a migration a crash interrupted (some
+    /// records already version 2) is finished the next time.
+    #[test]
+    fn a_version_1_store_migrates_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v1 = |first: &str| {
+            // The version 1 encoding: the version 2 record without its three new fields.
+            let full = encode(&ProfileRecord {
+                first_name: first.into(),
+                ..ProfileRecord::default()
+            })
+            .expect("encode");
+            full[..full.len() - 2 - 16].to_vec()
+        };
+        {
+            let store = Store::open(dir.path(), 1 << 20).expect("open");
+            let profiles = store.tree(TreeName::Profiles);
+            profiles
+                .insert(ProfileId(1).to_bytes(), v1("Ada"))
+                .expect("insert");
+            let already = ProfileRecord {
+                first_name: "Bea".into(),
+                reference_salt: [3; 16],
+                ..ProfileRecord::default()
+            };
+            profiles
+                .insert(ProfileId(2).to_bytes(), encode(&already).expect("encode"))
+                .expect("insert");
+            store
+                .tree(TreeName::Meta)
+                .insert(META_FORMAT, &1u32.to_be_bytes())
+                .expect("format");
+            store.flush().expect("flush");
+        }
+        let store = Store::open(dir.path(), 1 << 20).expect("migrates");
+        let ada = store.profile(ProfileId(1)).expect("read").expect("ada");
+        assert_eq!(ada.first_name, "Ada");
+        assert_ne!(ada.reference_salt, [0; 16], "a fresh salt");
+        let bea = store.profile(ProfileId(2)).expect("read").expect("bea");
+        assert_eq!(
+            bea.reference_salt, [3; 16],
+            "a migrated record is left alone"
+        );
+        drop(store);
+        Store::open(dir.path(), 1 << 20).expect("version 2 now");
+    }
+
     /// The check itself: each kind of damage a derivation would not produce is reported.
     #[test]
     fn check_reports_entries_that_do_not_follow_the_records() {

@@ -11,5 +11,6 @@ mod freshness;
 mod model;
 mod privacy;
 mod process;
+mod rights;
 mod search;
 mod support;
