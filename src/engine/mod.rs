@@ -181,7 +181,10 @@ impl Engine {
     /// Opens (creating if needed) the data directory, replays or rebuilds the index,
     /// and starts the indexer.
     pub fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Self> {
+        // Profiles are personal data: nothing under the data directory is for other users.
+        crate::fsutil::private_by_default();
         crate::fsutil::create_private_dir(&config.data_dir)?;
+        crate::fsutil::make_private(&config.data_dir)?;
         let store = Arc::new(Store::open(
             &config.data_dir.join("store"),
             config.cache_bytes,
