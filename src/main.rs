@@ -92,6 +92,27 @@ enum PrivacyCommand {
         /// JSON file with the subject; `-` reads standard input.
         subject: PathBuf,
     },
+    /// Import a California DROP deletion list (CSV `ID,Hash`): erase the listed people
+    /// profiled holds, suppress every listed identifier, and write the status file to
+    /// upload back to DROP (CSV `Id,Status`; 3 deleted, 5 not found).
+    ImportDeletionList {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The list's identifier.
+        #[arg(long = "type", value_enum)]
+        list_type: ListTypeArg,
+        /// The list as downloaded from DROP; `-` reads standard input.
+        list: PathBuf,
+        /// Where to write the status file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListTypeArg {
+    Email,
+    Phone,
 }
 
 #[derive(clap::Args)]
@@ -175,6 +196,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
         Command::Privacy(PrivacyCommand::Erase { data, subject }) => erase(&data, &subject),
+        Command::Privacy(PrivacyCommand::ImportDeletionList {
+            data,
+            list_type,
+            list,
+            out,
+        }) => import_deletion_list(&data, list_type, &list, out.as_deref()),
         Command::Gen {
             count,
             seed,
@@ -532,6 +559,49 @@ fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
     let receipt = engine.erase(&subject, "cli");
     close(engine)?;
     println!("{}", serde_json::to_string_pretty(&receipt?.0)?);
+    Ok(())
+}
+
+fn import_deletion_list(
+    data: &DataArgs,
+    list_type: ListTypeArg,
+    list: &Path,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let list_type = match list_type {
+        ListTypeArg::Email => profiled::engine::DeletionListType::Email,
+        ListTypeArg::Phone => profiled::engine::DeletionListType::Phone,
+    };
+    let input: Box<dyn Read> = if list.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(list).with_context(|| format!("opening {}", list.display()))?)
+    };
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    // The status file is written only once the whole list was imported.
+    let mut status = Vec::new();
+    let imported = engine.import_deletion_list(
+        list_type,
+        BufReader::with_capacity(1 << 20, input),
+        &mut status,
+        "cli",
+    );
+    close(engine)?;
+    let (report, _) = imported?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &status).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(&status)
+            .context("writing the status file")?,
+    }
+    eprintln!(
+        "deletion list imported (request {}): {} work items, {} deleted (status 3), {} not found (status 5); {} profiles erased now",
+        report.request_id, report.items, report.deleted, report.not_found, report.erased_profiles
+    );
     Ok(())
 }
 

@@ -19,8 +19,9 @@ use crate::model::{
     ProfileId, Subject,
 };
 use crate::store::record::{PrivacyRequestRecord, ProfileRecord};
-use crate::store::Store;
+use crate::store::{Store, WriteSet};
 use base64::Engine as _;
+use sha2::{Digest, Sha256};
 
 /// Kinds of suppression entry (the first byte of its value).
 pub const SUPPRESSED_BY_ERASURE: u8 = 1;
@@ -33,7 +34,7 @@ const PHONE_KIND: &str = "phone";
 const SUBJECT_KIND: &str = "subject";
 
 /// Seconds a request may take under each law.
-fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
+pub(super) fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
     match jurisdiction {
         // "Within one month of receipt" (GDPR Art. 12(3)), counted as 30 days.
         Jurisdiction::Gdpr => 30 * 86_400,
@@ -90,10 +91,7 @@ impl Engine {
                 Identified::One(id) => match store.profile(id)? {
                     None => PrivacyOutcome::NotFound,
                     Some(record) => {
-                        for hash in self.suppression_hashes(store, id, &record)? {
-                            writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
-                        }
-                        writes.delete_profile(id, &record);
+                        self.erase_profile(store, writes, id, &record, now)?;
                         PrivacyOutcome::Erased
                     }
                 },
@@ -126,6 +124,24 @@ impl Engine {
             candidates,
         };
         Ok((receipt, seq))
+    }
+
+    /// Deletes profile `id` (read under the write lock as `record`) with everything
+    /// derived from it, and suppresses every identifier it had. Erasure and the
+    /// regulator's deletion lists both erase through here.
+    pub(super) fn erase_profile(
+        &self,
+        store: &Store,
+        writes: &mut WriteSet,
+        id: ProfileId,
+        record: &ProfileRecord,
+        now: i64,
+    ) -> Result<()> {
+        for hash in self.suppression_hashes(store, id, record)? {
+            writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
+        }
+        writes.delete_profile(id, record);
+        Ok(())
     }
 
     /// Every identifier of a stored profile, as keyed hashes.
@@ -213,20 +229,7 @@ impl Engine {
             (None, None) => None,
         };
         if let Some(hash) = email_hash {
-            let matches = store.email_matches(&hash)?;
-            // An address a source showed identifies; one derived from a pattern only when
-            // no profile has it observed.
-            let observed: Vec<ProfileId> = matches
-                .iter()
-                .filter(|(_, _, observed)| *observed)
-                .map(|(id, _, _)| *id)
-                .collect();
-            let ids = if observed.is_empty() {
-                matches.iter().map(|(id, _, _)| *id).collect()
-            } else {
-                observed
-            };
-            return self.one_of(ids);
+            return self.one_of(email_holders(store, &hash)?);
         }
         if let Some(phone) = &subject.phone {
             let digits =
@@ -310,6 +313,22 @@ impl Engine {
     }
 }
 
+/// The profiles a keyed email hash identifies: those a source showed the address for;
+/// when none did, those it was derived for from their company's pattern.
+pub(super) fn email_holders(store: &Store, hash: &[u8; 16]) -> Result<Vec<ProfileId>> {
+    let matches = store.email_matches(hash)?;
+    let observed: Vec<ProfileId> = matches
+        .iter()
+        .filter(|(_, _, observed)| *observed)
+        .map(|(id, _, _)| *id)
+        .collect();
+    Ok(if observed.is_empty() {
+        matches.iter().map(|(id, _, _)| *id).collect()
+    } else {
+        observed
+    })
+}
+
 /// The keyed hashes of a person's identifiers other than email: the profile ids (the
 /// identity it was stored under and the name-and-company one), the source's person key
 /// and the phone number. Ingest checks a line's against the suppressions; erasure
@@ -328,19 +347,29 @@ pub(crate) fn identifier_hashes(
         hashes.push(hasher.hash_identifier(PERSON_KEY_KIND, key.as_bytes()));
     }
     if let Some(digits) = phone.and_then(phone_digits) {
-        hashes.push(hasher.hash_identifier(PHONE_KIND, digits.as_bytes()));
+        hashes.push(phone_hash(
+            hasher,
+            &Sha256::digest(digits.as_bytes()).into(),
+        ));
     }
     hashes
 }
 
-fn jurisdiction_name(jurisdiction: Jurisdiction) -> &'static str {
+/// The keyed hash of a phone number from the SHA-256 of its digits (see
+/// [`phone_digits`]): the form a regulator's deletion list carries, so that its entries
+/// meet the same suppressions.
+pub(crate) fn phone_hash(hasher: &EmailHasher, digest: &[u8; 32]) -> [u8; 16] {
+    hasher.hash_identifier(PHONE_KIND, digest)
+}
+
+pub(super) fn jurisdiction_name(jurisdiction: Jurisdiction) -> &'static str {
     match jurisdiction {
         Jurisdiction::Gdpr => "gdpr",
         Jurisdiction::Ccpa => "ccpa",
     }
 }
 
-fn outcome_name(outcome: PrivacyOutcome) -> &'static str {
+pub(super) fn outcome_name(outcome: PrivacyOutcome) -> &'static str {
     match outcome {
         PrivacyOutcome::Erased => "erased",
         PrivacyOutcome::NotFound => "not_found",
@@ -349,7 +378,7 @@ fn outcome_name(outcome: PrivacyOutcome) -> &'static str {
 }
 
 /// A new random request id.
-fn request_id() -> Result<u64> {
+pub(super) fn request_id() -> Result<u64> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|err| Error::Internal(format!("random id: {err}")))?;
     Ok(u64::from_be_bytes(bytes))

@@ -5,6 +5,7 @@
 mod auth;
 mod console;
 mod cors;
+mod deletion_lists;
 mod enrich;
 mod error;
 mod freshness;
@@ -64,6 +65,8 @@ pub struct AppState {
         freshness::sightings,
         freshness::sweep,
         privacy::erase,
+        deletion_lists::import,
+        deletion_lists::suppressions,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -102,6 +105,11 @@ pub struct AppState {
         crate::model::Jurisdiction,
         crate::model::PrivacyOutcome,
         crate::model::PrivacyReceipt,
+        crate::engine::DeletionListType,
+        deletion_lists::DeletionListCsv,
+        deletion_lists::StatusCsv,
+        crate::engine::SuppressionPage,
+        crate::engine::SuppressionView,
         Problem
     )),
     modifiers(&BearerAuth)
@@ -137,6 +145,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
         .route("/v1/privacy/erase", post(privacy::erase))
+        .route("/v1/privacy/deletion-lists", post(deletion_lists::import))
+        .route(
+            "/v1/privacy/suppressions",
+            get(deletion_lists::suppressions),
+        )
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .merge(console::routes())
         .fallback(not_found)

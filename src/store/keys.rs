@@ -7,6 +7,7 @@ pub const META_FORMAT: &[u8] = b"format_version";
 pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
 pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
 pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
+pub const META_SUPPRESSION_SEQ: &[u8] = b"suppression_seq";
 
 /// `hash ‖ profile id`: several people can share one candidate address.
 pub fn email_key(hash: &[u8; 16], id: ProfileId) -> [u8; 24] {
