@@ -49,11 +49,11 @@ impl Engine {
         since: Option<&str>,
         limit: Option<usize>,
     ) -> Result<SuppressionPage> {
-        let after = match since.map(str::trim) {
-            None | Some("") => 0,
-            Some(cursor) => cursor
-                .parse::<u64>()
-                .map_err(|_| Error::invalid("since must be the next_cursor of an earlier page"))?,
+        let after = match since {
+            None => 0,
+            Some(cursor) => parse_cursor(cursor).ok_or_else(|| {
+                Error::invalid("since must be the next_cursor of an earlier page")
+            })?,
         };
         let limit = limit.unwrap_or(DEFAULT_SUPPRESSION_PAGE);
         if !(1..=MAX_SUPPRESSION_PAGE).contains(&limit) {
@@ -75,6 +75,12 @@ impl Engine {
             next_cursor: next.to_string(),
         })
     }
+}
+
+/// A cursor: the decimal feed sequence, 1 to 19 digits and nothing else.
+fn parse_cursor(text: &str) -> Option<u64> {
+    let digits = (1..=19).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
 }
 
 fn kind_name(kind: u8) -> &'static str {

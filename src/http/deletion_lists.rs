@@ -3,7 +3,7 @@
 use super::auth::{Authorized, PrivacyScope};
 use super::error::body_error;
 use super::{blocking, ApiError, AppState};
-use crate::engine::{DeletionListType, SuppressionPage};
+use crate::engine::{DeletionListType, SuppressionPage, MAX_SUPPRESSION_PAGE};
 use crate::error::Error;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, RawQuery, Request, State};
@@ -93,8 +93,8 @@ pub async fn import(
     get,
     path = "/v1/privacy/suppressions",
     params(
-        ("since" = Option<String>, Query, description = "The `next_cursor` of an earlier page; absent: from the first"),
-        ("limit" = Option<usize>, Query, description = "Most entries to return, 1 to 10000 (default 1000)"),
+        ("since" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "The `next_cursor` of an earlier page; absent: from the first"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 10000, description = "Most entries to return, 1 to 10000 (default 1000)"),
     ),
     responses(
         (status = 200, body = SuppressionPage, description = "A page of the feed"),
@@ -112,7 +112,10 @@ pub async fn suppressions(
         match name.as_str() {
             "since" => since = Some(value),
             "limit" => {
-                limit = Some(value.parse::<usize>().map_err(|_| {
+                let number = (value.len() <= 5 && value.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| value.parse::<usize>().ok())
+                    .flatten();
+                limit = Some(number.ok_or_else(|| {
                     Error::invalid("limit must be a whole number between 1 and 10000")
                 })?)
             }
@@ -124,17 +127,23 @@ pub async fn suppressions(
     Ok(Json(page))
 }
 
+const _: () = assert!(
+    MAX_SUPPRESSION_PAGE == 10_000,
+    "the annotation of `suppressions` and its error message state the limit"
+);
+
 fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
     serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| Error::invalid("the query string is not URL-encoded").into())
 }
 
 /// A DROP deletion list (documentation only): CSV with the header `ID,Hash`, then one
-/// work item a line — its id and the Base64 SHA-256 of the standardised identifier.
+/// work item a line — its id and the Base64 SHA-256 of the standardised identifier (the
+/// canonical encoding of 32 bytes: the last character before `=` carries 4 bits).
 #[derive(utoipa::ToSchema)]
 #[schema(
     value_type = String,
-    pattern = r"^ID,Hash(\r?\n[A-Za-z0-9]{12},[A-Za-z0-9+/]{43}=)*\r?\n?$",
+    pattern = r"^ID,Hash(\r?\n[A-Za-z0-9]{12},[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=)*\r?\n?$",
     example = "ID,Hash\nA7kP2xQ9Lm4R,KA18MT/ph6IHYjzT9zwETySDQyvSh87YuoSBpOQtkhE=\n"
 )]
 #[allow(dead_code)]

@@ -53,10 +53,13 @@ async fn feed(desk: &Client, page: usize) -> (Vec<Value>, String) {
     let mut entries = Vec::new();
     let mut cursor = String::new();
     loop {
+        let since = if cursor.is_empty() {
+            String::new()
+        } else {
+            format!("since={cursor}&")
+        };
         let reply = desk
-            .get(&format!(
-                "/v1/privacy/suppressions?since={cursor}&limit={page}"
-            ))
+            .get(&format!("/v1/privacy/suppressions?{since}limit={page}"))
             .await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         let got = reply.body["suppressions"].as_array().expect("list").clone();
@@ -334,7 +337,15 @@ async fn the_suppression_feed_pages_by_cursor_and_survives_a_restart() {
         .get(&format!("/v1/privacy/suppressions?since={last}"))
         .await;
     assert_eq!(tail.body["suppressions"], json!([]));
-    for bad in ["?since=abc", "?limit=0", "?limit=10001", "?cursor=1"] {
+    for bad in [
+        "?since=abc",
+        "?since=",
+        "?since=+1",
+        "?limit=0",
+        "?limit=+5",
+        "?limit=10001",
+        "?cursor=1",
+    ] {
         let reply = desk.get(&format!("/v1/privacy/suppressions{bad}")).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
     }
