@@ -236,7 +236,7 @@ async fn a_malformed_list_is_refused_naming_the_line_and_changes_nothing() {
     crm.ingest(&[ada()]).await;
     let good = email_item("A7kP2xQ9Lm4R", "ada.lovelace@analytical.example");
     let cases = [
-        (format!("{good}"), "line 1"),
+        (good.clone(), "line 1"),
         (
             format!("ID,Hash\n{good}B8mQ3yR0Nn5S,not-a-hash\n"),
             "line 3",
