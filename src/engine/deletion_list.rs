@@ -26,6 +26,7 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::model::{Jurisdiction, PrivacyOutcome, ProfileId};
 use crate::store::record::PrivacyRequestRecord;
+use crate::store::{Store, WriteSet};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -239,38 +240,23 @@ impl Engine {
     /// Email lists: the store indexes email hashes, so each batch finds and erases its
     /// matches and suppresses its entries in one atomic write.
     fn erase_email_matches(&self, items: &[Item], now: i64) -> Result<(u64, u64)> {
-        let (mut erased, mut last_seq) = (0, 0);
-        for batch in items.chunks(BATCH_ROWS) {
-            let (count, seq) = self.write(|store, writes| {
-                let mut done = HashSet::new();
-                for item in batch {
-                    for id in email_holders(store, &item.hash)? {
-                        self.erase_once(store, writes, id, now, &mut done)?;
-                    }
-                    writes.suppress(item.hash, SUPPRESSED_BY_DELETION_LIST, now);
-                }
-                Ok(done.len() as u64)
-            })?;
-            erased += count;
-            if count > 0 {
-                last_seq = seq;
+        self.erase_in_batches(items, |store, writes, item, done| {
+            for id in email_holders(store, &item.hash)? {
+                self.erase_once(store, writes, id, now, done)?;
             }
-        }
-        Ok((erased, last_seq))
+            writes.suppress(item.hash, SUPPRESSED_BY_DELETION_LIST, now);
+            Ok(())
+        })
     }
 
     /// Phone lists: phone numbers are not indexed, so every entry is suppressed first —
     /// from then on no ingest stores a listed number — and one scan of the profiles then
     /// finds everyone holding one, who is erased in batches.
     fn erase_phone_matches(&self, items: &[Item], now: i64) -> Result<(u64, u64)> {
-        for batch in items.chunks(BATCH_ROWS) {
-            self.write(|_, writes| {
-                for item in batch {
-                    writes.suppress(item.hash, SUPPRESSED_BY_DELETION_LIST, now);
-                }
-                Ok(())
-            })?;
-        }
+        self.erase_in_batches(items, |_, writes, item, _| {
+            writes.suppress(item.hash, SUPPRESSED_BY_DELETION_LIST, now);
+            Ok(())
+        })?;
         let listed: HashSet<[u8; 16]> = items.iter().map(|item| item.hash).collect();
         let holds_listed = |phone: Option<&str>| {
             phone
@@ -284,18 +270,31 @@ impl Engine {
                 found.push(id);
             }
         }
+        self.erase_in_batches(&found, |store, writes, id, done| {
+            // Read again under the write lock: the number may have changed since.
+            let still = store
+                .profile(*id)?
+                .is_some_and(|record| holds_listed(record.phone.as_deref()));
+            if still {
+                self.erase_once(store, writes, *id, now, done)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Runs `each` over `items`, [`BATCH_ROWS`] to an atomic write. Returns how many
+    /// profiles the writes erased and the outbox sequence of the last that erased any.
+    fn erase_in_batches<T>(
+        &self,
+        items: &[T],
+        each: impl Fn(&Store, &mut WriteSet, &T, &mut HashSet<ProfileId>) -> Result<()>,
+    ) -> Result<(u64, u64)> {
         let (mut erased, mut last_seq) = (0, 0);
-        for batch in found.chunks(BATCH_ROWS) {
+        for batch in items.chunks(BATCH_ROWS) {
             let (count, seq) = self.write(|store, writes| {
                 let mut done = HashSet::new();
-                for id in batch {
-                    // Read again under the write lock: the number may have changed since.
-                    let still = store
-                        .profile(*id)?
-                        .is_some_and(|record| holds_listed(record.phone.as_deref()));
-                    if still {
-                        self.erase_once(store, writes, *id, now, &mut done)?;
-                    }
+                for item in batch {
+                    each(store, writes, item, &mut done)?;
                 }
                 Ok(done.len() as u64)
             })?;
@@ -311,8 +310,8 @@ impl Engine {
     /// name the same person) or it is gone.
     fn erase_once(
         &self,
-        store: &crate::store::Store,
-        writes: &mut crate::store::WriteSet,
+        store: &Store,
+        writes: &mut WriteSet,
         id: ProfileId,
         now: i64,
         done: &mut HashSet<ProfileId>,

@@ -220,9 +220,13 @@ impl Store {
     }
 
     pub fn last_outbox_seq(&self) -> Result<u64> {
+        self.meta_u64(META_OUTBOX_SEQ)
+    }
+
+    fn meta_u64(&self, key: &[u8]) -> Result<u64> {
         Ok(self
             .tree(TreeName::Meta)
-            .get(META_OUTBOX_SEQ)?
+            .get(key)?
             .map(|raw| read_u64(&raw))
             .transpose()?
             .unwrap_or(0))
@@ -388,7 +392,7 @@ impl Store {
                 }
             }
         }
-        let mut seq = self.suppression_seq()?;
+        let mut seq = self.meta_u64(META_SUPPRESSION_SEQ)?;
         let start = seq;
         for (hash, kind, at) in strongest {
             if self
@@ -410,15 +414,6 @@ impl Store {
             writes.insert(TreeName::Meta, META_SUPPRESSION_SEQ, seq.to_be_bytes());
         }
         Ok(())
-    }
-
-    fn suppression_seq(&self) -> Result<u64> {
-        Ok(self
-            .tree(TreeName::Meta)
-            .get(META_SUPPRESSION_SEQ)?
-            .map(|raw| read_u64(&raw))
-            .transpose()?
-            .unwrap_or(0))
     }
 
     /// Gives suppressions made before the feed existed their feed entries (once, on the
