@@ -19,8 +19,7 @@
 //! list again therefore answers the same and changes nothing.
 
 use super::privacy::{
-    allowed_secs, email_holders, jurisdiction_name, outcome_name, phone_digits, phone_hash,
-    SUPPRESSED_BY_ERASURE,
+    allowed_secs, email_holders, jurisdiction_name, phone_digits, phone_hash, SUPPRESSED_BY_ERASURE,
 };
 use super::Engine;
 use crate::error::{Error, Result};
@@ -291,6 +290,9 @@ impl Engine {
     ) -> Result<(u64, u64)> {
         let (mut erased, mut last_seq) = (0, 0);
         for batch in items.chunks(BATCH_ROWS) {
+            // Disclosures still queued must reach the recipient index before an erasure
+            // writes its notices from it.
+            self.disclosures.sync()?;
             let (count, seq) = self.write(|store, writes| {
                 let mut done = HashSet::new();
                 for item in batch {
@@ -350,7 +352,7 @@ impl Engine {
         let mut id_bytes = [0u8; 8];
         id_bytes.copy_from_slice(&subject_ref[..8]);
         let request_id = u64::from_be_bytes(id_bytes);
-        if report.erased_profiles == 0 && self.store().has_privacy_request(request_id)? {
+        if report.erased_profiles == 0 && self.store().privacy_request(request_id)?.is_some() {
             return Ok(request_id);
         }
         let outcome = if report.deleted > 0 {
@@ -367,7 +369,7 @@ impl Engine {
                     received: now,
                     due: now + allowed_secs(Jurisdiction::Ccpa),
                     completed: Some(now),
-                    outcome: Some(outcome_name(outcome).into()),
+                    outcome: Some(outcome.name().into()),
                     subject_ref,
                     opened_by: opened_by.to_owned(),
                 },

@@ -604,6 +604,7 @@ fn an_offline_compaction_leaves_one_segment_with_every_profile() {
         .lookup(
             &serde_json::from_value(json!({"name":"Sanne Bakker","company":"Acme"}))
                 .expect("request"),
+            &"test".into(),
         )
         .expect("lookup");
     assert_eq!(found.profile.expect("profile").full_name, "Sanne Bakker");

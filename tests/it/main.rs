@@ -12,5 +12,6 @@ mod freshness;
 mod model;
 mod privacy;
 mod process;
+mod rights;
 mod search;
 mod support;
