@@ -19,7 +19,7 @@
 //! list again therefore answers the same and changes nothing.
 
 use super::privacy::{
-    allowed_secs, email_holders, jurisdiction_name, phone_digits, phone_hash, SUPPRESSED_BY_ERASURE,
+    allowed_secs, jurisdiction_name, phone_digits, phone_hash, SUPPRESSED_BY_ERASURE,
 };
 use super::Engine;
 use crate::error::{Error, Result};
@@ -237,10 +237,14 @@ impl Engine {
     }
 
     /// Email lists: the store indexes email hashes, so each batch finds and erases its
-    /// matches and suppresses its entries in one atomic write.
+    /// matches and suppresses its entries in one atomic write. Every profile holding the
+    /// hash matches, observed or pattern-derived; so once a list was imported nobody holds
+    /// its addresses, and importing it again erases nobody.
     fn erase_email_matches(&self, items: &[Item], now: i64) -> Result<(u64, u64)> {
         self.erase_in_batches(items, |store, writes, item, done| {
-            for id in email_holders(store, &item.hash)? {
+            // Every holder, observed or derived: a profile profiled would suggest the
+            // listed address for would go on disclosing it.
+            for (id, _, _) in store.email_matches(&item.hash)? {
                 self.erase_once(store, writes, id, now, done)?;
             }
             writes.suppress(item.hash, SUPPRESSED_BY_DELETION_LIST, now);

@@ -481,7 +481,20 @@ impl Engine {
             (None, None) => None,
         };
         if let Some(hash) = email_hash {
-            return self.one_of(email_holders(store, &hash)?);
+            let matches = store.email_matches(&hash)?;
+            // An address a source showed identifies; one derived from a pattern only when
+            // no profile has it observed.
+            let observed: Vec<ProfileId> = matches
+                .iter()
+                .filter(|(_, _, observed)| *observed)
+                .map(|(id, _, _)| *id)
+                .collect();
+            let ids = if observed.is_empty() {
+                matches.iter().map(|(id, _, _)| *id).collect()
+            } else {
+                observed
+            };
+            return self.one_of(ids);
         }
         if let Some(phone) = &subject.phone {
             let digits =
@@ -567,22 +580,6 @@ impl Engine {
             }
         }
     }
-}
-
-/// The profiles a keyed email hash identifies: those a source showed the address for;
-/// when none did, those it was derived for from their company's pattern.
-pub(super) fn email_holders(store: &Store, hash: &[u8; 16]) -> Result<Vec<ProfileId>> {
-    let matches = store.email_matches(hash)?;
-    let observed: Vec<ProfileId> = matches
-        .iter()
-        .filter(|(_, _, observed)| *observed)
-        .map(|(id, _, _)| *id)
-        .collect();
-    Ok(if observed.is_empty() {
-        matches.iter().map(|(id, _, _)| *id).collect()
-    } else {
-        observed
-    })
 }
 
 /// The keyed hashes of a person's identifiers other than email: the profile ids (the

@@ -113,8 +113,14 @@ async fn an_email_list_erases_the_held_answers_every_item_and_suppresses_the_res
     let bystander = json!({"first_name":"Michael","last_name":"Faraday",
         "email":"michael.faraday@royal-institution.example",
         "company":{"name":"Royal Institution","domain":"royal-institution.example"}});
-    let stored = crm.ingest(&[ada(), charles(), bystander]).await;
-    assert_eq!(stored.body["created"], 3, "{}", stored.text);
+    // A second Ada Lovelace (another source, no address): the company's pattern derives
+    // the listed address for her too. Regression: a re-import used to erase such a
+    // namesake once the observed holder was gone (the import matched observed holders
+    // first); now every holder goes on the first import, and a re-import erases nobody.
+    let namesake = json!({"source":"src-c","first_name":"Ada","last_name":"Lovelace",
+        "job_title":"Countess","company":{"name":"Analytical Engines","domain":"analytical.example"}});
+    let stored = crm.ingest(&[ada(), charles(), bystander, namesake]).await;
+    assert_eq!(stored.body["created"], 4, "{}", stored.text);
 
     // DROP standardises before hashing: the consumer typed the address in another case.
     let list = format!(
