@@ -24,7 +24,6 @@ pub use crate::model::{
     AgeBucket, Freshness, OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats,
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
-pub use access::render_text as render_access_text;
 pub use check::CheckReport;
 pub use deletion_list::{
     drop_email_digest, drop_phone_digest, DeletionListReport, DeletionListType, STATUS_DELETED,
