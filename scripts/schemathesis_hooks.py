@@ -26,7 +26,10 @@ def ndjson(ctx, value):
 
 @schemathesis.deserializer("application/x-ndjson")
 def ndjson_lines(ctx, response):
-    lines = [json.loads(line) for line in response.content.decode("utf-8").splitlines()]
+    # Split on newlines only: str.splitlines also splits on U+0085 and U+2028, which a
+    # JSON string may hold unescaped.
+    text = response.content.decode("utf-8")
+    lines = [json.loads(line) for line in text.split("\n") if line.strip()]
     if not lines:
         raise ValueError("an NDJSON answer with no line")
     return lines[0]
