@@ -7,6 +7,7 @@
 
 mod access;
 mod check;
+mod deletion_list;
 pub mod enrich;
 mod freshness;
 pub mod ingest;
@@ -15,6 +16,7 @@ mod privacy;
 pub mod retention;
 mod rules;
 pub mod search;
+mod suppression_feed;
 mod sweep_preview;
 mod view;
 
@@ -23,9 +25,16 @@ pub use crate::model::{
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
 pub use check::CheckReport;
+pub use deletion_list::{
+    drop_email_digest, drop_phone_digest, DeletionListReport, DeletionListType, STATUS_DELETED,
+    STATUS_NOT_FOUND, SUPPRESSED_BY_DELETION_LIST,
+};
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::Retention;
+pub use suppression_feed::{
+    SuppressionPage, SuppressionView, DEFAULT_SUPPRESSION_PAGE, MAX_SUPPRESSION_PAGE,
+};
 pub use sweep_preview::SweepPreview;
 
 use crate::audit::{self, DisclosureLog};

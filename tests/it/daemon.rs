@@ -754,6 +754,8 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                 let json_body = operation["requestBody"]["content"]["application/json"].is_object();
                 let body_type = if json_body {
                     "application/json"
+                } else if operation["requestBody"]["content"]["text/csv"].is_object() {
+                    "text/csv"
                 } else {
                     "application/x-ndjson"
                 };
