@@ -78,6 +78,11 @@ impl Engine {
     /// lets the controller ask for proof first); the operation that carries it out names
     /// its id. The due date runs from now.
     pub fn open_request(&self, request: &OpenRequest, opened_by: &str) -> Result<PrivacyReceipt> {
+        if request.subject.request_id.is_some() {
+            return Err(Error::invalid(
+                "subject.request_id names a request to carry out; opening one takes none",
+            ));
+        }
         let now = self.clock().now();
         let slot = self.new_request(request.kind, &request.subject, opened_by, now)?;
         self.write(|_, writes| writes.put_privacy_request(slot.id, &slot.record))?;

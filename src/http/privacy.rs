@@ -27,6 +27,8 @@ use utoipa::IntoParams;
     responses(
         (status = 200, body = PrivacyReceipt, description = "The request's receipt: erased, not_found, or ambiguous with the candidates"),
         (status = 400, body = super::Problem, content_type = "application/problem+json", description = "No identifier, or more than one"),
+        (status = 404, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names no request"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names a completed request, or one of another kind"),
     ),
     security(("bearer" = ["privacy"]))
 )]
@@ -115,6 +117,8 @@ pub async fn list_requests(
     responses(
         (status = 200, body = AccessExport, description = "The export (JSON), or its plain-text rendering with `Accept: text/plain`"),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names no request"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names a completed request, or one of another kind"),
     ),
     security(("bearer" = ["privacy"]))
 )]
@@ -152,6 +156,8 @@ pub async fn access(
     responses(
         (status = 200, body = PrivacyReceipt, description = "restricted, unrestricted, not_found, or ambiguous with the candidates"),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names no request"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names a completed request, or one of another kind"),
     ),
     security(("bearer" = ["privacy"]))
 )]
@@ -179,6 +185,8 @@ pub async fn restrict(
     responses(
         (status = 200, body = PrivacyReceipt, description = "rectified, or not_found"),
         (status = 400, body = super::Problem, content_type = "application/problem+json"),
+        (status = 404, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names no request"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json", description = "`request_id` names a completed request, or one of another kind"),
     ),
     security(("bearer" = ["privacy"]))
 )]
@@ -227,11 +235,13 @@ pub async fn notices(
     Query(query): Query<NoticesQuery>,
 ) -> Result<Json<Notices>, ApiError> {
     let limit = query.limit.unwrap_or(100);
+    // `since=` with nothing after it is the same as leaving it out.
+    let since = query.since.filter(|s| !s.trim().is_empty());
     if !(1..=1000).contains(&limit) {
         return Err(Error::invalid("limit must lie in 1..=1000").into());
     }
     let engine = state.engine.clone();
     Ok(Json(
-        blocking(move || engine.notices(&auth.principal, query.since.as_deref(), limit)).await?,
+        blocking(move || engine.notices(&auth.principal, since.as_deref(), limit)).await?,
     ))
 }
