@@ -5,12 +5,14 @@
 //! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
+pub mod backup;
 mod check;
 pub mod enrich;
 mod freshness;
 pub mod ingest;
 mod lookup;
 mod privacy;
+mod purge;
 pub mod retention;
 mod rules;
 pub mod search;
@@ -50,7 +52,12 @@ pub struct EngineConfig {
     pub email_key: Option<[u8; 32]>,
     pub limits: InputLimits,
     pub retention: Retention,
+    /// Deleted data is physically purged from the data directory within this window.
+    pub purge_window_secs: i64,
 }
+
+/// The purge window's default: 24 hours.
+pub const DEFAULT_PURGE_WINDOW_SECS: i64 = 24 * 3600;
 
 impl EngineConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
@@ -61,6 +68,7 @@ impl EngineConfig {
             email_key: None,
             limits: InputLimits::default(),
             retention: Retention::default(),
+            purge_window_secs: DEFAULT_PURGE_WINDOW_SECS,
         }
     }
 }
@@ -74,6 +82,9 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     limits: InputLimits,
     write_lock: Mutex<()>,
+    /// One purge at a time.
+    purge_lock: Mutex<()>,
+    purge_window_secs: i64,
     data_dir: PathBuf,
     retention: Retention,
     /// Set when shutting down: long jobs (sweeps) stop between atomic batches.
@@ -88,10 +99,7 @@ impl Engine {
     /// and starts the indexer.
     pub fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Self> {
         std::fs::create_dir_all(&config.data_dir)?;
-        let store = Arc::new(Store::open(
-            &config.data_dir.join("store"),
-            config.cache_bytes,
-        )?);
+        let store = Arc::new(Store::open_in(&config.data_dir, config.cache_bytes)?);
         let hasher = EmailHasher::load_or_create(&config.data_dir, config.email_key)?;
         let (index, opened) = SearchIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
@@ -104,6 +112,8 @@ impl Engine {
             clock,
             limits: config.limits,
             write_lock: Mutex::new(()),
+            purge_lock: Mutex::new(()),
+            purge_window_secs: config.purge_window_secs,
             data_dir: config.data_dir,
             retention: config.retention,
             closing: AtomicBool::new(false),
@@ -173,6 +183,7 @@ impl Engine {
             .unwrap_or_else(PoisonError::into_inner);
         let mut writes = WriteSet::default();
         let value = build(&self.store, &mut writes)?;
+        writes.note_time(self.clock.now());
         let seq = self.store.commit(writes)?;
         if seq > 0 {
             self.indexer.notify(seq);

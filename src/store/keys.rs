@@ -7,6 +7,9 @@ pub const META_FORMAT: &[u8] = b"format_version";
 pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
 pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
 pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
+/// When the first profile was deleted since the last purge (i64 BE): deleted bytes may
+/// remain in the files since then. A rewrite leaves it out.
+pub const META_UNPURGED_SINCE: &[u8] = b"unpurged_since";
 
 /// `hash ‖ profile id`: several people can share one candidate address.
 pub fn email_key(hash: &[u8; 16], id: ProfileId) -> [u8; 24] {

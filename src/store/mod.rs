@@ -9,17 +9,21 @@
 //! module; callers get typed reads.
 
 mod check;
+mod copy;
 mod freshness;
+mod generation;
 mod keys;
 pub mod record;
 mod write;
 
 pub use check::StoreContents;
+pub use copy::{verify_snapshot, SnapshotInfo, SUPPRESSION_HASH_BYTES};
+pub use generation::exists_in;
 pub use write::{Counts, WriteSet};
 
 use keys::{
     last_seen_key, parse_last_seen_key, META_COMPANY_COUNT, META_FORMAT, META_OUTBOX_SEQ,
-    META_PROFILE_COUNT,
+    META_PROFILE_COUNT, META_UNPURGED_SINCE,
 };
 
 use crate::error::{Error, Result};
@@ -28,7 +32,8 @@ use record::{CompanyRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// Version of the on-disk record encoding; a store written by another version is refused.
 pub const STORE_FORMAT_VERSION: u32 = 1;
@@ -80,15 +85,27 @@ pub struct OutboxEntry {
 }
 
 /// The sled database and its trees.
+///
+/// The database can be replaced while the store is in use ([`Store::rewrite`], purge and
+/// restore): readers take the current one for the length of a read, so a read in
+/// progress finishes on the old one while new reads see the new one.
 pub struct Store {
-    db: sled::Db,
-    trees: [Tree; TREE_COUNT],
+    current: RwLock<Arc<Db>>,
+    /// The data directory holding the store's generations, when opened through
+    /// [`Store::open_in`] (only such a store can be rewritten).
+    home: Option<PathBuf>,
+    cache_bytes: u64,
 }
 
-impl Store {
-    /// Opens (or creates) the store under `dir`, checking its format version.
-    /// `cache_bytes` bounds sled's page cache.
-    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+/// One open sled database (one generation directory).
+struct Db {
+    db: sled::Db,
+    trees: [Tree; TREE_COUNT],
+    dir: PathBuf,
+}
+
+impl Db {
+    fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
@@ -109,9 +126,56 @@ impl Store {
         let trees: [Tree; TREE_COUNT] = trees
             .try_into()
             .map_err(|_| Error::Internal("tree count".into()))?;
-        let store = Self { db, trees };
+        Ok(Self {
+            db,
+            trees,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn tree(&self, name: TreeName) -> &Tree {
+        &self.trees[name as usize]
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store in exactly `dir`, checking its format version.
+    /// `cache_bytes` bounds sled's page cache. Such a store cannot be rewritten (tests).
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let store = Self {
+            current: RwLock::new(Arc::new(Db::open(dir, cache_bytes)?)),
+            home: None,
+            cache_bytes,
+        };
         store.check_format()?;
         Ok(store)
+    }
+
+    /// Opens (or creates) the current store generation of a data directory, and removes
+    /// the generations a purge or restore left unfinished (see `generation.rs`).
+    pub fn open_in(data_dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let dir = generation::current_dir(data_dir)?;
+        let store = Self {
+            current: RwLock::new(Arc::new(Db::open(&dir, cache_bytes)?)),
+            home: Some(data_dir.to_path_buf()),
+            cache_bytes,
+        };
+        store.check_format()?;
+        generation::remove_others(data_dir, &dir)?;
+        Ok(store)
+    }
+
+    /// The database reads go to now.
+    fn db(&self) -> Arc<Db> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The directory of the current generation (for messages).
+    pub fn dir(&self) -> PathBuf {
+        self.db().dir.clone()
     }
 
     fn check_format(&self) -> Result<()> {
@@ -119,7 +183,7 @@ impl Store {
         match meta.get(META_FORMAT)? {
             None => {
                 meta.insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
-                self.db.flush()?;
+                self.flush()?;
                 Ok(())
             }
             Some(raw) => {
@@ -140,8 +204,8 @@ impl Store {
         }
     }
 
-    fn tree(&self, name: TreeName) -> &Tree {
-        &self.trees[name as usize]
+    fn tree(&self, name: TreeName) -> Tree {
+        self.db().tree(name).clone()
     }
 
     /// Applies `writes` and one outbox entry atomically, then flushes to disk.
@@ -160,6 +224,12 @@ impl Store {
             };
             writes.insert(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
             writes.insert(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
+        }
+        let db = self.db();
+        if let Some(at) = writes.deleted_at {
+            if db.tree(TreeName::Meta).get(META_UNPURGED_SINCE)?.is_none() {
+                writes.insert(TreeName::Meta, META_UNPURGED_SINCE, at.to_be_bytes());
+            }
         }
         if writes.count_delta != Counts::default() {
             let counts = self.counts()?;
@@ -181,7 +251,7 @@ impl Store {
         if touched.is_empty() {
             return Ok(0);
         }
-        let trees: Vec<Tree> = touched.iter().map(|i| self.trees[*i].clone()).collect();
+        let trees: Vec<Tree> = touched.iter().map(|i| db.trees[*i].clone()).collect();
         let batches: Vec<&Batch> = touched.iter().map(|i| &writes.batches[*i]).collect();
         use sled::Transactional;
         let started = std::time::Instant::now();
@@ -198,7 +268,7 @@ impl Store {
                 TransactionError::Storage(err) => Error::from(err),
             })?;
         let applied = started.elapsed();
-        self.db.flush()?;
+        db.db.flush()?;
         tracing::debug!(
             transaction_us = applied.as_micros() as u64,
             flush_us = (started.elapsed() - applied).as_micros() as u64,
@@ -362,7 +432,10 @@ impl Store {
 
     /// Every profile, for rebuilding the index.
     pub fn profiles(&self) -> impl Iterator<Item = Result<(ProfileId, ProfileRecord)>> + '_ {
-        self.tree(TreeName::Profiles).iter().map(|item| {
+        let db = self.db();
+        let iter = db.tree(TreeName::Profiles).iter();
+        iter.map(move |item| {
+            let _generation = &db;
             let (key, value) = item?;
             let id =
                 ProfileId::from_bytes(&key).ok_or_else(|| Error::Corrupt("profile key".into()))?;
@@ -372,7 +445,10 @@ impl Store {
 
     /// Every company.
     pub fn companies(&self) -> impl Iterator<Item = Result<(CompanyId, CompanyRecord)>> + '_ {
-        self.tree(TreeName::Companies).iter().map(|item| {
+        let db = self.db();
+        let iter = db.tree(TreeName::Companies).iter();
+        iter.map(move |item| {
+            let _generation = &db;
             let (key, value) = item?;
             let id = read_u64(&key).map_err(|_| Error::Corrupt("company key".into()))?;
             Ok((CompanyId(id), decode(&value)?))
@@ -380,8 +456,17 @@ impl Store {
     }
 
     pub fn flush(&self) -> Result<()> {
-        self.db.flush()?;
+        self.db().db.flush()?;
         Ok(())
+    }
+
+    /// Since when the store holds deleted data that no purge has removed from its files
+    /// yet (the time of the first profile delete after the last purge).
+    pub fn unpurged_since(&self) -> Result<Option<i64>> {
+        self.tree(TreeName::Meta)
+            .get(META_UNPURGED_SINCE)?
+            .map(|raw| read_u64(&raw).map(|v| v as i64))
+            .transpose()
     }
 }
 

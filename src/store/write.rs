@@ -25,6 +25,10 @@ pub struct WriteSet {
     /// Profiles whose index document must be refreshed.
     pub(super) reindex: Vec<u64>,
     pub(super) count_delta: Counts,
+    /// When the engine made this write, if it deletes a profile: the store remembers the
+    /// first such time since the last purge.
+    pub(super) deleted_at: Option<i64>,
+    deletes_profiles: bool,
 }
 
 impl WriteSet {
@@ -107,6 +111,22 @@ impl WriteSet {
         self.remove(TreeName::ByLastSeen, last_seen_key(old.last_seen(), id));
         self.count_delta.profiles -= 1;
         self.reindex.push(id.0);
+        self.deletes_profiles = true;
+    }
+
+    /// Records that the store holds deleted data since `at` that a purge must remove (a
+    /// purge whose index half failed keeps itself due this way).
+    pub fn mark_unpurged(&mut self, at: i64) {
+        self.deleted_at = Some(at);
+    }
+
+    /// Notes the time of this write: when it deletes a profile, the store then knows
+    /// since when it holds deleted data that a purge must remove (the engine's write path
+    /// calls it).
+    pub fn note_time(&mut self, now: i64) {
+        if self.deletes_profiles && self.deleted_at.is_none() {
+            self.deleted_at = Some(now);
+        }
     }
 
     /// Stores `new` as company `id` in place of `old` (`None` for a new company).
