@@ -62,6 +62,7 @@ impl Daemon {
         let sweeper = tokio::spawn(run_sweeper(
             engine.clone(),
             config.sweep_interval,
+            purge_check_interval(config.purge_window),
             sweeper_stopped,
         ));
         let serving = engine.clone();
@@ -115,14 +116,43 @@ impl Daemon {
     }
 }
 
+/// How often the daemon asks whether a purge is due: an eighth of the window (so data
+/// waits at most half the window, plus this, plus the purge itself), between a minute
+/// and an hour.
+fn purge_check_interval(window: Duration) -> Duration {
+    (window / 8).clamp(Duration::from_secs(60), Duration::from_secs(3600))
+}
+
 /// Sweeps expired profiles at start (finishing any sweep a crash interrupted) and then
-/// every `interval`, until told to stop.
-async fn run_sweeper(engine: Arc<Engine>, interval: Duration, mut stop: watch::Receiver<bool>) {
+/// every `interval`; every `purge_check` purges deleted data once it is due. Until told
+/// to stop.
+async fn run_sweeper(
+    engine: Arc<Engine>,
+    interval: Duration,
+    purge_check: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut purge_ticks = tokio::time::interval(purge_check);
+    purge_ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
+            _ = purge_ticks.tick() => {
+                let purging = engine.clone();
+                match tokio::task::spawn_blocking(move || purging.purge_if_due()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(err)) => {
+                        tracing::error!(error = %err, "purge failed; retrying at the next check")
+                    }
+                    Err(_) => tracing::error!("purge task failed"),
+                }
+                if *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
             _ = stop.changed() => return,
         }
         let sweeping = engine.clone();

@@ -3,6 +3,7 @@
 //! map the result — nothing more.
 
 mod auth;
+mod backup;
 mod console;
 mod cors;
 mod enrich;
@@ -63,6 +64,8 @@ pub struct AppState {
         search::stats,
         freshness::sightings,
         freshness::sweep,
+        backup::purge,
+        backup::snapshot,
         privacy::erase,
         ops::healthz,
         ops::metrics,
@@ -98,6 +101,7 @@ pub struct AppState {
         crate::engine::SightingsRequest,
         crate::engine::SightingsReport,
         crate::engine::SweepReport,
+        crate::model::PurgeReport,
         crate::model::Subject,
         crate::model::Jurisdiction,
         crate::model::PrivacyOutcome,
@@ -136,6 +140,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/stats", get(search::stats))
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
+        .route("/v1/admin/purge", post(backup::purge))
+        .route("/v1/admin/snapshot", post(backup::snapshot))
         .route("/v1/privacy/erase", post(privacy::erase))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .merge(console::routes())
