@@ -21,7 +21,9 @@ pub fn post_to_file(base: &str, path: &str, key: Option<&str>, out: &Path) -> Re
         .strip_prefix("http://")
         .ok_or_else(|| Error::invalid("the daemon URL must start with http://"))?;
     if authority.is_empty() || authority.contains('/') {
-        return Err(Error::invalid("the daemon URL is http://host:port, without a path"));
+        return Err(Error::invalid(
+            "the daemon URL is http://host:port, without a path",
+        ));
     }
     let addr = authority
         .to_socket_addrs()

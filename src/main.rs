@@ -625,7 +625,10 @@ fn snapshot(
                 std::process::id()
             ));
             if out.exists() {
-                bail!("{} exists already; a snapshot does not replace a file", out.display());
+                bail!(
+                    "{} exists already; a snapshot does not replace a file",
+                    out.display()
+                );
             }
             let downloaded =
                 profiled::admin_client::post_to_file(&url, "/v1/admin/snapshot", api_key, &partial)
@@ -638,7 +641,9 @@ fn snapshot(
                 }
                 Err(err) => {
                     let _ = std::fs::remove_file(&partial);
-                    return Err(anyhow::Error::from(err).context("taking the snapshot from the daemon"));
+                    return Err(
+                        anyhow::Error::from(err).context("taking the snapshot from the daemon")
+                    );
                 }
             }
         }
@@ -657,9 +662,13 @@ fn snapshot(
 fn restore(data: &DataArgs, snapshot: &Path, suppressions: Option<&Path>) -> anyhow::Result<()> {
     let config = Config::resolve_offline(data)?;
     let started = Instant::now();
-    let report =
-        profiled::engine::backup::restore(&config.engine(), snapshot, suppressions, SystemClock.now())
-            .with_context(|| format!("restoring {}", snapshot.display()))?;
+    let report = profiled::engine::backup::restore(
+        &config.engine(),
+        snapshot,
+        suppressions,
+        SystemClock.now(),
+    )
+    .with_context(|| format!("restoring {}", snapshot.display()))?;
     // Rebuild the index now, so the directory is complete (and `check` clean) at once.
     let engine = open_engine(data)?;
     compact(&engine);

@@ -168,8 +168,11 @@ fn erase_suppressed(store: &Store, hasher: &EmailHasher, now: i64) -> Result<u64
     if !store.has_suppressions()? {
         return Ok(0);
     }
-    let mut matched: Vec<(ProfileId, crate::store::record::ProfileRecord, Vec<[u8; 16]>)> =
-        Vec::new();
+    let mut matched: Vec<(
+        ProfileId,
+        crate::store::record::ProfileRecord,
+        Vec<[u8; 16]>,
+    )> = Vec::new();
     for item in store.profiles() {
         let (id, record) = item?;
         let hashes = profile_suppression_hashes(hasher, store, id, &record)?;

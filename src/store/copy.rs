@@ -331,7 +331,10 @@ impl Store {
     /// Closes the store and removes its directory (a restore's staged generation, or the
     /// generation a restore replaced).
     pub fn remove(self) -> Result<()> {
-        let db = self.current.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let db = self
+            .current
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         let dir = db.dir.clone();
         drop(db);
         std::fs::remove_dir_all(&dir)?;
@@ -603,7 +606,10 @@ mod tests {
             Some(person("Snapshotted"))
         );
         assert!(staged.any_suppressed(&[[3; 16]]).expect("read"));
-        assert_eq!(staged.counts().expect("counts"), store.counts().expect("counts"));
+        assert_eq!(
+            staged.counts().expect("counts"),
+            store.counts().expect("counts")
+        );
         let mut bytes = std::fs::read(&snap).expect("read");
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;
@@ -613,6 +619,10 @@ mod tests {
         let before: Vec<_> = std::fs::read_dir(&target).expect("ls").collect();
         assert!(Store::stage_snapshot(&target, &damaged, 1 << 20).is_err());
         let after: Vec<_> = std::fs::read_dir(&target).expect("ls").collect();
-        assert_eq!(before.len(), after.len(), "a refused snapshot leaves nothing");
+        assert_eq!(
+            before.len(),
+            after.len(),
+            "a refused snapshot leaves nothing"
+        );
     }
 }

@@ -120,7 +120,10 @@ mod tests {
             assert_eq!(generation_number(other), None, "{other}");
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        assert_eq!(current_dir(dir.path()).expect("current"), dir.path().join("store"));
+        assert_eq!(
+            current_dir(dir.path()).expect("current"),
+            dir.path().join("store")
+        );
         std::fs::create_dir(dir.path().join("store")).expect("first");
         let next = next_dir(dir.path()).expect("next");
         assert_eq!(next, dir.path().join("store-1"));
@@ -129,7 +132,10 @@ mod tests {
         assert_eq!(current_dir(dir.path()).expect("current"), next);
         std::fs::create_dir(dir.path().join("index")).expect("index");
         remove_others(dir.path(), &next).expect("clean");
-        assert!(!dir.path().join("store").exists(), "the old generation goes");
+        assert!(
+            !dir.path().join("store").exists(),
+            "the old generation goes"
+        );
         assert!(dir.path().join("index").exists(), "nothing else is touched");
         assert!(exists_in(dir.path()));
     }

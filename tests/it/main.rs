@@ -11,5 +11,6 @@ mod freshness;
 mod model;
 mod privacy;
 mod process;
+mod purge;
 mod search;
 mod support;
