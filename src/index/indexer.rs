@@ -503,9 +503,17 @@ fn commit(writer: &mut IndexWriter, index: &SearchIndex, outbox_seq: u64) -> Res
         outbox_seq,
     })
     .map_err(|err| crate::error::Error::Internal(err.to_string()))?;
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("index::commit::before", |_| Err(Error::Internal(
+        "fail point index::commit::before".into()
+    )));
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("index::commit::after", |_| Err(Error::Internal(
+        "fail point index::commit::after".into()
+    )));
     index.reload()
 }
 

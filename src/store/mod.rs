@@ -268,7 +268,15 @@ impl Store {
                 TransactionError::Storage(err) => Error::from(err),
             })?;
         let applied = started.elapsed();
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::commit::before_flush", |_| Err(Error::Internal(
+            "fail point store::commit::before_flush".into()
+        )));
         db.db.flush()?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::commit::after_flush", |_| Err(Error::Internal(
+            "fail point store::commit::after_flush".into()
+        )));
         tracing::debug!(
             transaction_us = applied.as_micros() as u64,
             flush_us = (started.elapsed() - applied).as_micros() as u64,
