@@ -138,34 +138,31 @@ async fn run_sweeper(
     purge_ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = ticks.tick() => {}
+            _ = ticks.tick() => {
+                let sweeping = engine.clone();
+                background("sweep", move || sweeping.sweep(None).map(|_| ())).await;
+            }
             _ = purge_ticks.tick() => {
                 let purging = engine.clone();
-                match tokio::task::spawn_blocking(move || purging.purge_if_due()).await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err(err)) => {
-                        tracing::error!(error = %err, "purge failed; retrying at the next check")
-                    }
-                    Err(_) => tracing::error!("purge task failed"),
-                }
-                if *stop.borrow() {
-                    return;
-                }
-                continue;
+                background("purge", move || purging.purge_if_due().map(|_| ())).await;
             }
             _ = stop.changed() => return,
-        }
-        let sweeping = engine.clone();
-        match tokio::task::spawn_blocking(move || sweeping.sweep(None)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => {
-                tracing::error!(error = %err, "sweep failed; retrying at the next interval")
-            }
-            Err(_) => tracing::error!("sweep task failed"),
         }
         if *stop.borrow() {
             return;
         }
+    }
+}
+
+/// Runs one background job off the async runtime; a failure is logged and the job is
+/// tried again at its next tick.
+async fn background(job: &'static str, work: impl FnOnce() -> Result<()> + Send + 'static) {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => {
+            tracing::error!(job, error = %err, "background job failed; retrying at its next tick")
+        }
+        Err(_) => tracing::error!(job, "background task failed"),
     }
 }
 

@@ -127,9 +127,11 @@ impl utoipa::Modify for BearerAuth {
 
 /// All routes with their limits, timeout and metrics; CORS outermost, so preflights are
 /// answered before anything else and every answer, errors included, carries its headers.
+/// The purge and the snapshot take as long as the store is large (minutes at millions of
+/// profiles): they are exempt from the request timeout.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let cors = cors::layer(&state.cors_origins);
-    let router = Router::new()
+    let timed = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
@@ -140,20 +142,24 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/stats", get(search::stats))
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
-        .route("/v1/admin/purge", post(backup::purge))
-        .route("/v1/admin/snapshot", post(backup::snapshot))
         .route("/v1/privacy/erase", post(privacy::erase))
         .route("/v1/profiles/{id}", get(profiles::get_profile))
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(middleware::map_response(problem_for_bare_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
-        ))
+        ));
+    let long = Router::new()
+        .route("/v1/admin/purge", post(backup::purge))
+        .route("/v1/admin/snapshot", post(backup::snapshot))
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = timed
+        .merge(long)
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::map_response(problem_for_bare_errors))
         .with_state(state);
     match cors {
         Some(cors) => router.layer(cors),

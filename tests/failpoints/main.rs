@@ -51,7 +51,11 @@ fn people(range: std::ops::Range<usize>, seen_at: Option<&str>) -> Vec<Value> {
 }
 
 fn body(lines: &[Value]) -> Vec<u8> {
-    lines.iter().map(|l| format!("{l}\n")).collect::<String>().into_bytes()
+    lines
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        .into_bytes()
 }
 
 /// Whether person `i` is found by email (the store) and by name (the index).
@@ -90,7 +94,10 @@ fn restart_and_check(dir: &Path, profiles: u64) {
 fn settle(engine: &Engine) {
     let started = std::time::Instant::now();
     while engine.index_lag() > 0 {
-        assert!(started.elapsed() < Duration::from_secs(60), "the index catches up");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the index catches up"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -114,7 +121,9 @@ fn a_store_flush_that_fails_loses_no_acknowledged_write_and_applies_whole_or_not
         wait_indexed(&engine, seq);
         fail::cfg(point, "return").expect("fail point");
         assert!(
-            engine.ingest_ndjson(&body(&people(10..20, None)), 1).is_err(),
+            engine
+                .ingest_ndjson(&body(&people(10..20, None)), 1)
+                .is_err(),
             "{point}: the write is not acknowledged"
         );
         fail::remove(point);
@@ -224,9 +233,16 @@ fn a_sweep_that_fails_between_batches_leaves_whole_batches_and_the_next_sweep_fi
             .expect("ingest");
         wait_indexed(&engine, seq);
         fail::cfg(point, "1*return").expect("fail point");
-        assert!(engine.sweep(None).is_err(), "{point}: the sweep reports the fault");
+        assert!(
+            engine.sweep(None).is_err(),
+            "{point}: the sweep reports the fault"
+        );
         let left = engine.counts().expect("counts").profiles;
-        let expected_left = if point == "sweep::before_batch" { 2520 } else { 1520 };
+        let expected_left = if point == "sweep::before_batch" {
+            2520
+        } else {
+            1520
+        };
         assert_eq!(left, expected_left, "{point}: whole batches only");
         fail::remove(point);
         let report = engine.sweep(None).expect("the next sweep");
