@@ -2,7 +2,7 @@
 //! fallback, over an optional TOML file, over defaults — validated once at start.
 //! Secrets (API keys, the email hash key) are redacted from `Debug`.
 
-use crate::engine::{EngineConfig, InputLimits, Retention};
+use crate::engine::{EngineConfig, InputLimits, PrivacyPolicy, Retention};
 use crate::error::{Error, Result};
 use crate::index::indexer::IndexerConfig;
 use serde::Deserialize;
@@ -90,6 +90,9 @@ pub struct FileConfig {
     #[serde(default)]
     pub api_keys: Vec<ApiKey>,
     pub cors_origins: Option<Vec<String>>,
+    /// What access exports state about the processing (`[privacy]`).
+    #[serde(default)]
+    pub privacy: PrivacyPolicy,
 }
 
 /// The options every command shares: where the data lives and how to read it. The
@@ -194,6 +197,7 @@ pub struct Config {
     pub api_keys: Vec<ApiKey>,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_origins: Vec<String>,
+    pub privacy: PrivacyPolicy,
 }
 
 impl fmt::Debug for Config {
@@ -216,6 +220,7 @@ impl fmt::Debug for Config {
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
             .field("cors_origins", &self.cors_origins)
+            .field("privacy", &self.privacy)
             .finish()
     }
 }
@@ -342,6 +347,7 @@ impl Config {
                     .filter(|origin| !origin.is_empty())
                     .collect()
             },
+            privacy: file.privacy,
         };
         config.validate(mode)?;
         Ok(config)
@@ -429,6 +435,11 @@ impl Config {
         if self.max_enrich_records == 0 {
             return Err(Error::Config("max_enrich_records must be positive".into()));
         }
+        if self.privacy.audit_retention_days == 0 {
+            return Err(Error::Config(
+                "privacy.audit_retention_days must be positive".into(),
+            ));
+        }
         if self.request_timeout.is_zero() {
             return Err(Error::Config("request timeout must be positive".into()));
         }
@@ -454,6 +465,7 @@ impl Config {
             limits: self.limits.clone(),
             retention: self.retention,
             purge_window_secs: self.purge_window.as_secs() as i64,
+            privacy: self.privacy.clone(),
         }
     }
 }

@@ -17,6 +17,8 @@
 //! | [`ndjson`] | NDJSON framing: numbered lines, chunks, the one line-length limit |
 //! | [`model`] | the wire types (requests, responses) and ids; stored records are in [`store::record`] |
 //! | [`config`] | one resolution for every command: flags, `PROFILED_*` environment, TOML file, defaults; validation |
+//! | [`audit`] | the hash-chained disclosure log (who received which profile), its group-commit writer, retention and verification |
+//! | [`fsutil`] | owner-only files and directories |
 //! | [`metrics`] | Prometheus metrics |
 //! | [`clock`] | injectable time |
 //! | [`gen`] | the deterministic sample-data generator |
@@ -26,12 +28,14 @@
 //! | [`admin_client`] | the CLI's HTTP request to a running daemon (`profiled snapshot` while it serves) |
 
 pub mod admin_client;
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod email;
 pub mod engine;
 pub mod enrich_file;
 pub mod error;
+pub mod fsutil;
 pub mod gen;
 pub mod http;
 pub mod index;

@@ -35,7 +35,8 @@ impl Engine {
     pub fn snapshot(&self, out: &Path) -> Result<SnapshotInfo> {
         write_atomically(out, |partial| {
             let _writes_wait = self
-                .write_lock
+                .write_path
+                .lock
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             self.store()

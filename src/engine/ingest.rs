@@ -97,7 +97,7 @@ pub fn prepare(
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
-    check_lengths(&input, limits)?;
+    check_text(&mut input, limits)?;
     let (first_name, last_name) = super::rules::resolve_name(
         input.first_name.as_deref(),
         input.last_name.as_deref(),
@@ -216,22 +216,31 @@ pub fn person_key_id(key: &str) -> ProfileId {
     ProfileId(xxh3_64(format!("k\0{}", key.trim()).as_bytes()))
 }
 
-fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
-    let too_long = |name: &str, value: Option<&String>| match value {
-        Some(v) if v.chars().count() > limits.max_field_chars => Err(format!(
-            "{name} is longer than {} characters",
-            limits.max_field_chars
-        )),
-        _ => Ok(()),
+/// Makes every text field display-safe (see [`super::rules::make_display_safe`]) and
+/// checks it against the limits: the one walk over a record's text.
+fn check_text(input: &mut ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
+    let check = |name: &str, value: Option<&mut String>| match value {
+        Some(v) => {
+            super::rules::make_display_safe(v);
+            if v.chars().count() > limits.max_field_chars {
+                Err(format!(
+                    "{name} is longer than {} characters",
+                    limits.max_field_chars
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        None => Ok(()),
     };
-    too_long("person_key", input.person_key.as_ref())?;
-    too_long("source", input.source.as_ref())?;
-    too_long("first_name", input.first_name.as_ref())?;
-    too_long("last_name", input.last_name.as_ref())?;
-    too_long("full_name", input.full_name.as_ref())?;
-    too_long("job_title", input.job_title.as_ref())?;
-    too_long("phone", input.phone.as_ref())?;
-    too_long("email", input.email.as_ref().map(|e| &e.0))?;
+    check("person_key", input.person_key.as_mut())?;
+    check("source", input.source.as_mut())?;
+    check("first_name", input.first_name.as_mut())?;
+    check("last_name", input.last_name.as_mut())?;
+    check("full_name", input.full_name.as_mut())?;
+    check("job_title", input.job_title.as_mut())?;
+    check("phone", input.phone.as_mut())?;
+    check("email", input.email.as_mut().map(|e| &mut e.0))?;
     let list = |name: &str, len: usize| {
         if len > limits.max_list_items {
             Err(format!(
@@ -244,38 +253,40 @@ fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Res
     };
     list("skills", input.skills.len())?;
     list("history", input.history.len())?;
-    for skill in &input.skills {
-        too_long("a skill", Some(skill))?;
+    for skill in &mut input.skills {
+        check("a skill", Some(skill))?;
     }
-    if let Some(location) = &input.location {
-        too_long("location.country", location.country.as_ref())?;
-        too_long("location.city", location.city.as_ref())?;
-        too_long("location.postcode", location.postcode.as_ref())?;
-        too_long("location.region", location.region.as_ref())?;
+    if let Some(location) = &mut input.location {
+        check("location.country", location.country.as_mut())?;
+        check("location.city", location.city.as_mut())?;
+        check("location.postcode", location.postcode.as_mut())?;
+        check("location.region", location.region.as_mut())?;
     }
-    if let Some(company) = &input.company {
-        too_long("company.name", company.name.as_ref())?;
-        too_long("company.domain", company.domain.as_ref())?;
-        too_long("company.industry", company.industry.as_ref())?;
-        too_long("company.size", company.size.as_ref())?;
+    if let Some(company) = &mut input.company {
+        check("company.name", company.name.as_mut())?;
+        check("company.domain", company.domain.as_mut())?;
+        check("company.industry", company.industry.as_mut())?;
+        check("company.size", company.size.as_mut())?;
         list("company.aliases", company.aliases.len())?;
         list("company.technologies", company.technologies.len())?;
-        for value in company.aliases.iter().chain(&company.technologies) {
-            too_long("a company alias or technology", Some(value))?;
+        for value in company.aliases.iter_mut().chain(&mut company.technologies) {
+            check("a company alias or technology", Some(value))?;
         }
     }
-    for entry in &input.history {
-        too_long("history.company", entry.company.as_ref())?;
-        too_long("history.domain", entry.domain.as_ref())?;
-        too_long("history.title", entry.title.as_ref())?;
-        too_long("history.from", entry.from.as_ref())?;
-        too_long("history.to", entry.to.as_ref())?;
+    for entry in &mut input.history {
+        check("history.company", entry.company.as_mut())?;
+        check("history.domain", entry.domain.as_mut())?;
+        check("history.title", entry.title.as_mut())?;
+        check("history.from", entry.from.as_mut())?;
+        check("history.to", entry.to.as_mut())?;
     }
     Ok(())
 }
 
 /// Trims the location's parts and checks the country code.
-fn normalize_location(location: &Location) -> std::result::Result<LocationRecord, String> {
+pub(super) fn normalize_location(
+    location: &Location,
+) -> std::result::Result<LocationRecord, String> {
     let trim = |value: &Option<String>| {
         value
             .as_deref()
@@ -446,7 +457,7 @@ pub fn apply(
             }
         };
         let created = current.is_none();
-        let merged = merge_profile(current, &line, company_id, now);
+        let merged = merge_profile(current, &line, company_id, now)?;
         overlay.profiles.insert(line.id, (original, merged));
         if created {
             report.created += 1;
@@ -507,44 +518,43 @@ fn merge_profile(
     line: &Prepared,
     company: Option<CompanyId>,
     now: i64,
-) -> ProfileRecord {
+) -> Result<ProfileRecord> {
     let input = &line.input;
-    let mut record = existing.unwrap_or_else(|| ProfileRecord {
-        person_key: None,
-        first_name: String::new(),
-        last_name: String::new(),
-        job_title: None,
-        skills: Vec::new(),
-        phone: None,
-        location: None,
-        company: None,
-        history: Vec::new(),
-        sources: Vec::new(),
-        email_keys: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    });
-    // Field values follow the newest sighting; an older one only fills gaps.
+    let mut record = match existing {
+        Some(record) => record,
+        None => ProfileRecord::new_at(now)?,
+    };
+    // Field values follow the newest sighting; an older one only fills gaps. A field the
+    // subject rectified is theirs: no source overwrites it.
     let newest = line.seen_at >= record.last_seen();
-    let take = |slot: &mut Option<String>, value: &Option<String>| {
+    let replaces = |record: &ProfileRecord, field: &str, empty: bool| {
+        !record.is_rectified(field) && (newest || empty)
+    };
+    let take = |slot: &mut Option<String>, value: &Option<String>, replace: bool| {
         let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
         if let Some(value) = value {
-            if newest || slot.is_none() {
+            if replace || slot.is_none() {
                 *slot = Some(value.to_owned());
             }
         }
     };
-    if newest || record.first_name.is_empty() {
+    if replaces(&record, "first_name", record.first_name.is_empty()) {
         record.first_name = line.first_name.clone();
+    }
+    if replaces(&record, "last_name", record.last_name.is_empty()) {
         record.last_name = line.last_name.clone();
     }
-    take(&mut record.person_key, &input.person_key);
-    take(&mut record.job_title, &input.job_title);
-    take(&mut record.phone, &input.phone);
-    if !input.skills.is_empty() && (newest || record.skills.is_empty()) {
+    take(&mut record.person_key, &input.person_key, newest);
+    if !record.is_rectified("job_title") {
+        take(&mut record.job_title, &input.job_title, newest);
+    }
+    if !record.is_rectified("phone") {
+        take(&mut record.phone, &input.phone, newest);
+    }
+    if !input.skills.is_empty() && replaces(&record, "skills", record.skills.is_empty()) {
         record.skills = input.skills.iter().map(|s| s.trim().to_owned()).collect();
     }
-    if line.location.is_some() && (newest || record.location.is_none()) {
+    if line.location.is_some() && replaces(&record, "location", record.location.is_none()) {
         record.location = line.location.clone();
     }
     if !input.history.is_empty() && (newest || record.history.is_empty()) {
@@ -555,7 +565,7 @@ fn merge_profile(
     }
     super::retention::record_sighting(&mut record.sources, &line.source, line.seen_at);
     record.updated_at = now;
-    record
+    Ok(record)
 }
 
 fn clean_history(entry: &HistoryEntry) -> HistoryRecord {
@@ -635,32 +645,12 @@ fn finish(
             }
             (None, None) => None,
         };
-        let mut keys: Vec<EmailKey> = current
-            .email_keys
-            .iter()
-            .filter(|k| k.observed)
-            .copied()
-            .collect();
-        for key in observed.remove(id).unwrap_or_default() {
-            if !keys.iter().any(|k| k.hash == key.hash) {
-                keys.push(key);
-            }
-        }
-        if let Some((domain, company)) = company.and_then(|c| c.domain.as_deref().map(|d| (d, c))) {
-            for pattern in email::active_patterns(&company.patterns) {
-                for local in local_parts(pattern, &current.first_name, &current.last_name) {
-                    let hash = hasher.hash_address(&format!("{local}@{domain}"));
-                    if !keys.iter().any(|k| k.hash == hash) {
-                        keys.push(EmailKey {
-                            hash,
-                            pattern,
-                            observed: false,
-                        });
-                    }
-                }
-            }
-        }
-        current.email_keys = keys;
+        current.email_keys = email_keys(
+            hasher,
+            current,
+            company,
+            observed.remove(id).unwrap_or_default(),
+        );
         writes.put_profile(*id, original.as_ref(), current)?;
         let company_reindexed = current
             .company
@@ -670,4 +660,40 @@ fn finish(
         }
     }
     Ok(())
+}
+
+/// A profile's email keys: the observed ones it has, the newly `observed`, and the
+/// candidates its company's active patterns derive from its name.
+pub(super) fn email_keys(
+    hasher: &EmailHasher,
+    record: &ProfileRecord,
+    company: Option<&CompanyRecord>,
+    observed: Vec<EmailKey>,
+) -> Vec<EmailKey> {
+    let mut keys: Vec<EmailKey> = record
+        .email_keys
+        .iter()
+        .filter(|k| k.observed)
+        .copied()
+        .collect();
+    for key in observed {
+        if !keys.iter().any(|k| k.hash == key.hash) {
+            keys.push(key);
+        }
+    }
+    if let Some((domain, company)) = company.and_then(|c| c.domain.as_deref().map(|d| (d, c))) {
+        for pattern in email::active_patterns(&company.patterns) {
+            for local in local_parts(pattern, &record.first_name, &record.last_name) {
+                let hash = hasher.hash_address(&format!("{local}@{domain}"));
+                if !keys.iter().any(|k| k.hash == hash) {
+                    keys.push(EmailKey {
+                        hash,
+                        pattern,
+                        observed: false,
+                    });
+                }
+            }
+        }
+    }
+    keys
 }

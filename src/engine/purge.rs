@@ -38,7 +38,8 @@ impl Engine {
         let since = self.store().unpurged_since()?;
         let (seq, rewritten) = {
             let _writes_wait = self
-                .write_lock
+                .write_path
+                .lock
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let seq = self.store().last_outbox_seq()?;

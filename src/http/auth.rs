@@ -37,11 +37,27 @@ impl Keys {
         self.by_hash.is_empty()
     }
 
+    /// Whether the request's key holds `scope` (for a route whose answer depends on it).
+    pub fn holds(&self, headers: &axum::http::HeaderMap, scope: Scope) -> bool {
+        let header = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
+        self.authorize(header, scope).is_ok()
+    }
+
     /// The key holder's name when `header` carries a key with `scope`.
     fn authorize(&self, header: Option<&str>, scope: Scope) -> Result<Arc<str>, Error> {
         if self.is_open() {
             return Ok(Arc::from("anonymous"));
         }
+        let (name, scopes) = self.holder(header)?;
+        if scopes.contains(&scope) || scopes.contains(&Scope::Admin) {
+            Ok(name.clone())
+        } else {
+            Err(Error::Forbidden(scope.name()))
+        }
+    }
+
+    /// The name and scopes of the key `header` carries.
+    fn holder(&self, header: Option<&str>) -> Result<&(Arc<str>, Vec<Scope>), Error> {
         // The scheme is case-insensitive (RFC 9110 §11.1).
         let key = header
             .and_then(|h| h.trim_start().split_once(' '))
@@ -49,15 +65,17 @@ impl Keys {
             .map(|(_, key)| key.trim())
             .filter(|key| !key.is_empty())
             .ok_or(Error::Unauthorized)?;
-        let (name, scopes) = self
-            .by_hash
+        self.by_hash
             .get(blake3::hash(key.as_bytes()).as_bytes())
-            .ok_or(Error::Unauthorized)?;
-        if scopes.contains(&scope) || scopes.contains(&Scope::Admin) {
-            Ok(name.clone())
-        } else {
-            Err(Error::Forbidden(scope.name()))
+            .ok_or(Error::Unauthorized)
+    }
+
+    /// The key holder's name when `header` carries any valid key.
+    fn name_of(&self, header: Option<&str>) -> Result<Arc<str>, Error> {
+        if self.is_open() {
+            return Ok(Arc::from("anonymous"));
         }
+        Ok(self.holder(header)?.0.clone())
     }
 }
 
@@ -106,6 +124,29 @@ impl<S: RequiredScope> FromRequestParts<AppState> for Authorized<S> {
         Ok(Self {
             principal,
             _scope: PhantomData,
+        })
+    }
+}
+
+/// Proof that the request carries a valid key, whatever its scopes: for what every client
+/// may ask about itself (its notices).
+pub struct AnyKey {
+    pub principal: Arc<str>,
+}
+
+impl FromRequestParts<AppState> for AnyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        Ok(Self {
+            principal: state.keys.name_of(header)?,
         })
     }
 }

@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Records matched per chunk of a streamed job.
@@ -57,7 +58,7 @@ pub struct EnrichResponse {
     security(("bearer" = ["enrich"]))
 )]
 pub async fn enrich(
-    _auth: Authorized<EnrichScope>,
+    auth: Authorized<EnrichScope>,
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     request: Request,
@@ -72,7 +73,7 @@ pub async fn enrich(
     if content_type.starts_with("application/x-ndjson")
         || content_type.starts_with("application/ndjson")
     {
-        return Ok(stream(state, query, request.into_body()).await);
+        return Ok(stream(state, query, auth.principal, request.into_body()).await);
     }
     let JsonBody(batch) = JsonBody::<EnrichRequest>::from_request(request, &state).await?;
     if batch.records.len() > state.max_enrich_records {
@@ -92,7 +93,8 @@ pub async fn enrich(
     options.validate()?;
     let engine = state.engine.clone();
     let records = batch.records.into_iter().map(Ok).collect();
-    let results = blocking(move || Ok(engine.enrich(records, &options))).await?;
+    let principal = auth.principal;
+    let results = blocking(move || Ok(engine.enrich(records, &options, &principal))).await?;
     Ok(Json(EnrichResponse { results }).into_response())
 }
 
@@ -135,7 +137,12 @@ type Line = (u64, Result<Vec<u8>, RecordError>);
 
 /// Streams NDJSON results as chunks of input lines arrive. The async task only splits
 /// lines; parsing, matching and writing the results run on the blocking pool (rayon).
-async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response {
+async fn stream(
+    state: AppState,
+    options: EnrichOptions,
+    principal: Arc<str>,
+    body: Body,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let max_line = state.engine.limits().max_line_bytes;
     let mut input = body.into_data_stream();
@@ -191,9 +198,10 @@ async fn stream(state: AppState, options: EnrichOptions, body: Body) -> Response
                 let chunk = std::mem::take(&mut lines);
                 let engine = state.engine.clone();
                 let options = options.clone();
+                let principal = principal.clone();
                 in_flight.push_back(tokio::task::spawn_blocking(move || {
                     let records = chunk.into_par_iter().map(parse_line).collect();
-                    ndjson(engine.enrich(records, &options))
+                    ndjson(engine.enrich(records, &options, &principal))
                 }));
             }
             while in_flight.len() >= CHUNKS_IN_FLIGHT || (finished && !in_flight.is_empty()) {

@@ -22,6 +22,9 @@ use utoipa::OpenApi;
 /// The content type `/metrics` serves.
 pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+/// `x-required-scope` of a route that takes any valid key, whatever its scopes.
+pub const ANY_KEY: &str = "any";
+
 /// The completed document (built once).
 pub fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
@@ -65,14 +68,19 @@ fn complete(doc: &mut Value) {
 }
 
 fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
+    // A bearer requirement without a scope takes any valid key.
     let scope = operation
         .get("security")
         .and_then(Value::as_array)
         .and_then(|reqs| reqs.iter().find_map(|r| r.get("bearer")))
         .and_then(Value::as_array)
-        .and_then(|scopes| scopes.first())
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+        .map(|scopes| {
+            scopes
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or(ANY_KEY)
+                .to_owned()
+        });
     let takes_body = operation.contains_key("requestBody");
     let takes_parameters = operation
         .get("parameters")
@@ -96,12 +104,14 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
             401,
             "No key, or an unknown one: send `Authorization: Bearer <key>` (when the daemon has keys configured)",
         );
-        let needs = if scope == "admin" {
-            "The key lacks the `admin` scope".to_owned()
-        } else {
-            format!("The key lacks the `{scope}` scope (or `admin`)")
+        let needs = match scope.as_str() {
+            ANY_KEY => None,
+            "admin" => Some("The key lacks the `admin` scope".to_owned()),
+            scope => Some(format!("The key lacks the `{scope}` scope (or `admin`)")),
         };
-        add(403, &needs);
+        if let Some(needs) = needs {
+            add(403, &needs);
+        }
     }
     if takes_body || takes_parameters {
         add(400, "Invalid request: the detail says what to send instead");

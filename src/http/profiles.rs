@@ -3,11 +3,12 @@
 use super::auth::{Authorized, IngestScope, LookupScope};
 use super::error::{body_error, JsonBody};
 use super::{blocking, ApiError, AppState};
+use crate::config::Scope;
 use crate::error::Error;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileInput};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::Json;
 
 /// When `POST /v1/ingest` replies (documentation only: the handler reads the query).
@@ -95,7 +96,8 @@ pub async fn ingest(
     Ok(Json(report))
 }
 
-/// A profile by id.
+/// A profile by id. A restricted profile is shown only to a key with the `privacy` scope
+/// (the privacy desk); to every other key it does not exist (404).
 #[utoipa::path(
     get,
     path = "/v1/profiles/{id}",
@@ -107,12 +109,16 @@ pub async fn ingest(
     security(("bearer" = ["lookup"]))
 )]
 pub async fn get_profile(
-    _auth: Authorized<LookupScope>,
+    auth: Authorized<LookupScope>,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<Profile>, ApiError> {
+    let sees_restricted = state.keys.holds(&headers, Scope::Privacy);
     let engine = state.engine.clone();
-    Ok(Json(blocking(move || engine.profile(&id)).await?))
+    Ok(Json(
+        blocking(move || engine.profile(&id, &auth.principal, sees_restricted)).await?,
+    ))
 }
 
 /// Find the person a client describes: name + company or location, or an email.
@@ -127,10 +133,12 @@ pub async fn get_profile(
     security(("bearer" = ["lookup"]))
 )]
 pub async fn lookup(
-    _auth: Authorized<LookupScope>,
+    auth: Authorized<LookupScope>,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LookupRequest>,
 ) -> Result<Json<LookupResult>, ApiError> {
     let engine = state.engine.clone();
-    Ok(Json(blocking(move || engine.lookup(&request)).await?))
+    Ok(Json(
+        blocking(move || engine.lookup(&request, &auth.principal)).await?,
+    ))
 }

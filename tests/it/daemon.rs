@@ -604,6 +604,7 @@ fn an_offline_compaction_leaves_one_segment_with_every_profile() {
         .lookup(
             &serde_json::from_value(json!({"name":"Sanne Bakker","company":"Acme"}))
                 .expect("request"),
+            &"test".into(),
         )
         .expect("lookup");
     assert_eq!(found.profile.expect("profile").full_name, "Sanne Bakker");
@@ -685,12 +686,12 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                 async move {
                     match (method.as_str(), body) {
                         ("get", _) => client.get(&url).await,
-                        (_, Some((content_type, body))) => {
-                            client.post_raw(&url, content_type, body).await
+                        (method, Some((content_type, body))) => {
+                            client.send_raw(method, &url, content_type, body).await
                         }
-                        (_, None) => {
+                        (method, None) => {
                             client
-                                .post_raw(&url, "application/json", b"{}".to_vec())
+                                .send_raw(method, &url, "application/json", b"{}".to_vec())
                                 .await
                         }
                     }
@@ -704,9 +705,15 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                 );
                 continue;
             };
+            // `any`: the route takes every valid key (a client's own notices).
+            let any_key = scope == "any";
             assert_eq!(
                 operation["security"],
-                json!([{"bearer": [scope]}]),
+                if any_key {
+                    json!([{"bearer": []}])
+                } else {
+                    json!([{"bearer": [scope]}])
+                },
                 "{path}: the security requirement names the scope"
             );
             // no key, another scheme, an unknown key: 401 with the hint
@@ -725,7 +732,7 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
             // every other scope: 403; the documented one (and admin): not 401/403
             for other in scopes {
                 let reply = send(key_of(other), None).await;
-                if other == scope || other == "admin" {
+                if any_key || other == scope || other == "admin" {
                     assert!(
                         ![401, 403].contains(&reply.status),
                         "{path} with {other}: {}",
@@ -737,12 +744,10 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                 check(&reply, path, method, other);
             }
             let admin = key_of("admin");
-            // another method on the path: 405
-            let reply = if method == "get" {
-                admin.post_json(&url, &json!({})).await
-            } else {
-                admin.get(&url).await
-            };
+            // a method no route of the path takes: 405
+            let reply = admin
+                .send_raw("delete", &url, "application/json", b"{}".to_vec())
+                .await;
             assert_eq!(reply.status, 405, "{path}");
             check(&reply, path, method, "wrong method");
             if operation.get("requestBody").is_some() {
@@ -979,6 +984,39 @@ async fn the_bearer_scheme_is_case_insensitive() {
             .await
             .expect("request");
         assert_eq!(reply.status().as_u16(), status, "{header}");
+    }
+    daemon.stop().await;
+}
+
+/// Regression: NUL, bidi overrides and other invisible controls were stored and served
+/// verbatim, so a name could spoof how an extension shows it; and a search of punctuation
+/// alone matched every profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_text_is_display_safe_and_a_wordless_search_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = crate::support::start(dir.path()).await;
+    let client = &daemon.client;
+    let reply = client
+        .ingest(&[
+            json!({"first_name":"Ma\u{0}ria","last_name":"Ro\u{202e}ssi\u{200b}",
+                         "job_title":"Head\tof\u{2066} Sales",
+                         "company":{"name":"Acme\u{feff}"}}),
+        ])
+        .await;
+    assert_eq!(reply.body["created"], 1, "{}", reply.text);
+    let found = client
+        .lookup(json!({"name":"Maria Rossi","company":"Acme"}))
+        .await;
+    assert_eq!(found.body["status"], "match", "{}", found.text);
+    let profile = &found.body["profile"];
+    assert_eq!(profile["full_name"], "Maria Rossi");
+    assert_eq!(profile["job_title"], "Head of Sales");
+    assert_eq!(profile["company"]["name"], "Acme");
+    for wordless in ["!!!", "🚀"] {
+        let reply = client
+            .post_json("/v1/search", &json!({"query": wordless}))
+            .await;
+        assert_eq!(reply.status, 400, "{wordless}: {}", reply.text);
     }
     daemon.stop().await;
 }

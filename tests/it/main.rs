@@ -12,5 +12,6 @@ mod model;
 mod privacy;
 mod process;
 mod purge;
+mod rights;
 mod search;
 mod support;
