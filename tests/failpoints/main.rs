@@ -61,19 +61,25 @@ fn body(lines: &[Value]) -> Vec<u8> {
 /// Whether person `i` is found by email (the store) and by name (the index).
 fn found(engine: &Engine, i: usize) -> (bool, bool) {
     let by_email = engine
-        .lookup(&LookupRequest {
-            email: Some(EmailInput(format!("fault{i}.tolerant@faults.example"))),
-            ..LookupRequest::default()
-        })
+        .lookup(
+            &LookupRequest {
+                email: Some(EmailInput(format!("fault{i}.tolerant@faults.example"))),
+                ..LookupRequest::default()
+            },
+            &Arc::from("test"),
+        )
         .expect("lookup")
         .status
         == LookupStatus::Match;
     let by_name = engine
-        .lookup(&LookupRequest {
-            name: Some(format!("Fault{i} Tolerant")),
-            company: Some("faults.example".into()),
-            ..LookupRequest::default()
-        })
+        .lookup(
+            &LookupRequest {
+                name: Some(format!("Fault{i} Tolerant")),
+                company: Some("faults.example".into()),
+                ..LookupRequest::default()
+            },
+            &Arc::from("test"),
+        )
         .expect("lookup")
         .status
         == LookupStatus::Match;

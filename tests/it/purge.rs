@@ -194,11 +194,14 @@ fn the_daemon_purges_on_its_own_once_an_erasure_waited_half_the_window() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(
         engine
-            .lookup(&LookupRequest {
-                name: Some("Keeper3 Stayhere".into()),
-                company: Some("purgeco.example".into()),
-                ..LookupRequest::default()
-            })
+            .lookup(
+                &LookupRequest {
+                    name: Some("Keeper3 Stayhere".into()),
+                    company: Some("purgeco.example".into()),
+                    ..LookupRequest::default()
+                },
+                &Arc::from("test")
+            )
             .expect("lookup")
             .status,
         LookupStatus::Match
