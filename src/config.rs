@@ -83,6 +83,7 @@ pub struct FileConfig {
     pub request_timeout_ms: Option<u64>,
     pub max_enrich_records: Option<usize>,
     pub retention_days: Option<u32>,
+    pub purge_window_hours: Option<u32>,
     pub sweep_interval_secs: Option<u64>,
     pub max_sightings: Option<usize>,
     pub email_key_hex: Option<String>,
@@ -123,6 +124,10 @@ pub struct DataArgs {
     /// Profiles no source has shown for this many days are deleted [default: 365].
     #[arg(long, env = "PROFILED_RETENTION_DAYS")]
     pub retention_days: Option<u32>,
+    /// Deleted data (erased people, expired profiles) is physically purged from every file
+    /// of the data directory within this many hours [default: 24].
+    #[arg(long, env = "PROFILED_PURGE_WINDOW_HOURS")]
+    pub purge_window_hours: Option<u32>,
 }
 
 /// Flags of `profiled serve`.
@@ -193,6 +198,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub max_enrich_records: usize,
     pub retention: Retention,
+    /// Deleted data is physically purged within this window.
+    pub purge_window: Duration,
     pub sweep_interval: Duration,
     pub max_sightings: usize,
     pub limits: InputLimits,
@@ -216,6 +223,7 @@ impl fmt::Debug for Config {
             .field("request_timeout", &self.request_timeout)
             .field("max_enrich_records", &self.max_enrich_records)
             .field("retention", &self.retention)
+            .field("purge_window", &self.purge_window)
             .field("sweep_interval", &self.sweep_interval)
             .field("max_sightings", &self.max_sightings)
             .field("limits", &self.limits)
@@ -233,6 +241,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 const DEFAULT_CACHE_MB: u64 = 256;
 /// sled page cache of the offline commands, which have the machine to themselves.
 const OFFLINE_CACHE_MB: u64 = 1024;
+/// The purge window, in hours.
+const DEFAULT_PURGE_WINDOW_HOURS: u32 = 24;
 
 impl Config {
     /// The daemon's configuration: flags over environment (clap did that) over the file
@@ -332,6 +342,13 @@ impl Config {
                 window_secs: i64::from(data.retention_days.or(file.retention_days).unwrap_or(365))
                     * 86_400,
             },
+            purge_window: Duration::from_secs(
+                u64::from(
+                    data.purge_window_hours
+                        .or(file.purge_window_hours)
+                        .unwrap_or(DEFAULT_PURGE_WINDOW_HOURS),
+                ) * 3600,
+            ),
             sweep_interval: Duration::from_secs(
                 args.sweep_interval_secs
                     .or(file.sweep_interval_secs)
@@ -428,6 +445,13 @@ impl Config {
                 "retention_days must lie between 1 and 3650".into(),
             ));
         }
+        if !(Duration::from_secs(3600)..=Duration::from_secs(720 * 3600))
+            .contains(&self.purge_window)
+        {
+            return Err(Error::Config(
+                "purge_window_hours must lie between 1 and 720".into(),
+            ));
+        }
         if self.sweep_interval.is_zero() || self.max_sightings == 0 {
             return Err(Error::Config(
                 "sweep_interval_secs and max_sightings must be positive".into(),
@@ -465,6 +489,7 @@ impl Config {
             email_key: self.email_key,
             limits: self.limits.clone(),
             retention: self.retention,
+            purge_window_secs: self.purge_window.as_secs() as i64,
             privacy: self.privacy.clone(),
         }
     }
@@ -639,6 +664,33 @@ mod tests {
             };
             assert!(Config::resolve(&args).is_err(), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn the_purge_window_defaults_to_a_day_and_comes_from_one_path() {
+        let config = Config::resolve(&ServeArgs::default()).expect("valid");
+        assert_eq!(config.purge_window, Duration::from_secs(24 * 3600));
+        assert_eq!(config.engine().purge_window_secs, 24 * 3600);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("profiled.toml");
+        std::fs::write(&path, "purge_window_hours = 6\n").expect("write");
+        let data = DataArgs {
+            config: Some(path),
+            ..DataArgs::default()
+        };
+        let offline = Config::resolve_offline(&data).expect("valid");
+        assert_eq!(offline.purge_window, Duration::from_secs(6 * 3600));
+        let flagged = Config::resolve_offline(&DataArgs {
+            purge_window_hours: Some(2),
+            ..data
+        })
+        .expect("valid");
+        assert_eq!(flagged.purge_window, Duration::from_secs(2 * 3600));
+        let zero = Config::resolve_offline(&DataArgs {
+            purge_window_hours: Some(0),
+            ..DataArgs::default()
+        });
+        assert!(zero.is_err());
     }
 
     #[test]

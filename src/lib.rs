@@ -10,7 +10,7 @@
 //! | [`server`] | the daemon lifecycle: start, serve, graceful stop |
 //! | [`engine`] | the one API both edges call (ingest, sightings, sweep, lookup, enrich, search, check), its one write path, and the domain rules |
 //! | [`enrich_file`] | offline enrichment of a CSV or NDJSON file (`profiled enrich`) |
-//! | [`store`] | sled, the system of record: stored record types, a typed write set that derives every secondary entry, typed reads, the outbox feeding the index, its own consistency check |
+//! | [`store`] | sled, the system of record: stored record types, a typed write set that derives every secondary entry, typed reads, the outbox feeding the index, its own consistency check; generations a purge or restore replaces atomically, snapshot files |
 //! | [`index`] | tantivy (the only module that calls it), a derived view: schema, the single indexer that feeds it and the match table, search and facets, candidate retrieval (every retrieval stage), per-segment typo dictionaries |
 //! | [`matching`] | normalisation, index/query terms, nicknames, the scoring model, the in-memory match table (no index types) |
 //! | [`email`] | keyed email hashes and company email-pattern statistics |
@@ -25,7 +25,9 @@
 //! | [`sample`] | the built-in data set of `serve --sample` |
 //! | [`json`] | strict decoding of client JSON, with messages that name only the API's fields |
 //! | [`error`] | the error type and its stable code → HTTP status table |
+//! | [`admin_client`] | the CLI's HTTP request to a running daemon (`profiled snapshot` while it serves) |
 
+pub mod admin_client;
 pub mod audit;
 pub mod clock;
 pub mod config;

@@ -66,6 +66,41 @@ enum Command {
     /// Data-subject rights on a data directory (the daemon must not be running on it).
     #[command(subcommand)]
     Privacy(PrivacyCommand),
+    /// Physically purge deleted data (erased people, expired profiles) from every file of
+    /// the data directory now (the daemon must not be running on it; a running daemon
+    /// purges with `POST /v1/admin/purge`, and on its own within the purge window).
+    Purge {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Take a consistent snapshot of the store. When a daemon serves the data directory,
+    /// it is asked for it (`POST /v1/admin/snapshot`) and keeps serving.
+    Snapshot {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The snapshot file to write (it must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// The running daemon's URL [default: http:// and the configured listen address].
+        #[arg(long, env = "PROFILED_URL")]
+        url: Option<String>,
+        /// An API key with the `admin` scope, when the daemon has keys configured.
+        #[arg(long, env = "PROFILED_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+    },
+    /// Restore a snapshot into a data directory (the daemon must not be running on it).
+    /// Suppressions the directory holds (erasures made after the snapshot) and those of
+    /// `--suppressions` are re-applied: no erased person comes back.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The snapshot file.
+        snapshot: PathBuf,
+        /// A file of further suppressions kept outside the backups: keyed hashes, 32 hex
+        /// digits a line.
+        #[arg(long)]
+        suppressions: Option<PathBuf>,
+    },
     /// The disclosure log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -244,6 +279,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
         }) => import_deletion_list(&data, list_type, &list, out.as_deref()),
         Command::Privacy(command) => privacy(command),
+        Command::Purge { data } => purge(&data),
+        Command::Snapshot {
+            data,
+            out,
+            url,
+            api_key,
+        } => snapshot(&data, &out, url, api_key.as_deref()),
+        Command::Restore {
+            data,
+            snapshot,
+            suppressions,
+        } => restore(&data, &snapshot, suppressions.as_deref()),
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Gen {
             count,
@@ -502,7 +549,7 @@ fn enrich_to_file(
 /// would create an empty one and answer from it.
 fn require_store(data: &DataArgs) -> anyhow::Result<()> {
     let dir = data_dir(data)?;
-    if !dir.join("store").is_dir() {
+    if !profiled::store::exists_in(&dir) {
         bail!(
             "{} holds no profiled store (create one with `profiled ingest --data-dir {} FILE` or `profiled serve`)",
             dir.display(),
@@ -699,6 +746,108 @@ fn import_deletion_list(
     eprintln!(
         "deletion list imported (request {}): {} work items, {} deleted (status 3), {} not found (status 5); {} profiles erased now",
         report.request_id, report.items, report.deleted, report.not_found, report.erased_profiles
+    );
+    Ok(())
+}
+
+fn purge(data: &DataArgs) -> anyhow::Result<()> {
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    let report = engine.purge();
+    close(engine)?;
+    let report = report?;
+    println!(
+        "purged in {} ms: the store was rewritten ({} entries, {} → {} bytes) and {} index segments without their deleted documents",
+        report.duration_ms,
+        report.store_entries,
+        report.store_bytes_before,
+        report.store_bytes_after,
+        report.index_segments_rewritten
+    );
+    Ok(())
+}
+
+fn snapshot(
+    data: &DataArgs,
+    out: &Path,
+    url: Option<String>,
+    api_key: Option<&str>,
+) -> anyhow::Result<()> {
+    let config = Config::resolve_offline(data)?;
+    let started = Instant::now();
+    let info = match profiled::engine::backup::snapshot_offline(
+        &config.engine(),
+        out,
+        SystemClock.now(),
+    ) {
+        Ok(info) => info,
+        Err(err) if err.kind() == profiled::error::Code::StoreLocked => {
+            // A daemon serves the directory: it takes the snapshot and keeps serving.
+            let url = url.unwrap_or_else(|| format!("http://{}", config.listen));
+            let name = out
+                .file_name()
+                .with_context(|| format!("{} is not a file name", out.display()))?;
+            let partial = out.with_file_name(format!(
+                ".{}.partial-{}",
+                name.to_string_lossy(),
+                std::process::id()
+            ));
+            if out.exists() {
+                bail!(
+                    "{} exists already; a snapshot does not replace a file",
+                    out.display()
+                );
+            }
+            let downloaded =
+                profiled::admin_client::post_to_file(&url, "/v1/admin/snapshot", api_key, &partial)
+                    .and_then(|_| profiled::store::verify_snapshot(&partial));
+            match downloaded {
+                Ok(info) => {
+                    std::fs::rename(&partial, out)
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    info
+                }
+                Err(err) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(
+                        anyhow::Error::from(err).context("taking the snapshot from the daemon")
+                    );
+                }
+            }
+        }
+        Err(err) => return Err(anyhow::Error::from(err).context("taking the snapshot")),
+    };
+    println!(
+        "snapshot {} taken in {:.1}s: {} profiles, {} entries (email addresses only as keyed hashes; keep the email hash key apart from it)",
+        out.display(),
+        started.elapsed().as_secs_f64(),
+        info.profiles,
+        info.entries
+    );
+    Ok(())
+}
+
+fn restore(data: &DataArgs, snapshot: &Path, suppressions: Option<&Path>) -> anyhow::Result<()> {
+    let config = Config::resolve_offline(data)?;
+    let started = Instant::now();
+    let report = profiled::engine::backup::restore(
+        &config.engine(),
+        snapshot,
+        suppressions,
+        SystemClock.now(),
+    )
+    .with_context(|| format!("restoring {}", snapshot.display()))?;
+    // Rebuild the index now, so the directory is complete (and `check` clean) at once.
+    let engine = open_engine(data)?;
+    compact(&engine);
+    close(engine)?;
+    println!(
+        "restored the snapshot of {} in {:.1}s: {} profiles; {} suppressions made since re-applied, {} restored profiles erased again; index rebuilt",
+        report.snapshot_taken,
+        started.elapsed().as_secs_f64(),
+        report.profiles,
+        report.suppressions_reapplied,
+        report.profiles_erased
     );
     Ok(())
 }

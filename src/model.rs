@@ -773,6 +773,39 @@ pub struct PrivacyReceipt {
     pub candidates: Vec<Candidate>,
 }
 
+// ---- purge and backups ------------------------------------------------------------------
+
+/// What a physical purge removed (`POST /v1/admin/purge`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct PurgeReport {
+    /// Since when deleted data had been waiting for a purge (RFC 3339), if any was.
+    pub unpurged_since: Option<String>,
+    /// Live store entries copied into the fresh store generation.
+    pub store_entries: u64,
+    /// Bytes of the store's files before and after.
+    pub store_bytes_before: u64,
+    pub store_bytes_after: u64,
+    /// Index segments rewritten without their deleted documents.
+    pub index_segments_rewritten: u64,
+    pub duration_ms: u64,
+}
+
+/// What a restore did (`profiled restore`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct RestoreReport {
+    /// When the snapshot was taken (RFC 3339).
+    pub snapshot_taken: String,
+    /// Profiles the snapshot held.
+    pub snapshot_profiles: u64,
+    /// Suppressions made after the snapshot (kept by the data directory, or given in a
+    /// file) that the restored store did not hold.
+    pub suppressions_reapplied: u64,
+    /// Restored profiles erased again because a suppression matches them.
+    pub profiles_erased: u64,
+    /// Profiles in the restored store.
+    pub profiles: u64,
+}
+
 /// `POST /v1/privacy/access`: everything held about a subject (Art. 15 GDPR, the CCPA
 /// right to know).
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]

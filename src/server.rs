@@ -62,6 +62,7 @@ impl Daemon {
         let sweeper = tokio::spawn(run_sweeper(
             engine.clone(),
             config.sweep_interval,
+            purge_check_interval(config.purge_window),
             sweeper_stopped,
         ));
         let serving = engine.clone();
@@ -115,27 +116,53 @@ impl Daemon {
     }
 }
 
+/// How often the daemon asks whether a purge is due: an eighth of the window (so data
+/// waits at most half the window, plus this, plus the purge itself), between a minute
+/// and an hour.
+fn purge_check_interval(window: Duration) -> Duration {
+    (window / 8).clamp(Duration::from_secs(60), Duration::from_secs(3600))
+}
+
 /// Sweeps expired profiles at start (finishing any sweep a crash interrupted) and then
-/// every `interval`, until told to stop.
-async fn run_sweeper(engine: Arc<Engine>, interval: Duration, mut stop: watch::Receiver<bool>) {
+/// every `interval`; every `purge_check` purges deleted data once it is due. Until told
+/// to stop.
+async fn run_sweeper(
+    engine: Arc<Engine>,
+    interval: Duration,
+    purge_check: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut purge_ticks = tokio::time::interval(purge_check);
+    purge_ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = ticks.tick() => {}
-            _ = stop.changed() => return,
-        }
-        let sweeping = engine.clone();
-        match tokio::task::spawn_blocking(move || sweeping.sweep(None)).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(err)) => {
-                tracing::error!(error = %err, "sweep failed; retrying at the next interval")
+            _ = ticks.tick() => {
+                let sweeping = engine.clone();
+                background("sweep", move || sweeping.sweep(None).map(|_| ())).await;
             }
-            Err(_) => tracing::error!("sweep task failed"),
+            _ = purge_ticks.tick() => {
+                let purging = engine.clone();
+                background("purge", move || purging.purge_if_due().map(|_| ())).await;
+            }
+            _ = stop.changed() => return,
         }
         if *stop.borrow() {
             return;
         }
+    }
+}
+
+/// Runs one background job off the async runtime; a failure is logged and the job is
+/// tried again at its next tick.
+async fn background(job: &'static str, work: impl FnOnce() -> Result<()> + Send + 'static) {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => {
+            tracing::error!(job, error = %err, "background job failed; retrying at its next tick")
+        }
+        Err(_) => tracing::error!(job, "background task failed"),
     }
 }
 

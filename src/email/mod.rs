@@ -123,8 +123,9 @@ impl EmailHasher {
         }
     }
 
-    /// A fingerprint of the key that tells keys apart without revealing them.
-    fn check_value(&self) -> [u8; 32] {
+    /// A fingerprint of the key that tells keys apart without revealing them (a snapshot
+    /// records it, so a restore can refuse a data directory keyed otherwise).
+    pub fn check_value(&self) -> [u8; 32] {
         *blake3::keyed_hash(&self.key, b"profiled email hash key check").as_bytes()
     }
 

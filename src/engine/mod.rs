@@ -6,6 +6,7 @@
 //! the commit order.
 
 mod access;
+pub mod backup;
 mod check;
 mod deletion_list;
 pub mod enrich;
@@ -13,6 +14,7 @@ mod freshness;
 pub mod ingest;
 mod lookup;
 mod privacy;
+mod purge;
 pub mod retention;
 mod rules;
 pub mod search;
@@ -61,6 +63,8 @@ pub struct EngineConfig {
     pub email_key: Option<[u8; 32]>,
     pub limits: InputLimits,
     pub retention: Retention,
+    /// Deleted data is physically purged from the data directory within this window.
+    pub purge_window_secs: i64,
     /// What the access export tells a subject about the processing.
     pub privacy: PrivacyPolicy,
 }
@@ -95,6 +99,9 @@ impl Default for PrivacyPolicy {
     }
 }
 
+/// The purge window's default: 24 hours.
+pub const DEFAULT_PURGE_WINDOW_SECS: i64 = 24 * 3600;
+
 impl EngineConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         Self {
@@ -104,6 +111,7 @@ impl EngineConfig {
             email_key: None,
             limits: InputLimits::default(),
             retention: Retention::default(),
+            purge_window_secs: DEFAULT_PURGE_WINDOW_SECS,
             privacy: PrivacyPolicy::default(),
         }
     }
@@ -174,6 +182,9 @@ pub struct Engine {
     hasher: EmailHasher,
     clock: Arc<dyn Clock>,
     limits: InputLimits,
+    /// One purge at a time.
+    purge_lock: Mutex<()>,
+    purge_window_secs: i64,
     write_path: Arc<WritePath>,
     disclosures: DisclosureLog,
     privacy: PrivacyPolicy,
@@ -194,10 +205,7 @@ impl Engine {
         crate::fsutil::private_by_default();
         crate::fsutil::create_private_dir(&config.data_dir)?;
         crate::fsutil::make_private(&config.data_dir)?;
-        let store = Arc::new(Store::open(
-            &config.data_dir.join("store"),
-            config.cache_bytes,
-        )?);
+        let store = Arc::new(Store::open_in(&config.data_dir, config.cache_bytes)?);
         let hasher = EmailHasher::load_or_create(&config.data_dir, config.email_key)?;
         let (index, opened) = SearchIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
@@ -214,6 +222,8 @@ impl Engine {
             hasher,
             clock,
             limits: config.limits,
+            purge_lock: Mutex::new(()),
+            purge_window_secs: config.purge_window_secs,
             write_path,
             disclosures,
             privacy: config.privacy,
@@ -280,7 +290,12 @@ impl Engine {
         &self,
         build: impl FnOnce(&Store, &mut WriteSet) -> Result<T>,
     ) -> Result<(T, u64)> {
-        let (value, seq) = self.write_path.write(build)?;
+        let now = self.clock.now();
+        let (value, seq) = self.write_path.write(|store, writes| {
+            let value = build(store, writes)?;
+            writes.note_time(now);
+            Ok(value)
+        })?;
         if seq > 0 {
             self.indexer.notify(seq);
         }

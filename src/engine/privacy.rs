@@ -407,24 +407,7 @@ impl Engine {
         id: ProfileId,
         record: &ProfileRecord,
     ) -> Result<Vec<[u8; 16]>> {
-        let company = match record.company {
-            Some(cid) => store.company(cid)?,
-            None => None,
-        };
-        let name_id = super::ingest::name_identity(
-            &record.first_name,
-            &record.last_name,
-            company.as_ref(),
-            record.location.as_ref(),
-        );
-        let mut hashes = identifier_hashes(
-            self.hasher(),
-            [id, name_id],
-            record.person_key.as_deref(),
-            record.phone.as_deref(),
-        );
-        hashes.extend(record.email_keys.iter().map(|k| k.hash));
-        Ok(hashes)
+        profile_suppression_hashes(self.hasher(), store, id, record)
     }
 
     /// A keyed reference to how the subject was named: lets a request be matched to a
@@ -585,6 +568,34 @@ impl Engine {
             }
         }
     }
+}
+
+/// Every identifier of a stored profile, as keyed hashes: what erasure suppresses, and
+/// what a restore compares with the suppressions.
+pub(crate) fn profile_suppression_hashes(
+    hasher: &EmailHasher,
+    store: &Store,
+    id: ProfileId,
+    record: &ProfileRecord,
+) -> Result<Vec<[u8; 16]>> {
+    let company = match record.company {
+        Some(cid) => store.company(cid)?,
+        None => None,
+    };
+    let name_id = super::ingest::name_identity(
+        &record.first_name,
+        &record.last_name,
+        company.as_ref(),
+        record.location.as_ref(),
+    );
+    let mut hashes = identifier_hashes(
+        hasher,
+        [id, name_id],
+        record.person_key.as_deref(),
+        record.phone.as_deref(),
+    );
+    hashes.extend(record.email_keys.iter().map(|k| k.hash));
+    Ok(hashes)
 }
 
 /// The keyed hashes of a person's identifiers other than email: the profile ids (the

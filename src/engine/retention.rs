@@ -106,11 +106,19 @@ impl Engine {
             if self.is_closing() || max_batches.is_some_and(|max| batches >= max) {
                 break;
             }
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("sweep::before_batch", |_| Err(Error::Internal(
+                "fail point sweep::before_batch".into()
+            )));
             let (expired, _) = self.write(|store, writes| {
                 let expired = store.expired(cutoff, SWEEP_BATCH)?;
                 delete_expired(store, writes, &expired, cutoff, &mut report)?;
                 Ok(expired.len())
             })?;
+            #[cfg(feature = "failpoints")]
+            fail::fail_point!("sweep::after_batch", |_| Err(Error::Internal(
+                "fail point sweep::after_batch".into()
+            )));
             if expired == 0 {
                 break;
             }

@@ -3,6 +3,7 @@
 //! map the result — nothing more.
 
 mod auth;
+mod backup;
 mod console;
 mod cors;
 mod deletion_lists;
@@ -64,6 +65,8 @@ pub struct AppState {
         search::stats,
         freshness::sightings,
         freshness::sweep,
+        backup::purge,
+        backup::snapshot,
         privacy::erase,
         privacy::restrict,
         privacy::access,
@@ -107,6 +110,7 @@ pub struct AppState {
         crate::engine::SightingsRequest,
         crate::engine::SightingsReport,
         crate::engine::SweepReport,
+        crate::model::PurgeReport,
         crate::model::Subject,
         crate::model::OpenRequest,
         crate::model::RequestKind,
@@ -151,9 +155,11 @@ impl utoipa::Modify for BearerAuth {
 
 /// All routes with their limits, timeout and metrics; CORS outermost, so preflights are
 /// answered before anything else and every answer, errors included, carries its headers.
+/// The purge and the snapshot take as long as the store is large (minutes at millions of
+/// profiles): they are exempt from the request timeout.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let cors = cors::layer(&state.cors_origins);
-    let router = Router::new()
+    let timed = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
@@ -184,13 +190,19 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(middleware::map_response(problem_for_bare_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
-        ))
+        ));
+    let long = Router::new()
+        .route("/v1/admin/purge", post(backup::purge))
+        .route("/v1/admin/snapshot", post(backup::snapshot))
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = timed
+        .merge(long)
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::map_response(problem_for_bare_errors))
         .with_state(state);
     match cors {
         Some(cors) => router.layer(cors),

@@ -57,8 +57,9 @@ struct Signal {
     wake: Condvar,
 }
 
-/// Hears how a merge requested by [`Indexer::compact`] ended (an error as text).
-type CompactionWaiter = mpsc::Sender<std::result::Result<(), String>>;
+/// Hears how a merge requested by [`Indexer::compact`] or [`Indexer::purge`] ended: the
+/// segments it merged, or an error as text.
+type CompactionWaiter = mpsc::Sender<std::result::Result<usize, String>>;
 
 #[derive(Default)]
 struct SignalState {
@@ -66,6 +67,8 @@ struct SignalState {
     stop: bool,
     /// Callers of [`Indexer::compact`] waiting for the merge.
     compact_waiters: Vec<CompactionWaiter>,
+    /// Callers of [`Indexer::purge`] waiting for the merge of the segments with deletes.
+    purge_waiters: Vec<CompactionWaiter>,
 }
 
 /// Handle of the indexer thread.
@@ -161,11 +164,26 @@ impl Indexer {
     /// Applies and commits what the outbox holds, then merges the index into one segment
     /// and waits for it (offline commands, after a bulk load).
     pub fn compact(&self) -> Result<()> {
-        // A merge tantivy's own policy still runs over some of the segments makes ours
-        // fail; by the next attempt it has finished.
-        const ATTEMPTS: usize = 3;
-        let mut outcome = Ok(());
-        for attempt in 0..ATTEMPTS {
+        self.merge_request(false, 3)
+            .map(|_| ())
+            .map_err(|err| Error::Internal(format!("merging the index: {err}")))
+    }
+
+    /// Applies and commits what the outbox holds, then rewrites every segment holding
+    /// deleted documents without them and waits for it; tantivy then removes the old
+    /// segments' files. After it, no index file holds a term or a stored value of a
+    /// document deleted before the call. Returns how many segments were rewritten.
+    pub fn purge(&self) -> Result<usize> {
+        // A merge already running over some of those segments (tantivy's own policy, or
+        // the idle merge into one segment, 8–11 s at 1M profiles) makes ours fail until it
+        // has finished.
+        self.merge_request(true, 60)
+            .map_err(|err| Error::Internal(format!("purging the index: {err}")))
+    }
+
+    fn merge_request(&self, purge: bool, attempts: usize) -> Result<usize> {
+        let mut outcome = Ok(0);
+        for attempt in 0..attempts {
             if attempt > 0 {
                 std::thread::sleep(Duration::from_secs(1));
             }
@@ -179,7 +197,11 @@ impl Indexer {
                 if state.stop {
                     return Err(Error::Unavailable);
                 }
-                state.compact_waiters.push(done);
+                if purge {
+                    state.purge_waiters.push(done);
+                } else {
+                    state.compact_waiters.push(done);
+                }
                 self.signal.wake.notify_one();
             }
             outcome = heard.recv().map_err(|_| Error::Unavailable)?;
@@ -187,7 +209,7 @@ impl Indexer {
                 break;
             }
         }
-        outcome.map_err(|err| Error::Internal(format!("merging the index: {err}")))
+        outcome.map_err(Error::Internal)
     }
 
     /// Drains the outbox, commits, and stops the thread. Later calls do nothing.
@@ -283,6 +305,12 @@ impl Worker {
                 let waiters = std::mem::take(&mut state.compact_waiters);
                 drop(state);
                 self.start_compaction(waiters);
+                continue;
+            }
+            if drained && !state.purge_waiters.is_empty() {
+                let waiters = std::mem::take(&mut state.purge_waiters);
+                drop(state);
+                self.start_purge(waiters);
                 continue;
             }
             if state.stop && drained {
@@ -395,16 +423,44 @@ impl Worker {
     /// large index never holds up freshness.
     fn start_compaction(&mut self, waiters: Vec<CompactionWaiter>) {
         self.changed_since_compaction = false;
-        let segments = match self.index.segment_ids() {
-            Ok(segments) if segments.len() > 1 => segments,
+        match self.index.segment_ids() {
+            Ok(segments) if segments.len() > 1 => {
+                self.start_merge(segments, waiters, "index merged into one segment")
+            }
             outcome => {
-                let outcome = outcome.map(|_| ()).map_err(|err| err.to_string());
+                let outcome = outcome.map(|_| 0).map_err(|err| err.to_string());
                 for waiter in waiters {
                     let _ = waiter.send(outcome.clone());
                 }
-                return;
             }
-        };
+        }
+    }
+
+    /// Starts rewriting the segments that hold deleted documents (each merge drops them);
+    /// the helper thread tells `waiters` once the merge, tantivy's removal of the old
+    /// segments' files and the reload are done.
+    fn start_purge(&mut self, waiters: Vec<CompactionWaiter>) {
+        match self.index.segments_with_deletes() {
+            Ok(segments) if !segments.is_empty() => {
+                self.start_merge(segments, waiters, "index segments with deletes rewritten")
+            }
+            outcome => {
+                let outcome = outcome.map(|_| 0).map_err(|err| err.to_string());
+                for waiter in waiters {
+                    let _ = waiter.send(outcome.clone());
+                }
+            }
+        }
+    }
+
+    /// Merges `segments` in the background; a helper thread waits for the merge, reloads
+    /// the reader and tells `waiters`.
+    fn start_merge(
+        &mut self,
+        segments: Vec<tantivy::index::SegmentId>,
+        waiters: Vec<CompactionWaiter>,
+        done: &'static str,
+    ) {
         let merge = self.writer.merge(&segments);
         let index = self.index.clone();
         let (merged, outcome_heard) = mpsc::channel();
@@ -421,14 +477,16 @@ impl Worker {
                     Ok(()) => tracing::info!(
                         segments = segments.len(),
                         elapsed_ms = started.elapsed().as_millis() as u64,
-                        "index merged into one segment"
+                        "{done}"
                     ),
                     // Usually tantivy's own merge policy merged some of the segments
                     // meanwhile; the indexer tries again after another idle period.
                     Err(err) => tracing::info!(error = %err, "index merge did not complete"),
                 }
                 let _ = merged.send(outcome.is_ok());
-                let outcome = outcome.map_err(|err| err.to_string());
+                let outcome = outcome
+                    .map(|()| segments.len())
+                    .map_err(|err| err.to_string());
                 for waiter in waiters {
                     let _ = waiter.send(outcome.clone());
                 }
@@ -445,9 +503,17 @@ fn commit(writer: &mut IndexWriter, index: &SearchIndex, outbox_seq: u64) -> Res
         outbox_seq,
     })
     .map_err(|err| crate::error::Error::Internal(err.to_string()))?;
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("index::commit::before", |_| Err(Error::Internal(
+        "fail point index::commit::before".into()
+    )));
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload);
     prepared.commit()?;
+    #[cfg(feature = "failpoints")]
+    fail::fail_point!("index::commit::after", |_| Err(Error::Internal(
+        "fail point index::commit::after".into()
+    )));
     index.reload()
 }
 

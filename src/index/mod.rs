@@ -221,6 +221,17 @@ impl SearchIndex {
         Ok(self.index.searchable_segment_ids()?)
     }
 
+    /// The committed segments that hold deleted documents (a merge rewrites them without).
+    pub fn segments_with_deletes(&self) -> Result<Vec<tantivy::index::SegmentId>> {
+        Ok(self
+            .index
+            .searchable_segment_metas()?
+            .into_iter()
+            .filter(|meta| meta.has_deletes())
+            .map(|meta| meta.id())
+            .collect())
+    }
+
     /// Makes the last commit visible to searches.
     pub fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)

@@ -8,6 +8,9 @@ pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
 pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
 pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
 pub const META_SUPPRESSION_SEQ: &[u8] = b"suppression_seq";
+/// When the first profile was deleted since the last purge (i64 BE): deleted bytes may
+/// remain in the files since then. A rewrite leaves it out.
+pub const META_UNPURGED_SINCE: &[u8] = b"unpurged_since";
 pub const META_RESTRICTED_COUNT: &[u8] = b"count_restricted";
 pub const META_NOTICE_SEQ: &[u8] = b"notice_seq";
 

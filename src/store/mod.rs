@@ -9,18 +9,22 @@
 //! module; callers get typed reads.
 
 mod check;
+mod copy;
 mod freshness;
+mod generation;
 mod keys;
 pub mod record;
 mod write;
 
 pub use check::StoreContents;
+pub use copy::{verify_snapshot, SnapshotInfo, SUPPRESSION_HASH_BYTES};
+pub use generation::exists_in;
 pub use write::{Counts, WriteSet};
 
 use keys::{
     last_seen_key, notice_key, notice_prefix, parse_last_seen_key, recipient_key,
     META_COMPANY_COUNT, META_FORMAT, META_NOTICE_SEQ, META_OUTBOX_SEQ, META_PROFILE_COUNT,
-    META_RESTRICTED_COUNT, META_SUPPRESSION_SEQ,
+    META_RESTRICTED_COUNT, META_SUPPRESSION_SEQ, META_UNPURGED_SINCE,
 };
 
 use crate::error::{Error, Result};
@@ -29,7 +33,8 @@ use record::{CompanyRecord, NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// Version of the on-disk record encoding. A version 1 store is migrated on open (its
 /// profile records gain restriction, rectification and the reference salt); a store
@@ -100,15 +105,27 @@ pub struct OutboxEntry {
 pub struct NoticeKey(Vec<u8>);
 
 /// The sled database and its trees.
+///
+/// The database can be replaced while the store is in use ([`Store::rewrite`], purge and
+/// restore): readers take the current one for the length of a read, so a read in
+/// progress finishes on the old one while new reads see the new one.
 pub struct Store {
-    db: sled::Db,
-    trees: [Tree; TREE_COUNT],
+    current: RwLock<Arc<Db>>,
+    /// The data directory holding the store's generations, when opened through
+    /// [`Store::open_in`] (only such a store can be rewritten).
+    home: Option<PathBuf>,
+    cache_bytes: u64,
 }
 
-impl Store {
-    /// Opens (or creates) the store under `dir`, checking its format version.
-    /// `cache_bytes` bounds sled's page cache.
-    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+/// One open sled database (one generation directory).
+struct Db {
+    db: sled::Db,
+    trees: [Tree; TREE_COUNT],
+    dir: PathBuf,
+}
+
+impl Db {
+    fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
@@ -129,10 +146,57 @@ impl Store {
         let trees: [Tree; TREE_COUNT] = trees
             .try_into()
             .map_err(|_| Error::Internal("tree count".into()))?;
-        let store = Self { db, trees };
+        Ok(Self {
+            db,
+            trees,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn tree(&self, name: TreeName) -> &Tree {
+        &self.trees[name as usize]
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the store in exactly `dir`, checking its format version.
+    /// `cache_bytes` bounds sled's page cache. Such a store cannot be rewritten (tests).
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let store = Self {
+            current: RwLock::new(Arc::new(Db::open(dir, cache_bytes)?)),
+            home: None,
+            cache_bytes,
+        };
         store.check_format()?;
         store.log_unlogged_suppressions()?;
         Ok(store)
+    }
+
+    /// Opens (or creates) the current store generation of a data directory, and removes
+    /// the generations a purge or restore left unfinished (see `generation.rs`).
+    pub fn open_in(data_dir: &Path, cache_bytes: u64) -> Result<Self> {
+        let dir = generation::current_dir(data_dir)?;
+        let store = Self {
+            current: RwLock::new(Arc::new(Db::open(&dir, cache_bytes)?)),
+            home: Some(data_dir.to_path_buf()),
+            cache_bytes,
+        };
+        store.check_format()?;
+        generation::remove_others(data_dir, &dir)?;
+        Ok(store)
+    }
+
+    /// The database reads go to now.
+    fn db(&self) -> Arc<Db> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The directory of the current generation (for messages).
+    pub fn dir(&self) -> PathBuf {
+        self.db().dir.clone()
     }
 
     fn check_format(&self) -> Result<()> {
@@ -140,7 +204,7 @@ impl Store {
         match meta.get(META_FORMAT)? {
             None => {
                 meta.insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
-                self.db.flush()?;
+                self.flush()?;
                 Ok(())
             }
             Some(raw) => {
@@ -188,16 +252,16 @@ impl Store {
         }
         profiles.apply_batch(batch)?;
         migrated += pending as u64;
-        self.db.flush()?;
+        self.flush()?;
         self.tree(TreeName::Meta)
             .insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
-        self.db.flush()?;
+        self.flush()?;
         tracing::info!(migrated, "store migrated from format version 1 to 2");
         Ok(())
     }
 
-    fn tree(&self, name: TreeName) -> &Tree {
-        &self.trees[name as usize]
+    fn tree(&self, name: TreeName) -> Tree {
+        self.db().tree(name).clone()
     }
 
     /// Applies `writes` and one outbox entry atomically, then flushes to disk.
@@ -219,6 +283,12 @@ impl Store {
         }
         if !writes.suppressions.is_empty() {
             self.number_suppressions(&mut writes)?;
+        }
+        let db = self.db();
+        if let Some(at) = writes.deleted_at {
+            if db.tree(TreeName::Meta).get(META_UNPURGED_SINCE)?.is_none() {
+                writes.insert(TreeName::Meta, META_UNPURGED_SINCE, at.to_be_bytes());
+            }
         }
         if writes.count_delta != Counts::default() {
             let counts = self.counts()?;
@@ -263,7 +333,7 @@ impl Store {
         if touched.is_empty() {
             return Ok(0);
         }
-        let trees: Vec<Tree> = touched.iter().map(|i| self.trees[*i].clone()).collect();
+        let trees: Vec<Tree> = touched.iter().map(|i| db.trees[*i].clone()).collect();
         let batches: Vec<&Batch> = touched.iter().map(|i| &writes.batches[*i]).collect();
         use sled::Transactional;
         let started = std::time::Instant::now();
@@ -280,7 +350,15 @@ impl Store {
                 TransactionError::Storage(err) => Error::from(err),
             })?;
         let applied = started.elapsed();
-        self.db.flush()?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::commit::before_flush", |_| Err(Error::Internal(
+            "fail point store::commit::before_flush".into()
+        )));
+        db.db.flush()?;
+        #[cfg(feature = "failpoints")]
+        fail::fail_point!("store::commit::after_flush", |_| Err(Error::Internal(
+            "fail point store::commit::after_flush".into()
+        )));
         tracing::debug!(
             transaction_us = applied.as_micros() as u64,
             flush_us = (started.elapsed() - applied).as_micros() as u64,
@@ -579,7 +657,7 @@ impl Store {
         log.apply_batch(batch)?;
         self.tree(TreeName::Meta)
             .insert(META_SUPPRESSION_SEQ, &seq.to_be_bytes())?;
-        self.db.flush()?;
+        self.flush()?;
         tracing::info!(
             suppressions = seq,
             "suppression feed started from the held suppressions"
@@ -621,7 +699,10 @@ impl Store {
 
     /// Every profile, for rebuilding the index.
     pub fn profiles(&self) -> impl Iterator<Item = Result<(ProfileId, ProfileRecord)>> + '_ {
-        self.tree(TreeName::Profiles).iter().map(|item| {
+        let db = self.db();
+        let iter = db.tree(TreeName::Profiles).iter();
+        iter.map(move |item| {
+            let _generation = &db;
             let (key, value) = item?;
             let id =
                 ProfileId::from_bytes(&key).ok_or_else(|| Error::Corrupt("profile key".into()))?;
@@ -631,7 +712,10 @@ impl Store {
 
     /// Every company.
     pub fn companies(&self) -> impl Iterator<Item = Result<(CompanyId, CompanyRecord)>> + '_ {
-        self.tree(TreeName::Companies).iter().map(|item| {
+        let db = self.db();
+        let iter = db.tree(TreeName::Companies).iter();
+        iter.map(move |item| {
+            let _generation = &db;
             let (key, value) = item?;
             let id = read_u64(&key).map_err(|_| Error::Corrupt("company key".into()))?;
             Ok((CompanyId(id), decode(&value)?))
@@ -639,8 +723,17 @@ impl Store {
     }
 
     pub fn flush(&self) -> Result<()> {
-        self.db.flush()?;
+        self.db().db.flush()?;
         Ok(())
+    }
+
+    /// Since when the store holds deleted data that no purge has removed from its files
+    /// yet (the time of the first profile delete after the last purge).
+    pub fn unpurged_since(&self) -> Result<Option<i64>> {
+        self.tree(TreeName::Meta)
+            .get(META_UNPURGED_SINCE)?
+            .map(|raw| read_u64(&raw).map(|v| v as i64))
+            .transpose()
     }
 }
 

@@ -29,6 +29,10 @@ pub struct WriteSet {
     pub(super) count_delta: Counts,
     /// Suppressions to record: `(hash, kind, time)`, numbered in the feed by the commit.
     pub(super) suppressions: Vec<([u8; 16], u8, i64)>,
+    /// When the engine made this write, if it deletes a profile: the store remembers the
+    /// first such time since the last purge.
+    pub(super) deleted_at: Option<i64>,
+    deletes_profiles: bool,
     /// Key prefixes whose entries go too: the commit lists them under the write lock.
     pub(super) remove_prefixes: Vec<(TreeName, Vec<u8>)>,
     /// Notices to append, numbered by the commit: `(key name, notice)`.
@@ -121,6 +125,22 @@ impl WriteSet {
         self.count_delta.profiles -= 1;
         self.count_delta.restricted -= i64::from(old.restricted_at.is_some());
         self.reindex.push(id.0);
+        self.deletes_profiles = true;
+    }
+
+    /// Records that the store holds deleted data since `at` that a purge must remove (a
+    /// purge whose index half failed keeps itself due this way).
+    pub fn mark_unpurged(&mut self, at: i64) {
+        self.deleted_at = Some(at);
+    }
+
+    /// Notes the time of this write: when it deletes a profile, the store then knows
+    /// since when it holds deleted data that a purge must remove (the engine's write path
+    /// calls it).
+    pub fn note_time(&mut self, now: i64) {
+        if self.deletes_profiles && self.deleted_at.is_none() {
+            self.deleted_at = Some(now);
+        }
     }
 
     /// Records that the client named `key_name` received profile `id` (which the caller

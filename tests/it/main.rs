@@ -12,6 +12,7 @@ mod freshness;
 mod model;
 mod privacy;
 mod process;
+mod purge;
 mod rights;
 mod search;
 mod support;
