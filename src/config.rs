@@ -35,7 +35,17 @@ impl Scope {
         }
     }
 
-    fn parse(text: &str) -> Result<Self> {
+    /// Every scope, in the order the documentation lists them.
+    pub const ALL: [Scope; 6] = [
+        Scope::Lookup,
+        Scope::Search,
+        Scope::Enrich,
+        Scope::Ingest,
+        Scope::Privacy,
+        Scope::Admin,
+    ];
+
+    pub fn parse(text: &str) -> Result<Self> {
         Ok(match text.trim() {
             "lookup" => Scope::Lookup,
             "search" => Scope::Search,
@@ -48,27 +58,205 @@ impl Scope {
     }
 }
 
+/// How a key is given: its BLAKE3 hash (what `profiled keys new` prints), or the key
+/// itself (the development form `--api-keys name:key:scopes`, which logs a warning).
+#[derive(Clone)]
+pub enum KeySecret {
+    /// BLAKE3 of the key. Keys made by `profiled keys new` carry 256 random bits, so a
+    /// fast hash is enough: no one can search a 2^256 space, however cheap each try.
+    Hash([u8; 32]),
+    /// The key in plain text (it shows in the process list and the config file).
+    Plain(String),
+}
+
+impl KeySecret {
+    /// The hash a presented key is compared with.
+    pub fn hash(&self) -> [u8; 32] {
+        match self {
+            KeySecret::Hash(hash) => *hash,
+            KeySecret::Plain(key) => hash_key(key),
+        }
+    }
+
+    pub fn is_plain(&self) -> bool {
+        matches!(self, KeySecret::Plain(_))
+    }
+}
+
+/// The hash under which a key is configured and checked.
+pub fn hash_key(key: &str) -> [u8; 32] {
+    *blake3::hash(key.as_bytes()).as_bytes()
+}
+
+/// What one key may use: requests per second (a token bucket of `burst` tokens) and
+/// records per UTC day (lookups, profile reads and enrich records). `None`: unlimited.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KeyLimits {
+    pub rate_per_second: Option<f64>,
+    pub burst: Option<u32>,
+    pub daily_quota: Option<u64>,
+}
+
+impl KeyLimits {
+    /// The bucket size: `burst`, else one second's worth of requests (at least 1).
+    pub fn bucket(&self) -> Option<(f64, f64)> {
+        let rate = self.rate_per_second?;
+        let burst = self
+            .burst
+            .map_or_else(|| rate.ceil().max(1.0), f64::from);
+        Some((rate, burst))
+    }
+}
+
 /// One client's key. The key itself never appears in `Debug` output or logs.
-#[derive(Clone, Deserialize)]
+#[derive(Clone)]
 pub struct ApiKey {
     /// Who holds the key: recorded as the recipient of what it reads.
     pub name: String,
-    pub key: String,
+    pub secret: KeySecret,
     pub scopes: Vec<Scope>,
+    pub limits: KeyLimits,
+    /// Browser origins this key may be used from; `None` takes the daemon-wide
+    /// `cors_origins` (empty by default: no browser origin).
+    pub cors_origins: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiKey")
             .field("name", &self.name)
-            .field("key", &"<redacted>")
+            .field("secret", &"<redacted>")
             .field("scopes", &self.scopes)
+            .field("limits", &self.limits)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
 
+/// An `[[api_keys]]` entry of the TOML file: `hash` (from `profiled keys new`) or, for
+/// development, `key` in plain text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileApiKey {
+    name: String,
+    #[serde(default)]
+    hash: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    scopes: Vec<Scope>,
+    #[serde(default)]
+    rate_per_second: Option<f64>,
+    #[serde(default)]
+    burst: Option<u32>,
+    #[serde(default)]
+    daily_quota: Option<u64>,
+    #[serde(default)]
+    cors_origins: Option<Vec<String>>,
+}
+
+impl FileApiKey {
+    fn into_key(self) -> Result<ApiKey> {
+        let secret = match (self.hash, self.key) {
+            (Some(hash), None) => KeySecret::Hash(parse_key_hash(&hash).ok_or_else(|| {
+                Error::Config(format!(
+                    "API key `{}`: `hash` must be `blake3:` and 64 hex digits, as `profiled keys new` prints it",
+                    self.name
+                ))
+            })?),
+            (None, Some(key)) => KeySecret::Plain(key),
+            _ => {
+                return Err(Error::Config(format!(
+                    "API key `{}` needs exactly one of `hash` (from `profiled keys new`) and `key`",
+                    self.name
+                )))
+            }
+        };
+        Ok(ApiKey {
+            name: self.name,
+            secret,
+            scopes: self.scopes,
+            limits: KeyLimits {
+                rate_per_second: self.rate_per_second,
+                burst: self.burst,
+                daily_quota: self.daily_quota,
+            },
+            cors_origins: self.cors_origins,
+        })
+    }
+}
+
+/// A new random key: 256 bits from the operating system, `pfd_` and base64url.
+pub fn generate_key() -> Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| Error::Internal(format!("no randomness for a key: {err}")))?;
+    Ok(format!(
+        "pfd_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    ))
+}
+
+impl ApiKey {
+    /// The `[[api_keys]]` block that configures this key by its hash (the key itself is
+    /// never written: a plain-text key is written as its hash too).
+    pub fn to_toml(&self) -> String {
+        let hex: String = self
+            .secret
+            .hash()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let scopes: Vec<String> = self
+            .scopes
+            .iter()
+            .map(|s| toml_string(s.name()))
+            .collect();
+        let mut out = format!(
+            "[[api_keys]]\nname = {}\nhash = \"blake3:{hex}\"\nscopes = [{}]\n",
+            toml_string(&self.name),
+            scopes.join(", ")
+        );
+        if let Some(rate) = self.limits.rate_per_second {
+            out.push_str(&format!("rate_per_second = {rate:?}\n"));
+        }
+        if let Some(burst) = self.limits.burst {
+            out.push_str(&format!("burst = {burst}\n"));
+        }
+        if let Some(quota) = self.limits.daily_quota {
+            out.push_str(&format!("daily_quota = {quota}\n"));
+        }
+        if let Some(origins) = &self.cors_origins {
+            let origins: Vec<String> = origins.iter().map(|o| toml_string(o)).collect();
+            out.push_str(&format!("cors_origins = [{}]\n", origins.join(", ")));
+        }
+        out
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `blake3:<64 hex digits>`.
+fn parse_key_hash(text: &str) -> Option<[u8; 32]> {
+    crate::email::parse_sha256_hex(text.trim().strip_prefix("blake3:")?)
+}
+
 /// The optional TOML file; every entry may be omitted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
@@ -87,8 +275,11 @@ pub struct FileConfig {
     pub max_sightings: Option<usize>,
     pub email_key_hex: Option<String>,
     #[serde(default)]
-    pub api_keys: Vec<ApiKey>,
+    api_keys: Vec<FileApiKey>,
     pub cors_origins: Option<Vec<String>>,
+    /// Host names the open (keyless, loopback) mode answers to besides the listen
+    /// address and `localhost`.
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// The options every command shares: where the data lives and how to read it. The
@@ -156,6 +347,24 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Host names the open mode (no keys, loopback) answers to besides the listen address
+    /// and `localhost`; repeat the flag or separate with commas.
+    #[arg(
+        long = "allowed-host",
+        env = "PROFILED_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The options of `profiled keys list`: where the keys are configured.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// API keys as `name:key:scope+scope,...` (development form; prefer hashed keys in the file).
+    #[arg(long, env = "PROFILED_API_KEYS", hide_env_values = true)]
+    pub api_keys: Option<String>,
 }
 
 /// Which command the configuration is for: the few defaults and checks that differ.
@@ -185,8 +394,11 @@ pub struct Config {
     pub limits: InputLimits,
     pub email_key: Option<[u8; 32]>,
     pub api_keys: Vec<ApiKey>,
-    /// Browser origins allowed to call the API (CORS); empty allows none.
+    /// Browser origins allowed to call the API (CORS) in the open mode and with keys
+    /// that name no origins of their own; empty allows none.
     pub cors_origins: Vec<String>,
+    /// Host names the open mode answers to besides the listen address and `localhost`.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl fmt::Debug for Config {
@@ -208,6 +420,7 @@ impl fmt::Debug for Config {
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
             .field("cors_origins", &self.cors_origins)
+            .field("allowed_hosts", &self.allowed_hosts)
             .finish()
     }
 }
@@ -235,6 +448,17 @@ impl Config {
         Self::resolve_for(&args, Mode::Offline)
     }
 
+    /// The configuration `profiled keys list` reads: the offline one, with the keys of
+    /// `--api-keys`/`PROFILED_API_KEYS` when given (as `serve` would take them).
+    pub fn resolve_keys(args: &KeysArgs) -> Result<Self> {
+        let args = ServeArgs {
+            data: args.data.clone(),
+            api_keys: args.api_keys.clone(),
+            ..ServeArgs::default()
+        };
+        Self::resolve_for(&args, Mode::Offline)
+    }
+
     fn resolve_for(args: &ServeArgs, mode: Mode) -> Result<Self> {
         let data = &args.data;
         let file = match &data.config {
@@ -256,7 +480,11 @@ impl Config {
             .transpose()?;
         let api_keys = match &args.api_keys {
             Some(text) => parse_api_keys(text)?,
-            None => file.api_keys,
+            None => file
+                .api_keys
+                .into_iter()
+                .map(FileApiKey::into_key)
+                .collect::<Result<_>>()?,
         };
         let default_cache_mb = match mode {
             Mode::Serve => DEFAULT_CACHE_MB,
@@ -325,6 +553,15 @@ impl Config {
                     .filter(|origin| !origin.is_empty())
                     .collect()
             },
+            allowed_hosts: if args.allowed_hosts.is_empty() {
+                file.allowed_hosts.unwrap_or_default()
+            } else {
+                args.allowed_hosts
+                    .iter()
+                    .map(|host| host.trim().to_ascii_lowercase())
+                    .filter(|host| !host.is_empty())
+                    .collect()
+            },
         };
         config.validate(mode)?;
         Ok(config)
@@ -346,24 +583,39 @@ impl Config {
                     key.name
                 )));
             }
-            if self.api_keys[..i].iter().any(|k| k.key == key.key) {
+            if self.api_keys[..i]
+                .iter()
+                .any(|k| k.secret.hash() == key.secret.hash())
+            {
                 return Err(Error::Config(format!(
                     "API keys `{}` and another share one key; each key must be its own",
                     key.name
                 )));
             }
-            if key.key.contains(':')
-                || key.key.contains(',')
-                || key.key.chars().any(char::is_whitespace)
-            {
-                return Err(Error::Config(format!(
-                    "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
-                    key.name
-                )));
+            if key.name.is_empty() || key.name.chars().any(char::is_control) {
+                return Err(Error::Config(
+                    "an API key's name must be non-empty, without control characters".into(),
+                ));
             }
-            if key.key.len() < 16 {
+            if let KeySecret::Plain(plain) = &key.secret {
+                if plain.contains(':') || plain.contains(',') || plain.chars().any(char::is_whitespace)
+                {
+                    return Err(Error::Config(format!(
+                        "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
+                        key.name
+                    )));
+                }
+                if plain.len() < 16 {
+                    return Err(Error::Config(format!(
+                        "API key `{}` is shorter than 16 characters",
+                        key.name
+                    )));
+                }
+            }
+            validate_limits(&key.name, &key.limits)?;
+            if let Some(bad) = key.cors_origins.iter().flatten().find(|o| !is_origin(o)) {
                 return Err(Error::Config(format!(
-                    "API key `{}` is shorter than 16 characters",
+                    "API key `{}`: CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path",
                     key.name
                 )));
             }
@@ -413,7 +665,25 @@ impl Config {
                 "CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path"
             )));
         }
+        if let Some(bad) = self
+            .allowed_hosts
+            .iter()
+            .find(|h| h.is_empty() || h.contains(['/', ' ', ',', '@', '*']))
+        {
+            return Err(Error::Config(format!(
+                "allowed host `{bad}` is not a host name: write `name` or `name:port`"
+            )));
+        }
         Ok(())
+    }
+
+    /// The names of the keys given in plain text (they log a warning at start).
+    pub fn plain_text_keys(&self) -> Vec<&str> {
+        self.api_keys
+            .iter()
+            .filter(|k| k.secret.is_plain())
+            .map(|k| k.name.as_str())
+            .collect()
     }
 
     /// The engine's part of the configuration.
@@ -433,8 +703,31 @@ impl Config {
     }
 }
 
+/// A key's limits must be positive, and a burst needs a rate.
+pub fn validate_limits(name: &str, limits: &KeyLimits) -> Result<()> {
+    if let Some(rate) = limits.rate_per_second {
+        if !(rate.is_finite() && rate > 0.0 && rate <= 1e6) {
+            return Err(Error::Config(format!(
+                "API key `{name}`: rate_per_second must lie between 0 (exclusive) and 1000000"
+            )));
+        }
+    }
+    match (limits.burst, limits.rate_per_second) {
+        (Some(0), _) => Err(Error::Config(format!(
+            "API key `{name}`: burst must be at least 1"
+        ))),
+        (Some(_), None) => Err(Error::Config(format!(
+            "API key `{name}`: burst needs rate_per_second"
+        ))),
+        _ if limits.daily_quota == Some(0) => Err(Error::Config(format!(
+            "API key `{name}`: daily_quota must be at least 1 (leave it out for no quota)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `scheme://host[:port]` with nothing after it: what a browser sends as `Origin`.
-fn is_origin(text: &str) -> bool {
+pub fn is_origin(text: &str) -> bool {
     match text.split_once("://") {
         Some((scheme, rest)) => {
             !scheme.is_empty()
@@ -487,8 +780,10 @@ pub fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
             match parts[..] {
                 [name, key, scopes] if !name.is_empty() && !key.is_empty() => Ok(ApiKey {
                     name: name.to_owned(),
-                    key: key.to_owned(),
+                    secret: KeySecret::Plain(key.to_owned()),
                     scopes: scopes.split('+').map(Scope::parse).collect::<Result<_>>()?,
+                    limits: KeyLimits::default(),
+                    cors_origins: None,
                 }),
                 [name, _, _, _, ..] => Err(Error::Config(format!(
                     "API key `{name}` has more than two `:`; a key cannot contain `:` (keys are written `name:key:scope+scope`)"

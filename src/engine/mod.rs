@@ -11,6 +11,7 @@ mod freshness;
 pub mod ingest;
 mod lookup;
 mod privacy;
+mod quota;
 pub mod retention;
 mod rules;
 pub mod search;

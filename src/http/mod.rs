@@ -8,6 +8,8 @@ mod cors;
 mod enrich;
 mod error;
 mod freshness;
+mod guard;
+mod limits;
 mod openapi;
 mod ops;
 mod privacy;
@@ -17,7 +19,9 @@ const WAIT_FOR_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 mod profiles;
 mod search;
 
-pub use auth::Keys;
+pub use auth::{Keys, Principal};
+pub use guard::Guard;
+pub use limits::day_of as quota_day;
 pub use error::{ApiError, Problem, PROBLEM_BASE};
 pub use openapi::document as openapi_document;
 
@@ -46,8 +50,8 @@ pub struct AppState {
     pub max_enrich_records: usize,
     /// Most profiles named in one sightings request.
     pub max_sightings: usize,
-    /// Browser origins allowed to call the API (CORS); empty allows none.
-    pub cors_origins: Vec<String>,
+    /// Host, origin and body-type checks before any route (see `guard`).
+    pub guard: Arc<Guard>,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -121,11 +125,11 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// All routes with their limits, timeout and metrics; CORS outermost, so preflights are
-/// answered before anything else and every answer, errors included, carries its headers.
+/// All routes with their limits, timeout and metrics. The guard (host, origin, body type,
+/// key, rate limit) runs before every route, so preflights are answered before anything
+/// else and every answer, errors included, carries its CORS and rate-limit headers.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let cors = cors::layer(&state.cors_origins);
-    let router = Router::new()
+    Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(ops::openapi))
@@ -142,17 +146,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::map_response(problem_for_bare_errors))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             request_timeout,
         ))
-        .with_state(state);
-    match cors {
-        Some(cors) => router.layer(cors),
-        None => router,
-    }
+        .with_state(state)
 }
 
 /// Counts and times each request by route template. Logs carry no request content.

@@ -64,9 +64,14 @@ pub async fn ingest(
         "application/ndjson",
         "application/jsonl",
         "application/json",
-        "text/plain",
     ];
-    if !content_type.is_empty() && !accepted.iter().any(|a| content_type.starts_with(a)) {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if !accepted.contains(&media.as_str()) {
         return Err(
             Error::UnsupportedMediaType("send the body as application/x-ndjson".into()).into(),
         );
@@ -107,10 +112,11 @@ pub async fn ingest(
     security(("bearer" = ["lookup"]))
 )]
 pub async fn get_profile(
-    _auth: Authorized<LookupScope>,
+    auth: Authorized<LookupScope>,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Profile>, ApiError> {
+    auth.charge(1)?;
     let engine = state.engine.clone();
     Ok(Json(blocking(move || engine.profile(&id)).await?))
 }
@@ -127,10 +133,11 @@ pub async fn get_profile(
     security(("bearer" = ["lookup"]))
 )]
 pub async fn lookup(
-    _auth: Authorized<LookupScope>,
+    auth: Authorized<LookupScope>,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LookupRequest>,
 ) -> Result<Json<LookupResult>, ApiError> {
+    auth.charge(1)?;
     let engine = state.engine.clone();
     Ok(Json(blocking(move || engine.lookup(&request)).await?))
 }

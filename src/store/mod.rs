@@ -11,6 +11,7 @@
 mod check;
 mod freshness;
 mod keys;
+mod quota;
 pub mod record;
 mod write;
 
