@@ -101,9 +101,7 @@ impl KeyLimits {
     /// The bucket size: `burst`, else one second's worth of requests (at least 1).
     pub fn bucket(&self) -> Option<(f64, f64)> {
         let rate = self.rate_per_second?;
-        let burst = self
-            .burst
-            .map_or_else(|| rate.ceil().max(1.0), f64::from);
+        let burst = self.burst.map_or_else(|| rate.ceil().max(1.0), f64::from);
         Some((rate, burst))
     }
 }
@@ -198,6 +196,53 @@ pub fn generate_key() -> Result<String> {
 }
 
 impl ApiKey {
+    /// A new key for `name` (letters, digits, `.`, `_`, `-`): returns the key, to be shown
+    /// once, and its configuration, which holds only the key's hash.
+    pub fn generate(
+        name: &str,
+        scopes: &[String],
+        limits: KeyLimits,
+        cors_origins: Vec<String>,
+    ) -> Result<(String, ApiKey)> {
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(Error::Config(
+                "a key's name is 1 to 64 letters, digits, `.`, `_` or `-` (it names the key in logs, metrics and disclosure records)".into(),
+            ));
+        }
+        let scopes = scopes
+            .iter()
+            .flat_map(|s| s.split([',', '+']))
+            .filter(|s| !s.trim().is_empty())
+            .map(Scope::parse)
+            .collect::<Result<Vec<_>>>()?;
+        if scopes.is_empty() {
+            return Err(Error::Config(
+                "give the key at least one scope: lookup, search, enrich, ingest, privacy or admin"
+                    .into(),
+            ));
+        }
+        validate_limits(name, &limits)?;
+        if let Some(bad) = cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(Error::Config(format!(
+                "CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path"
+            )));
+        }
+        let key = generate_key()?;
+        let config = ApiKey {
+            name: name.to_owned(),
+            secret: KeySecret::Hash(hash_key(&key)),
+            scopes,
+            limits,
+            cors_origins: (!cors_origins.is_empty()).then_some(cors_origins),
+        };
+        Ok((key, config))
+    }
+
     /// The `[[api_keys]]` block that configures this key by its hash (the key itself is
     /// never written: a plain-text key is written as its hash too).
     pub fn to_toml(&self) -> String {
@@ -207,11 +252,7 @@ impl ApiKey {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let scopes: Vec<String> = self
-            .scopes
-            .iter()
-            .map(|s| toml_string(s.name()))
-            .collect();
+        let scopes: Vec<String> = self.scopes.iter().map(|s| toml_string(s.name())).collect();
         let mut out = format!(
             "[[api_keys]]\nname = {}\nhash = \"blake3:{hex}\"\nscopes = [{}]\n",
             toml_string(&self.name),
@@ -598,7 +639,9 @@ impl Config {
                 ));
             }
             if let KeySecret::Plain(plain) = &key.secret {
-                if plain.contains(':') || plain.contains(',') || plain.chars().any(char::is_whitespace)
+                if plain.contains(':')
+                    || plain.contains(',')
+                    || plain.chars().any(char::is_whitespace)
                 {
                     return Err(Error::Config(format!(
                         "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",

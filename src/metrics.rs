@@ -171,7 +171,9 @@ impl Metrics {
     /// A request carrying the key named `key`.
     pub fn key_request(&self, key: &str) {
         self.key_requests
-            .get_or_create(&KeyLabels { key: key.to_owned() })
+            .get_or_create(&KeyLabels {
+                key: key.to_owned(),
+            })
             .inc();
     }
 
@@ -189,7 +191,9 @@ impl Metrics {
     pub fn key_records(&self, key: &str, records: u64) {
         if records > 0 {
             self.key_records
-                .get_or_create(&KeyLabels { key: key.to_owned() })
+                .get_or_create(&KeyLabels {
+                    key: key.to_owned(),
+                })
                 .inc_by(records);
         }
     }

@@ -95,13 +95,16 @@ mod tests {
     #[test]
     fn same_origin_compares_scheme_host_and_port() {
         assert!(same_origin("http://127.0.0.1:7878", Some("127.0.0.1:7878")));
-        assert!(same_origin("https://Profiled.Example", Some("profiled.example")));
-        assert!(!same_origin("http://127.0.0.1:7879", Some("127.0.0.1:7878")));
-        assert!(!same_origin("null", Some("127.0.0.1:7878")));
-        assert!(!same_origin(
-            "chrome-extension://abc",
-            Some("abc")
+        assert!(same_origin(
+            "https://Profiled.Example",
+            Some("profiled.example")
         ));
+        assert!(!same_origin(
+            "http://127.0.0.1:7879",
+            Some("127.0.0.1:7878")
+        ));
+        assert!(!same_origin("null", Some("127.0.0.1:7878")));
+        assert!(!same_origin("chrome-extension://abc", Some("abc")));
         assert!(!same_origin("http://127.0.0.1:7878", None));
     }
 }

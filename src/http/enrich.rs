@@ -237,7 +237,11 @@ fn charge_quota(auth: &Authorized<EnrichScope>, chunk: &mut [Line]) {
     if granted == records {
         return;
     }
-    for (_, line) in chunk.iter_mut().filter(|(_, line)| line.is_ok()).skip(granted as usize) {
+    for (_, line) in chunk
+        .iter_mut()
+        .filter(|(_, line)| line.is_ok())
+        .skip(granted as usize)
+    {
         *line = Err(RecordError {
             code: "quota_exceeded".into(),
             message: "this API key's daily quota is used up; it renews at 00:00 UTC".into(),

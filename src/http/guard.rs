@@ -2,10 +2,13 @@
 //! where, before any handler reads the body.
 //!
 //! 1. **Host** (open mode only: no keys, loopback): the `Host` header must name the listen
-//!    address, `localhost`, `127.0.0.1` or `[::1]` with the listen port, or a name in
-//!    `allowed_hosts` — else 403 `host_not_allowed`. This stops DNS rebinding, where a
-//!    page's own name comes to resolve to 127.0.0.1 and the browser treats the daemon as
-//!    that page's origin.
+//!    address, `localhost`, `127.0.0.1` or `[::1]`, or a name in `allowed_hosts` — else
+//!    403 `host_not_allowed`. This stops DNS rebinding, where a page's own name comes to
+//!    resolve to 127.0.0.1 and the browser treats the daemon as that page's origin. The
+//!    name is what matters: a browser sends the name of the page's URL, so only a page
+//!    already served from a loopback name can send one, and any port is accepted (an
+//!    `ssh -L` forward arrives with its own). An `allowed_hosts` entry `name:port` admits
+//!    that port only.
 //! 2. **Origin**: a request whose `Origin` is not the daemon's own must come from an
 //!    origin some CORS list allows (the open mode's list, or some key's) — else 403
 //!    `origin_not_allowed`. Preflights from allowed origins are answered here.
@@ -68,15 +71,15 @@ struct Hosts {
 
 impl Hosts {
     fn new(listen: SocketAddr, allowed: &[String]) -> Self {
-        let port = Some(listen.port());
         let own = match listen {
             SocketAddr::V4(v4) => v4.ip().to_string(),
             SocketAddr::V6(v6) => format!("[{}]", v6.ip()),
         };
-        let mut names: Vec<(String, Option<u16>)> = [own.as_str(), "localhost", "127.0.0.1", "[::1]"]
-            .into_iter()
-            .map(|name| (name.to_owned(), port))
-            .collect();
+        let mut names: Vec<(String, Option<u16>)> =
+            [own.as_str(), "localhost", "127.0.0.1", "[::1]"]
+                .into_iter()
+                .map(|name| (name.to_owned(), None))
+                .collect();
         names.extend(allowed.iter().filter_map(|entry| split_host(entry)));
         Self { names }
     }
@@ -175,7 +178,8 @@ pub async fn guard(State(state): State<AppState>, mut request: Request, next: Ne
         if !state.guard.origins.contains(origin) {
             return ApiError(Error::OriginNotAllowed).into_response();
         }
-        if request.method() == Method::OPTIONS && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+        if request.method() == Method::OPTIONS
+            && headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
         {
             return cors::preflight(origin, headers);
         }
@@ -235,6 +239,8 @@ mod tests {
             "localhost:7878",
             "LOCALHOST:7878",
             "localhost.:7878",
+            "localhost",
+            "127.0.0.1:9999",
             "[::1]:7878",
             "profiled.local",
             "profiled.local:1234",
@@ -244,9 +250,9 @@ mod tests {
         }
         for bad in [
             "rebind.attacker.example:7878",
-            "127.0.0.1:7879",
-            "localhost",
+            "127.0.0.2:7878",
             "dev.example:9001",
+            "dev.example",
             "",
             "[::1",
             "localhost:port",

@@ -20,9 +20,9 @@ mod profiles;
 mod search;
 
 pub use auth::{Keys, Principal};
+pub use error::{ApiError, Problem, PROBLEM_BASE};
 pub use guard::Guard;
 pub use limits::day_of as quota_day;
-pub use error::{ApiError, Problem, PROBLEM_BASE};
 pub use openapi::document as openapi_document;
 
 use crate::engine::Engine;

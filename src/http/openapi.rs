@@ -101,7 +101,16 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
         } else {
             format!("The key lacks the `{scope}` scope (or `admin`)")
         };
-        add(403, &needs);
+        add(403, &format!("{needs}, the key may not be used from the request's browser origin (`origin_not_allowed`), or (open mode) the Host is not one the daemon answers to (`host_not_allowed`)"));
+        add(
+            429,
+            "The key's rate limit (`rate_limited`) or daily quota (`quota_exceeded`) is reached; `Retry-After` says when to retry, `RateLimit-Limit`/`RateLimit-Remaining`/`RateLimit-Reset` describe the limit",
+        );
+    } else {
+        add(
+            403,
+            "A browser origin no CORS list allows (`origin_not_allowed`), or (open mode) a Host the daemon does not answer to (`host_not_allowed`)",
+        );
     }
     if takes_body || takes_parameters {
         add(400, "Invalid request: the detail says what to send instead");
@@ -134,6 +143,25 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
         }
     }
     if let Some(scope) = scope {
+        let quota = match path {
+            "/v1/lookup" | "/v1/profiles/{id}" => " Counts one record against the key's daily quota.",
+            "/v1/enrich" => " Counts each record against the key's daily quota: a JSON batch that does not fit is refused whole (429), a streamed job's records past the quota are answered with `quota_exceeded` errors in their place.",
+            _ => "",
+        };
+        let needs = if scope == "admin" {
+            "Needs a key with the `admin` scope.".to_owned()
+        } else {
+            format!("Needs a key with the `{scope}` scope (or `admin`).")
+        };
+        let description = operation
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| format!("{d}\n\n"))
+            .unwrap_or_default();
+        operation.insert(
+            "description".into(),
+            Value::from(format!("{description}{needs}{quota}")),
+        );
         operation.insert("x-required-scope".into(), Value::from(scope));
     }
     match path {

@@ -134,7 +134,8 @@ async fn no_origin_is_allowed_by_default() {
         .send()
         .await
         .expect("lookup");
-    assert_eq!(lookup.status(), 200);
+    // Issue 14.4: a request from an origin no list allows is refused, not just unreadable.
+    assert_eq!(lookup.status(), 403);
     assert_eq!(header(&lookup, ACCESS_CONTROL_ALLOW_ORIGIN), None);
     daemon.stop().await;
 }

@@ -12,4 +12,5 @@ mod model;
 mod privacy;
 mod process;
 mod search;
+mod security;
 mod support;
