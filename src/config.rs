@@ -887,6 +887,111 @@ mod tests {
         assert!(err.to_string().contains("`ext` is given twice"), "{err}");
     }
 
+    fn resolve_file(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("profiled.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::resolve(&ServeArgs {
+            data: DataArgs {
+                config: Some(path),
+                ..DataArgs::default()
+            },
+            ..ServeArgs::default()
+        })
+    }
+
+    #[test]
+    fn file_keys_take_a_hash_or_a_key_and_their_limits_are_checked() {
+        let key = generate_key().expect("key");
+        assert!(key.starts_with("pfd_") && key.len() == 47, "{key}");
+        let (_, generated) = ApiKey::generate(
+            "ext",
+            &["lookup,enrich".into()],
+            KeyLimits {
+                rate_per_second: Some(5.0),
+                burst: Some(10),
+                daily_quota: Some(1000),
+            },
+            vec!["chrome-extension://abc".into()],
+        )
+        .expect("generated");
+        let config = resolve_file(&generated.to_toml()).expect("the printed block is valid");
+        let parsed = &config.api_keys[0];
+        assert_eq!(parsed.secret.hash(), generated.secret.hash());
+        assert!(!parsed.secret.is_plain());
+        assert_eq!(parsed.scopes, vec![Scope::Lookup, Scope::Enrich]);
+        assert_eq!(parsed.limits, generated.limits);
+        assert_eq!(
+            parsed.cors_origins.as_deref(),
+            Some(&["chrome-extension://abc".to_owned()][..])
+        );
+        assert!(config.plain_text_keys().is_empty());
+        let hash = format!(
+            "blake3:{}",
+            hash_key("0123456789abcdef0123")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let plain =
+            "[[api_keys]]\nname = \"dev\"\nkey = \"0123456789abcdef0123\"\nscopes = [\"admin\"]\n";
+        assert_eq!(
+            resolve_file(plain).expect("plain").plain_text_keys(),
+            ["dev"]
+        );
+        for (bad, says) in [
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nkey = \"0123456789abcdef0123\"\nscopes = [\"lookup\"]\n"),
+                "exactly one of",
+            ),
+            (
+                "[[api_keys]]\nname = \"a\"\nscopes = [\"lookup\"]\n".to_owned(),
+                "exactly one of",
+            ),
+            (
+                "[[api_keys]]\nname = \"a\"\nhash = \"sha1:00\"\nscopes = [\"lookup\"]\n".to_owned(),
+                "blake3:",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\nburst = 5\n"),
+                "burst needs rate_per_second",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\ndaily_quota = 0\n"),
+                "daily_quota",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\nrate_per_second = -1.0\n"),
+                "rate_per_second",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\ncors_origins = [\"*\"]\n"),
+                "not an origin",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\n[[api_keys]]\nname = \"a\"\nhash = \"{}\"\nscopes = [\"admin\"]\n", generated.to_toml().lines().nth(2).and_then(|l| l.split('"').nth(1)).expect("hash")),
+                "`a` is given twice",
+            ),
+            (
+                format!("{plain}[[api_keys]]\nname = \"b\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\n"),
+                "share one key",
+            ),
+        ] {
+            let err = resolve_file(&bad).expect_err(&bad);
+            assert!(err.to_string().contains(says), "{bad}: {err}");
+            assert!(!err.to_string().contains("0123456789abcdef0123"), "{err}");
+        }
+        assert!(ApiKey::generate("a b", &["lookup".into()], KeyLimits::default(), vec![]).is_err());
+        assert!(ApiKey::generate("a", &[], KeyLimits::default(), vec![]).is_err());
+        assert!(ApiKey::generate(
+            "a",
+            &["lookup".into()],
+            KeyLimits::default(),
+            vec!["x".into()]
+        )
+        .is_err());
+    }
+
     #[test]
     fn listen_takes_a_host_name_and_says_what_form_it_expects() {
         let addr = parse_listen("localhost:7878").expect("resolves");
