@@ -310,6 +310,10 @@ pub struct FileConfig {
     pub max_line_bytes: Option<usize>,
     pub max_field_chars: Option<usize>,
     pub request_timeout_ms: Option<u64>,
+    pub header_read_timeout_ms: Option<u64>,
+    pub stall_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_in_flight: Option<usize>,
     pub max_enrich_records: Option<usize>,
     pub retention_days: Option<u32>,
     pub sweep_interval_secs: Option<u64>,
@@ -368,6 +372,20 @@ pub struct ServeArgs {
     /// Per-request time limit, in milliseconds.
     #[arg(long, env = "PROFILED_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
+    /// Time for a request's headers to arrive once a connection waits for them (new or
+    /// kept alive), in milliseconds; also how long an idle connection is kept.
+    #[arg(long, env = "PROFILED_HEADER_READ_TIMEOUT_MS")]
+    pub header_read_timeout_ms: Option<u64>,
+    /// A connection on which no byte moves either way for this long while the daemon
+    /// waits on it is closed (a client that stops reading or sending), in milliseconds.
+    #[arg(long, env = "PROFILED_STALL_TIMEOUT_MS")]
+    pub stall_timeout_ms: Option<u64>,
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, env = "PROFILED_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Most requests served at once; more are answered 503 at once (load shedding).
+    #[arg(long, env = "PROFILED_MAX_IN_FLIGHT")]
+    pub max_in_flight: Option<usize>,
     /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
     #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
     pub max_enrich_records: Option<usize>,
@@ -428,6 +446,10 @@ pub struct Config {
     pub cache_bytes: u64,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub stall_timeout: Duration,
+    pub max_connections: usize,
+    pub max_in_flight: usize,
     pub max_enrich_records: usize,
     pub retention: Retention,
     pub sweep_interval: Duration,
@@ -453,6 +475,10 @@ impl fmt::Debug for Config {
             .field("cache_bytes", &self.cache_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("stall_timeout", &self.stall_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("max_in_flight", &self.max_in_flight)
             .field("max_enrich_records", &self.max_enrich_records)
             .field("retention", &self.retention)
             .field("sweep_interval", &self.sweep_interval)
@@ -563,6 +589,21 @@ impl Config {
                     .or(file.request_timeout_ms)
                     .unwrap_or(30_000),
             ),
+            header_read_timeout: Duration::from_millis(
+                args.header_read_timeout_ms
+                    .or(file.header_read_timeout_ms)
+                    .unwrap_or(10_000),
+            ),
+            stall_timeout: Duration::from_millis(
+                args.stall_timeout_ms
+                    .or(file.stall_timeout_ms)
+                    .unwrap_or(60_000),
+            ),
+            max_connections: args
+                .max_connections
+                .or(file.max_connections)
+                .unwrap_or(512),
+            max_in_flight: args.max_in_flight.or(file.max_in_flight).unwrap_or(256),
             max_enrich_records: args
                 .max_enrich_records
                 .or(file.max_enrich_records)
@@ -700,8 +741,20 @@ impl Config {
         if self.max_enrich_records == 0 {
             return Err(Error::Config("max_enrich_records must be positive".into()));
         }
-        if self.request_timeout.is_zero() {
-            return Err(Error::Config("request timeout must be positive".into()));
+        if self.request_timeout.is_zero() || self.header_read_timeout.is_zero() {
+            return Err(Error::Config(
+                "the request and header-read timeouts must be positive".into(),
+            ));
+        }
+        if self.stall_timeout <= self.request_timeout {
+            return Err(Error::Config(
+                "stall_timeout_ms must be longer than request_timeout_ms (a request still working must be answered before its connection counts as stalled)".into(),
+            ));
+        }
+        if self.max_connections == 0 || self.max_in_flight == 0 {
+            return Err(Error::Config(
+                "max_connections and max_in_flight must be positive".into(),
+            ));
         }
         if let Some(bad) = self.cors_origins.iter().find(|o| !is_origin(o)) {
             return Err(Error::Config(format!(

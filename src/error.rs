@@ -58,6 +58,7 @@ codes! {
     RateLimited => ("rate_limited", 429, "Too many requests"),
     QuotaExceeded => ("quota_exceeded", 429, "Too many requests"),
     Unavailable => ("unavailable", 503, "Service unavailable"),
+    Overloaded => ("overloaded", 503, "Service unavailable"),
     StoreLocked => ("store_locked", 503, "Service unavailable"),
     StoreFormat => ("store_format", 500, "Internal error"),
     Config => ("config", 500, "Internal error"),
@@ -98,6 +99,8 @@ pub enum Error {
     },
     #[error("the daemon is shutting down")]
     Unavailable,
+    #[error("the daemon is at its limit of requests in flight; retry in {retry_after} s")]
+    Overloaded { retry_after: u64 },
     #[error("the store {} is in use by another profiled process{}; stop it or choose another --data-dir", dir.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     StoreLocked {
         dir: std::path::PathBuf,
@@ -158,6 +161,7 @@ impl Error {
             Error::RateLimited { .. } => Code::RateLimited,
             Error::QuotaExceeded { .. } => Code::QuotaExceeded,
             Error::Unavailable => Code::Unavailable,
+            Error::Overloaded { .. } => Code::Overloaded,
             Error::StoreLocked { .. } => Code::StoreLocked,
             Error::StoreFormat { .. } => Code::StoreFormat,
             Error::Config(_) => Code::Config,
@@ -187,15 +191,15 @@ impl Error {
 
     /// Whether the message may be shown to a client (server-side details never are).
     pub fn is_client_error(&self) -> bool {
-        self.status() < 500 || matches!(self, Error::Unavailable)
+        self.status() < 500 || matches!(self, Error::Unavailable | Error::Overloaded { .. })
     }
 
     /// Seconds after which a refused request may succeed (`Retry-After`), where known.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Error::RateLimited { retry_after } | Error::QuotaExceeded { retry_after, .. } => {
-                Some(*retry_after)
-            }
+            Error::RateLimited { retry_after }
+            | Error::QuotaExceeded { retry_after, .. }
+            | Error::Overloaded { retry_after } => Some(*retry_after),
             _ => None,
         }
     }

@@ -45,6 +45,8 @@ pub struct Metrics {
     key_requests: Family<KeyLabels, Counter>,
     key_throttled: Family<ThrottleLabels, Counter>,
     key_records: Family<KeyLabels, Counter>,
+    shed: Counter,
+    connections_refused: Counter,
     pub profiles: Gauge,
     pub companies: Gauge,
     pub index_lag: Gauge,
@@ -94,6 +96,18 @@ impl Metrics {
             "key_records",
             "Records counted against the daily quota (lookups, profile reads, enrich records) by API key name",
             key_records.clone(),
+        );
+        let shed = Counter::default();
+        registry.register(
+            "http_shed",
+            "Requests refused with 503 because the limit of requests in flight was reached",
+            shed.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "connections_refused",
+            "Connections refused with 503 because the connection limit was reached",
+            connections_refused.clone(),
         );
         let profiles = Gauge::default();
         registry.register("profiles", "Profiles in the store", profiles.clone());
@@ -145,6 +159,8 @@ impl Metrics {
             key_requests,
             key_throttled,
             key_records,
+            shed,
+            connections_refused,
             profiles,
             companies,
             index_lag,
@@ -196,6 +212,16 @@ impl Metrics {
                 })
                 .inc_by(records);
         }
+    }
+
+    /// A request shed by the limit of requests in flight.
+    pub fn request_shed(&self) {
+        self.shed.inc();
+    }
+
+    /// A connection refused by the connection limit.
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
     }
 
     /// Brings the freshness metrics up to the engine's figures.

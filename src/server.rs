@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::http::{self, AppState, Guard, Keys};
+use crate::http::{self, AppState, ConnLimits, Guard, Keys};
 use crate::metrics::Metrics;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -73,6 +73,13 @@ impl Daemon {
             max_body_bytes: config.max_body_bytes,
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
+        };
+        let metrics = state.metrics.clone();
+        let limits = ConnLimits {
+            header_read_timeout: config.header_read_timeout,
+            stall_timeout: config.stall_timeout,
+            max_connections: config.max_connections,
         };
         let app = http::router(state, config.request_timeout);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -90,11 +97,10 @@ impl Daemon {
         ));
         let serving = engine.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await?;
+            http::serve(listener, app, limits, metrics, async {
+                let _ = stopped.await;
+            })
+            .await;
             // In-flight requests have drained: stop the sweeper at its next batch, then
             // commit the index and flush the store.
             serving.begin_closing();

@@ -3,6 +3,7 @@
 //! map the result — nothing more.
 
 mod auth;
+mod conn;
 mod console;
 mod cors;
 mod enrich;
@@ -20,6 +21,7 @@ mod profiles;
 mod search;
 
 pub use auth::{Keys, Principal};
+pub use conn::{serve, ConnLimits};
 pub use error::{ApiError, Problem, PROBLEM_BASE};
 pub use guard::Guard;
 pub use limits::day_of as quota_day;
@@ -52,6 +54,8 @@ pub struct AppState {
     pub max_sightings: usize,
     /// Host, origin and body-type checks before any route (see `guard`).
     pub guard: Arc<Guard>,
+    /// Permits for requests in flight; none left sheds the request (503).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -147,6 +151,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), shed))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::map_response(problem_for_bare_errors))
         .layer(TimeoutLayer::with_status_code(
@@ -175,6 +180,28 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
+/// Load shedding: past `max_in_flight` requests being served, a new one is answered 503
+/// with `Retry-After` at once instead of queueing without bound. `/healthz` and
+/// `/metrics` are exempt, so an overloaded daemon stays observable.
+async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(request.uri().path(), "/healthz" | "/metrics") {
+        return next.run(request).await;
+    }
+    match state.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let response = next.run(request).await;
+            drop(permit);
+            response
+        }
+        Err(_) => {
+            state.metrics.request_shed();
+            axum::response::IntoResponse::into_response(ApiError(Error::Overloaded {
+                retry_after: 1,
+            }))
+        }
+    }
+}
+
 /// Errors produced below the handlers (timeouts, framework rejections) arrive without a
 /// problem body; give them one so clients see one error format.
 async fn problem_for_bare_errors(response: Response) -> Response {
@@ -184,17 +211,24 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .get(axum::http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
-        let code = match status.as_u16() {
-            413 => Code::PayloadTooLarge,
-            503 => Code::Unavailable,
-            s if s < 500 => Code::InvalidRequest,
-            _ => Code::Internal,
+        let (code, detail) = match status.as_u16() {
+            413 => (Code::PayloadTooLarge, "the request body is over the size limit"),
+            // The request timeout is the only layer that answers 503 without a body.
+            503 => (
+                Code::Unavailable,
+                "the request did not finish within the request timeout",
+            ),
+            s if s < 500 => (
+                Code::InvalidRequest,
+                status.canonical_reason().unwrap_or("invalid request"),
+            ),
+            _ => (Code::Internal, "the server could not complete the request"),
         };
         return error::problem_response(
             status.as_u16(),
             code.as_str(),
             code.title(),
-            status.canonical_reason().unwrap_or("error").to_owned(),
+            detail.to_owned(),
         );
     }
     response

@@ -129,7 +129,7 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
     );
     add(
         503,
-        "The daemon is shutting down, or the request took longer than the request timeout",
+        "The daemon is shutting down, is at its limit of requests in flight (`overloaded`, with `Retry-After`), or the request took longer than the request timeout",
     );
     // Fill any description utoipa left empty (an OpenAPI response needs one).
     for (status, response) in responses.iter_mut() {
