@@ -599,10 +599,7 @@ impl Config {
                     .or(file.stall_timeout_ms)
                     .unwrap_or(60_000),
             ),
-            max_connections: args
-                .max_connections
-                .or(file.max_connections)
-                .unwrap_or(512),
+            max_connections: args.max_connections.or(file.max_connections).unwrap_or(512),
             max_in_flight: args.max_in_flight.or(file.max_in_flight).unwrap_or(256),
             max_enrich_records: args
                 .max_enrich_records

@@ -180,8 +180,9 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-/// Load shedding: past `max_in_flight` requests being served, a new one is answered 503
-/// with `Retry-After` at once instead of queueing without bound. `/healthz` and
+/// Load shedding: past `max_in_flight` requests being served (a streamed answer until
+/// its body ends), a new one is answered 503 with `Retry-After` at once instead of
+/// queueing without bound. `/healthz` and
 /// `/metrics` are exempt, so an overloaded daemon stays observable.
 async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(request.uri().path(), "/healthz" | "/metrics") {
@@ -190,8 +191,22 @@ async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Re
     match state.in_flight.clone().try_acquire_owned() {
         Ok(permit) => {
             let response = next.run(request).await;
-            drop(permit);
-            response
+            // A streamed answer (no known length) is work in flight until its body ends.
+            if axum::body::HttpBody::size_hint(response.body())
+                .exact()
+                .is_some()
+            {
+                return response;
+            }
+            response.map(|body| {
+                axum::body::Body::from_stream(futures_util::StreamExt::map(
+                    body.into_data_stream(),
+                    move |chunk| {
+                        let _held = &permit;
+                        chunk
+                    },
+                ))
+            })
         }
         Err(_) => {
             state.metrics.request_shed();
@@ -212,7 +227,10 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
         let (code, detail) = match status.as_u16() {
-            413 => (Code::PayloadTooLarge, "the request body is over the size limit"),
+            413 => (
+                Code::PayloadTooLarge,
+                "the request body is over the size limit",
+            ),
             // The request timeout is the only layer that answers 503 without a body.
             503 => (
                 Code::Unavailable,

@@ -803,3 +803,191 @@ async fn the_open_mode_refuses_rebinding_cross_site_writes_and_undeclared_bodies
     problem(other, 403, "origin_not_allowed").await;
     daemon.stop().await;
 }
+
+/// A raw HTTP/1.1 connection, for what a client library would not do (trickle, stall).
+fn raw(addr: std::net::SocketAddr) -> std::net::TcpStream {
+    let socket = std::net::TcpStream::connect(addr).expect("connect");
+    socket
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    socket
+}
+
+/// Reads until the server closes the connection (or the read fails); returns what came.
+fn read_to_close(socket: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match socket.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// 14.8: headers trickled a byte at a time are cut off at the header-read timeout, and
+/// a kept-alive connection left idle is closed after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickled_headers_and_idle_connections_are_cut_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = common::args(dir.path());
+    args.header_read_timeout_ms = Some(600);
+    let daemon = common::start_with(args).await;
+    let addr = daemon.daemon.addr();
+    let (trickled, idle) = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let started = std::time::Instant::now();
+        let mut socket = raw(addr);
+        socket.set_nonblocking(false).expect("blocking");
+        let mut closed_after = None;
+        for byte in b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nx-slow: aaaaaaaaaaaaaaaaaaaaaaaa"
+        {
+            if socket.write_all(&[*byte]).is_err() {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let trickled = closed_after.unwrap_or_else(|| {
+            read_to_close(&mut socket);
+            started.elapsed()
+        });
+        // A whole request, answered; then nothing: the server closes the connection.
+        let mut socket = raw(addr);
+        socket
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n")
+            .expect("request");
+        let started = std::time::Instant::now();
+        let answer = read_to_close(&mut socket);
+        (trickled, (answer, started.elapsed()))
+    })
+    .await
+    .expect("exchange");
+    assert!(
+        trickled < std::time::Duration::from_secs(3),
+        "the trickling client was held for {trickled:?}"
+    );
+    let (answer, idle_for) = idle;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        idle_for >= std::time::Duration::from_millis(500)
+            && idle_for < std::time::Duration::from_secs(3),
+        "an idle connection was closed after {idle_for:?}"
+    );
+    daemon.stop().await;
+}
+
+/// 14.8: past the connection limit a new connection is answered 503 problem+json with
+/// `Retry-After` and closed; once connections close, new ones are served again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_past_the_limit_get_a_503_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = common::args(dir.path());
+    args.max_connections = Some(3);
+    let daemon = common::start_with(args).await;
+    let addr = daemon.daemon.addr();
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let held: Vec<std::net::TcpStream> = (0..3).map(|_| raw(addr)).collect();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let mut extra = raw(addr);
+        let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\n\r\n");
+        let answer = read_to_close(&mut extra);
+        drop(held);
+        answer
+    })
+    .await
+    .expect("exchange");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    assert!(answer.contains("\"code\":\"overloaded\""), "{answer}");
+    // The held connections are gone: served again.
+    let mut served = false;
+    for _ in 0..50 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .is_ok_and(|r| r.status() == StatusCode::OK)
+        {
+            served = true;
+            break;
+        }
+    }
+    assert!(served, "no connection served after the held ones closed");
+    let metrics = daemon.client.get("/metrics").await.text;
+    assert!(
+        metrics.contains("profiled_connections_refused_total 1"),
+        "{metrics}"
+    );
+    daemon.stop().await;
+}
+
+/// 14.8: past `max_in_flight` requests being served a new one is shed at once (503
+/// problem+json, `Retry-After`), `/healthz` still answers; a streamed body that stops
+/// arriving is cut off at the stall timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_past_the_in_flight_limit_are_shed_and_a_stalled_body_is_cut_off() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = common::args(dir.path());
+    args.max_in_flight = Some(1);
+    args.request_timeout_ms = Some(500);
+    args.stall_timeout_ms = Some(1500);
+    let daemon = common::start_with(args).await;
+    let addr = daemon.daemon.addr();
+    // One request in flight: its NDJSON body stops after the first line.
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let stalled = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut socket = raw(addr);
+        let line = json!({"name":"Jane Doe","company":"Acme"}).to_string() + "\n";
+        socket
+            .write_all(
+                format!(
+                    "POST /v1/enrich HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-ndjson\r\n\
+                     transfer-encoding: chunked\r\n\r\n{:x}\r\n{line}\r\n",
+                    line.len()
+                )
+                .as_bytes(),
+            )
+            .expect("head and first line");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        ready_tx.send(()).expect("ready");
+        let started = std::time::Instant::now();
+        let answer = read_to_close(&mut socket);
+        (answer, started.elapsed())
+    });
+    tokio::task::spawn_blocking(move || ready_rx.recv())
+        .await
+        .expect("join")
+        .expect("ready");
+    let shed = reqwest::Client::new()
+        .post(format!("http://{addr}/v1/lookup"))
+        .json(&json!({"name":"Jane Doe","company":"Acme"}))
+        .send()
+        .await
+        .expect("lookup");
+    assert_eq!(header(&shed, RETRY_AFTER).as_deref(), Some("1"));
+    problem(shed, 503, "overloaded").await;
+    assert_eq!(daemon.client.get("/healthz").await.status, 200);
+    let (answer, held_for) = stalled.await.expect("stalled exchange");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        held_for < std::time::Duration::from_secs(6),
+        "a stalled stream was held for {held_for:?}"
+    );
+    // The permit came back with the stalled connection.
+    let reply = daemon
+        .client
+        .lookup(json!({"name":"Jane Doe","company":"Acme"}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let metrics = daemon.client.get("/metrics").await.text;
+    assert!(metrics.contains("profiled_http_shed_total 1"), "{metrics}");
+    daemon.stop().await;
+}
