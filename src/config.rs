@@ -35,16 +35,6 @@ impl Scope {
         }
     }
 
-    /// Every scope, in the order the documentation lists them.
-    pub const ALL: [Scope; 6] = [
-        Scope::Lookup,
-        Scope::Search,
-        Scope::Enrich,
-        Scope::Ingest,
-        Scope::Privacy,
-        Scope::Admin,
-    ];
-
     pub fn parse(text: &str) -> Result<Self> {
         Ok(match text.trim() {
             "lookup" => Scope::Lookup,

@@ -113,13 +113,18 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     }
 }
 
-/// Whether a content type is JSON (`application/json`, or `application/…+json`).
-pub fn is_json(content_type: &str) -> bool {
-    let media = content_type
+/// The media type of a `Content-Type` value, lower-cased, without its parameters.
+pub fn media_type(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// Whether a content type is JSON (`application/json`, or `application/…+json`).
+pub fn is_json(content_type: &str) -> bool {
+    let media = media_type(content_type);
     media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }

@@ -22,7 +22,7 @@
 
 use super::auth::{refused, Keys};
 use super::cors;
-use super::error::ApiError;
+use super::error::{is_json, media_type, ApiError};
 use super::AppState;
 use crate::error::Error;
 use axum::extract::{Request, State};
@@ -118,20 +118,11 @@ fn split_host(host: &str) -> Option<(String, Option<u16>)> {
 
 /// Body media types the API reads.
 fn is_body_type(content_type: &str) -> bool {
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    matches!(
-        media.as_str(),
-        "application/json"
-            | "application/x-ndjson"
-            | "application/ndjson"
-            | "application/jsonl"
-            | "text/csv"
-    ) || (media.starts_with("application/") && media.ends_with("+json"))
+    is_json(content_type)
+        || matches!(
+            media_type(content_type).as_str(),
+            "application/x-ndjson" | "application/ndjson" | "application/jsonl" | "text/csv"
+        )
 }
 
 /// A body's content type must be one the API reads.

@@ -9,7 +9,7 @@
 //!   and its remaining lines get a `quota_exceeded` error in their place.
 //!
 //! The counters live in memory and are saved to the store every second and at shutdown
-//! ([`super::super::server`]), so a restart continues the day's count (a crash loses at
+//! (`crate::server`), so a restart continues the day's count (a crash loses at
 //! most the last second's count).
 
 use crate::config::KeyLimits;

@@ -1,7 +1,7 @@
 //! Profile routes: ingest, get by id, lookup.
 
 use super::auth::{Authorized, IngestScope, LookupScope};
-use super::error::{body_error, JsonBody};
+use super::error::{body_error, media_type, JsonBody};
 use super::{blocking, ApiError, AppState};
 use crate::error::Error;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileInput};
@@ -65,13 +65,7 @@ pub async fn ingest(
         "application/jsonl",
         "application/json",
     ];
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !accepted.contains(&media.as_str()) {
+    if !accepted.contains(&media_type(content_type).as_str()) {
         return Err(
             Error::UnsupportedMediaType("send the body as application/x-ndjson".into()).into(),
         );

@@ -4,12 +4,11 @@
 //! `RateLimit-*`, quotas surviving a restart), CORS per key, and the locked open mode
 //! (Host, Origin and body type checked).
 
-use crate::support::{self as common, ChildDaemon};
+use crate::support::{self as common, header, preflight, ChildDaemon};
 use profiled::config::{hash_key, DataArgs, ServeArgs};
 use reqwest::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, CONTENT_TYPE,
-    HOST, ORIGIN, RETRY_AFTER,
+    AUTHORIZATION, CONTENT_TYPE, HOST, ORIGIN, RETRY_AFTER,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -39,16 +38,6 @@ fn with_config(dir: &Path, config: &str) -> ServeArgs {
         ..args.data
     };
     args
-}
-
-fn header(
-    response: &reqwest::Response,
-    name: impl reqwest::header::AsHeaderName,
-) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .map(|v| v.to_str().expect("ascii header").to_owned())
 }
 
 async fn problem(response: reqwest::Response, status: u16, code: &str) -> Value {
@@ -563,20 +552,6 @@ async fn the_daily_quota_counts_records_and_survives_a_restart() {
         "{metrics}"
     );
     daemon.stop().await;
-}
-
-async fn preflight(url: &str, origin: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .request(Method::OPTIONS, url)
-        .header(ORIGIN, origin)
-        .header(ACCESS_CONTROL_REQUEST_METHOD, "POST")
-        .header(
-            ACCESS_CONTROL_REQUEST_HEADERS,
-            "authorization, content-type",
-        )
-        .send()
-        .await
-        .expect("preflight")
 }
 
 /// 14.4: each key's own origins; preflights answered for an origin some key allows and
