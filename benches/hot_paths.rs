@@ -101,7 +101,9 @@ fn lookup(c: &mut Criterion) {
     c.bench_function("lookup name+company", |b| {
         b.iter(|| {
             next = (next + 1) % requests.len();
-            engine.lookup(&requests[next]).expect("lookup")
+            engine
+                .lookup(&requests[next], &"bench".into())
+                .expect("lookup")
         })
     });
     engine.shutdown().expect("shutdown");

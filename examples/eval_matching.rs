@@ -1054,7 +1054,7 @@ fn build_queries(
             );
             // The store, not the matcher, confirms the label.
             let confirmed = engine
-                .profile(&person.id)
+                .profile(&person.id, &"eval".into(), true)
                 .is_ok_and(|p| fold(&p.full_name) == person.name_key);
             if !confirmed {
                 sampling.label_mismatches += 1;
@@ -1087,7 +1087,7 @@ struct Outcome {
 
 fn run(engine: &Engine, query: &Query) -> Outcome {
     let started = Instant::now();
-    let result = engine.lookup(&query.request);
+    let result = engine.lookup(&query.request, &"eval".into());
     let micros = started.elapsed().as_secs_f64() * 1e6;
     match result {
         Ok(LookupResult {

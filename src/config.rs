@@ -2,7 +2,7 @@
 //! fallback, over an optional TOML file, over defaults — validated once at start.
 //! Secrets (API keys, the email hash key) are redacted from `Debug`.
 
-use crate::engine::{EngineConfig, InputLimits, Retention};
+use crate::engine::{EngineConfig, InputLimits, PrivacyPolicy, Retention};
 use crate::error::{Error, Result};
 use crate::index::indexer::IndexerConfig;
 use serde::Deserialize;
@@ -315,6 +315,9 @@ pub struct FileConfig {
     /// Host names the open (keyless, loopback) mode answers to besides the listen
     /// address and `localhost`.
     pub allowed_hosts: Option<Vec<String>>,
+    /// What access exports state about the processing (`[privacy]`).
+    #[serde(default)]
+    pub privacy: PrivacyPolicy,
 }
 
 /// The options every command shares: where the data lives and how to read it. The
@@ -452,6 +455,7 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Host names the open mode answers to besides the listen address and `localhost`.
     pub allowed_hosts: Vec<String>,
+    pub privacy: PrivacyPolicy,
 }
 
 impl fmt::Debug for Config {
@@ -478,6 +482,7 @@ impl fmt::Debug for Config {
             .field("api_keys", &self.api_keys)
             .field("cors_origins", &self.cors_origins)
             .field("allowed_hosts", &self.allowed_hosts)
+            .field("privacy", &self.privacy)
             .finish()
     }
 }
@@ -631,6 +636,7 @@ impl Config {
                     .filter(|host| !host.is_empty())
                     .collect()
             },
+            privacy: file.privacy,
         };
         config.validate(mode)?;
         Ok(config)
@@ -728,6 +734,11 @@ impl Config {
         if self.max_enrich_records == 0 {
             return Err(Error::Config("max_enrich_records must be positive".into()));
         }
+        if self.privacy.audit_retention_days == 0 {
+            return Err(Error::Config(
+                "privacy.audit_retention_days must be positive".into(),
+            ));
+        }
         if self.request_timeout.is_zero() || self.header_read_timeout.is_zero() {
             return Err(Error::Config(
                 "the request and header-read timeouts must be positive".into(),
@@ -782,6 +793,7 @@ impl Config {
             email_key: self.email_key,
             limits: self.limits.clone(),
             retention: self.retention,
+            privacy: self.privacy.clone(),
         }
     }
 }

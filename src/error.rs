@@ -52,6 +52,7 @@ codes! {
     HostNotAllowed => ("host_not_allowed", 403, "Forbidden"),
     NotFound => ("not_found", 404, "Not found"),
     MethodNotAllowed => ("method_not_allowed", 405, "Method not allowed"),
+    Conflict => ("conflict", 409, "Conflict"),
     PayloadTooLarge => ("payload_too_large", 413, "Payload too large"),
     TooManyRecords => ("too_many_records", 413, "Payload too large"),
     UnsupportedMediaType => ("unsupported_media_type", 415, "Unsupported media type"),
@@ -75,6 +76,9 @@ pub enum Error {
     NotFound(&'static str),
     #[error("this route does not accept that method")]
     MethodNotAllowed,
+    /// The request contradicts what is stored (e.g. completing a completed request).
+    #[error("{0}")]
+    Conflict(String),
     #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("a batch holds at most {limit} records; stream larger jobs as NDJSON")]
@@ -151,6 +155,7 @@ impl Error {
             Error::InvalidInput(_) => Code::InvalidRequest,
             Error::NotFound(_) => Code::NotFound,
             Error::MethodNotAllowed => Code::MethodNotAllowed,
+            Error::Conflict(_) => Code::Conflict,
             Error::PayloadTooLarge { .. } => Code::PayloadTooLarge,
             Error::TooManyRecords { .. } => Code::TooManyRecords,
             Error::UnsupportedMediaType(_) => Code::UnsupportedMediaType,

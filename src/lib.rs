@@ -17,6 +17,8 @@
 //! | [`ndjson`] | NDJSON framing: numbered lines, chunks, the one line-length limit |
 //! | [`model`] | the wire types (requests, responses) and ids; stored records are in [`store::record`] |
 //! | [`config`] | one resolution for every command: flags, `PROFILED_*` environment, TOML file, defaults; validation |
+//! | [`audit`] | the hash-chained disclosure log (who received which profile), its group-commit writer, retention and verification |
+//! | [`fsutil`] | owner-only files and directories |
 //! | [`metrics`] | Prometheus metrics |
 //! | [`clock`] | injectable time |
 //! | [`gen`] | the deterministic sample-data generator |
@@ -24,12 +26,14 @@
 //! | [`json`] | strict decoding of client JSON, with messages that name only the API's fields |
 //! | [`error`] | the error type and its stable code → HTTP status table |
 
+pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod email;
 pub mod engine;
 pub mod enrich_file;
 pub mod error;
+pub mod fsutil;
 pub mod gen;
 pub mod http;
 pub mod index;

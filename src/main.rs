@@ -69,6 +69,9 @@ enum Command {
     /// Make API keys, and list the configured ones.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The disclosure log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Write deterministic sample profiles as NDJSON.
     Gen {
         #[arg(long, default_value_t = 1000)]
@@ -94,6 +97,45 @@ enum PrivacyCommand {
         data: DataArgs,
         /// JSON file with the subject; `-` reads standard input.
         subject: PathBuf,
+    },
+    /// Restrict processing of the person a subject identifies (or lift it with
+    /// `--lift`): kept, but shown to no client. The subject is read as for `erase`.
+    Restrict {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Lift the restriction instead.
+        #[arg(long)]
+        lift: bool,
+        /// Record it as a CCPA opt-out of sale or sharing.
+        #[arg(long)]
+        opt_out: bool,
+        subject: PathBuf,
+    },
+    /// Everything held about the person a subject identifies, as JSON, or with `--text`
+    /// as a letter to send. The subject is read as for `erase`.
+    Access {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        text: bool,
+        subject: PathBuf,
+    },
+    /// The data-subject requests with their due dates (open ones unless `--all`).
+    Requests {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the disclosure log's hash chain and name the first entry that was
+    /// altered or removed (exit status 1 then).
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -205,7 +247,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex { data } => reindex(&data),
         Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
-        Command::Privacy(PrivacyCommand::Erase { data, subject }) => erase(&data, &subject),
+        Command::Privacy(command) => privacy(command),
+        Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Keys(KeysCommand::New {
             name,
             scopes,
@@ -559,7 +602,58 @@ fn reindex(data: &DataArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
+/// The privacy desk's commands: each reads its subject from a file or standard input,
+/// runs the engine's operation under the key name `cli`, and prints the result.
+fn privacy(command: PrivacyCommand) -> anyhow::Result<()> {
+    let operator: std::sync::Arc<str> = std::sync::Arc::from("cli");
+    let data = match &command {
+        PrivacyCommand::Erase { data, .. }
+        | PrivacyCommand::Restrict { data, .. }
+        | PrivacyCommand::Access { data, .. }
+        | PrivacyCommand::Requests { data, .. } => data,
+    };
+    let subject = match &command {
+        PrivacyCommand::Erase { subject, .. }
+        | PrivacyCommand::Restrict { subject, .. }
+        | PrivacyCommand::Access { subject, .. } => Some(read_subject(subject)?),
+        PrivacyCommand::Requests { .. } => None,
+    };
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    let result = match (&command, subject) {
+        (PrivacyCommand::Erase { .. }, Some(subject)) => engine
+            .erase(&subject, &operator)
+            .map(|(receipt, _)| serde_json::to_string_pretty(&receipt)),
+        (PrivacyCommand::Restrict { lift, opt_out, .. }, Some(subject)) => engine
+            .restrict(
+                &profiled::model::RestrictRequest {
+                    subject,
+                    restricted: !lift,
+                    opt_out: *opt_out,
+                },
+                &operator,
+            )
+            .map(|(receipt, _)| serde_json::to_string_pretty(&receipt)),
+        (PrivacyCommand::Access { text, .. }, Some(subject)) => {
+            engine.access(&subject, &operator).map(|export| {
+                if *text {
+                    Ok(profiled::engine::render_access_text(&export))
+                } else {
+                    serde_json::to_string_pretty(&export)
+                }
+            })
+        }
+        (PrivacyCommand::Requests { all, .. }, _) => engine
+            .privacy_requests(!all)
+            .map(|requests| serde_json::to_string_pretty(&requests)),
+        _ => unreachable!("every command but `requests` reads a subject"),
+    };
+    close(engine)?;
+    println!("{}", result??);
+    Ok(())
+}
+
+fn read_subject(subject: &Path) -> anyhow::Result<profiled::model::Subject> {
     let text = if subject.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -570,18 +664,21 @@ fn erase(data: &DataArgs, subject: &Path) -> anyhow::Result<()> {
         std::fs::read_to_string(subject)
             .with_context(|| format!("reading {}", subject.display()))?
     };
-    let subject: profiled::model::Subject =
-        profiled::json::from_slice(text.as_bytes()).map_err(|err| {
-            anyhow::anyhow!(
-                "the subject is not valid: {err} (give one of email, email_sha256, phone, name with company, id, person_key)"
-            )
-        })?;
-    require_store(data)?;
-    let engine = open_engine(data)?;
-    let receipt = engine.erase(&subject, "cli");
-    close(engine)?;
-    println!("{}", serde_json::to_string_pretty(&receipt?.0)?);
-    Ok(())
+    profiled::json::from_slice(text.as_bytes()).map_err(|err| {
+        anyhow::anyhow!(
+            "the subject is not valid: {err} (give one of email, email_sha256, phone, name with company, id, person_key)"
+        )
+    })
+}
+
+fn audit_verify(data: &DataArgs) -> anyhow::Result<()> {
+    let config = Config::resolve_offline(data)?;
+    let report = profiled::audit::verify(&config.data_dir)?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    match &report.problem {
+        None => Ok(()),
+        Some(problem) => anyhow::bail!("the disclosure log was tampered with: {problem}"),
+    }
 }
 
 fn new_key(

@@ -52,6 +52,8 @@ pub struct Metrics {
     pub index_lag: Gauge,
     pub indexed_docs: Gauge,
     pub index_segments: Gauge,
+    pub privacy_requests_open: Gauge,
+    pub privacy_requests_overdue: Gauge,
     profiles_expired: Counter,
     oldest_sighting_age: Gauge,
     last_sweep_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
@@ -131,6 +133,18 @@ impl Metrics {
             "Segments of the searchable index (each costs every lookup a term lookup)",
             index_segments.clone(),
         );
+        let privacy_requests_open = Gauge::default();
+        registry.register(
+            "privacy_requests_open",
+            "Data-subject requests received and not yet completed",
+            privacy_requests_open.clone(),
+        );
+        let privacy_requests_overdue = Gauge::default();
+        registry.register(
+            "privacy_requests_overdue",
+            "Open data-subject requests past their legal due date",
+            privacy_requests_overdue.clone(),
+        );
         let profiles_expired = Counter::default();
         registry.register(
             "profiles_expired",
@@ -166,6 +180,8 @@ impl Metrics {
             index_lag,
             indexed_docs,
             index_segments,
+            privacy_requests_open,
+            privacy_requests_overdue,
         }
     }
 

@@ -533,6 +533,11 @@ pub struct Subject {
     /// `gdpr` (default; due in one month) or `ccpa` (due in 45 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jurisdiction: Option<Jurisdiction>,
+    /// An open request (from `POST /v1/privacy/requests`) that this operation carries
+    /// out, once the subject's identity is verified; without it the operation is
+    /// recorded as a new request, received and completed now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// `Debug` names only which identifiers were given, never their values.
@@ -547,6 +552,7 @@ impl fmt::Debug for Subject {
             .field("id", &self.id.is_some())
             .field("person_key", &self.person_key.is_some())
             .field("jurisdiction", &self.jurisdiction)
+            .field("request_id", &self.request_id.is_some())
             .finish()
     }
 }
@@ -572,6 +578,184 @@ pub enum PrivacyOutcome {
     NotFound,
     /// Several profiles fit; nothing changed. Choose one of `candidates` by `id`.
     Ambiguous,
+    /// The profile is kept but hidden from every client-facing path.
+    Restricted,
+    /// The restriction was lifted.
+    Unrestricted,
+    /// The given fields now hold what the subject asserted.
+    Rectified,
+    /// The access export was produced.
+    Disclosed,
+    /// The request is recorded and waits to be carried out.
+    Open,
+}
+
+impl PrivacyOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Erased => "erased",
+            Self::NotFound => "not_found",
+            Self::Ambiguous => "ambiguous",
+            Self::Restricted => "restricted",
+            Self::Unrestricted => "unrestricted",
+            Self::Rectified => "rectified",
+            Self::Disclosed => "disclosed",
+            Self::Open => "open",
+        }
+    }
+}
+
+/// The right a data-subject request exercises.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    /// Art. 15 GDPR, the CCPA right to know.
+    Access,
+    /// Art. 17 GDPR, a CCPA deletion.
+    Erase,
+    /// Art. 21(2) GDPR: an objection to direct marketing, carried out as erasure.
+    Object,
+    /// Art. 18 GDPR.
+    Restrict,
+    /// A CCPA opt-out of sale or sharing, carried out as restriction.
+    OptOut,
+    /// Lifting a restriction.
+    Unrestrict,
+    /// Art. 16 GDPR.
+    Rectify,
+}
+
+impl RequestKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Access => "access",
+            Self::Erase => "erase",
+            Self::Object => "object",
+            Self::Restrict => "restrict",
+            Self::OptOut => "opt_out",
+            Self::Unrestrict => "unrestrict",
+            Self::Rectify => "rectify",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [
+            Self::Access,
+            Self::Erase,
+            Self::Object,
+            Self::Restrict,
+            Self::OptOut,
+            Self::Unrestrict,
+            Self::Rectify,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
+}
+
+/// `POST /v1/privacy/requests`: records a request before the subject's identity is
+/// verified; the operation that carries it out later names its `request_id`.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenRequest {
+    pub kind: RequestKind,
+    pub subject: Subject,
+}
+
+/// `POST /v1/privacy/restrict`.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestrictRequest {
+    pub subject: Subject,
+    /// `true` restricts (also a CCPA opt-out: say so with `opt_out`); `false` lifts it.
+    pub restricted: bool,
+    /// The restriction is a CCPA opt-out of sale or sharing (recorded as such).
+    #[serde(default)]
+    pub opt_out: bool,
+}
+
+/// `PATCH /v1/profiles/{id}`: the fields the subject asserts. Each given field replaces
+/// the stored one and no later ingest overwrites it (until erasure).
+#[derive(Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rectification {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<Jurisdiction>,
+    /// An open request this carries out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// `Debug` names only which fields were given.
+impl fmt::Debug for Rectification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rectification")
+            .field("first_name", &self.first_name.is_some())
+            .field("last_name", &self.last_name.is_some())
+            .field("job_title", &self.job_title.is_some())
+            .field("phone", &self.phone.is_some())
+            .field("skills", &self.skills.is_some())
+            .field("location", &self.location.is_some())
+            .finish()
+    }
+}
+
+/// A data-subject request as `GET /v1/privacy/requests` lists it.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct PrivacyRequestView {
+    pub request_id: String,
+    pub kind: String,
+    pub jurisdiction: String,
+    /// RFC 3339.
+    pub received: String,
+    pub due: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Open past its due date.
+    pub overdue: bool,
+    /// The name of the key that opened it.
+    pub opened_by: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct PrivacyRequests {
+    pub requests: Vec<PrivacyRequestView>,
+}
+
+/// One thing a client must be told about a profile it received (Art. 19 GDPR).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct Notice {
+    /// Pass as `since` to get what came after.
+    pub cursor: String,
+    pub profile_id: String,
+    /// `erased`, `rectified`, `restricted` or `unrestricted`.
+    pub change: String,
+    /// The rectified fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// RFC 3339.
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct Notices {
+    pub notices: Vec<Notice>,
+    /// The cursor to ask with next time (the last notice's, or the one asked with).
+    pub next: String,
 }
 
 /// The receipt of a data-subject request.
@@ -587,4 +771,82 @@ pub struct PrivacyReceipt {
     /// The profiles the identification fits when it fits several.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<Candidate>,
+}
+
+/// `POST /v1/privacy/access`: everything held about a subject (Art. 15 GDPR, the CCPA
+/// right to know).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct AccessExport {
+    pub receipt: PrivacyReceipt,
+    /// RFC 3339.
+    pub generated: String,
+    /// Absent when the identification fits nobody or several (see the receipt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<HeldData>,
+}
+
+/// What is held about one person.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct HeldData {
+    /// The profile as clients receive it (company record and suggested email included).
+    pub profile: Profile,
+    /// Where each field came from.
+    pub provenance: Vec<FieldProvenance>,
+    /// The keyed email hashes held (never an address): which pattern derived each, and
+    /// whether a source showed it.
+    pub email_hashes: Vec<HeldEmailHash>,
+    /// Restricted since (RFC 3339), when restricted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted_since: Option<String>,
+    /// Fields the subject rectified.
+    pub rectified: Vec<String>,
+    pub processing: Processing,
+    /// Every disclosure of this profile: the named recipient (client key), when, by
+    /// which operation, and which fields.
+    pub disclosures: Vec<DisclosureView>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct FieldProvenance {
+    pub field: String,
+    /// A source name, or `subject` for a rectified field.
+    pub source: String,
+    /// When that source first and last showed the profile (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct HeldEmailHash {
+    /// The keyed hash (hex).
+    pub hash: String,
+    /// The company pattern that derived it, or `observed`.
+    pub pattern: String,
+    pub observed: bool,
+}
+
+/// The processing facts (from the operator's configuration) and the subject's rights.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct Processing {
+    pub controller: String,
+    pub contact: String,
+    pub purposes: Vec<String>,
+    pub legal_basis: String,
+    /// Profiles no source has shown for this many days are deleted.
+    pub retention_days: i64,
+    /// Disclosure records are kept this many days.
+    pub disclosure_log_retention_days: u32,
+    pub source_category: String,
+    pub rights: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema, PartialEq)]
+pub struct DisclosureView {
+    pub recipient: String,
+    /// RFC 3339.
+    pub at: String,
+    pub operation: String,
+    pub fields: Vec<String>,
 }

@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         "a request does not survive re-serialising"
     );
 
-    match engine().lookup(&request) {
+    match engine().lookup(&request, &"fuzz".into()) {
         Ok(result) => {
             assert!(
                 (0.0..=1.0).contains(&result.confidence),

@@ -157,14 +157,7 @@ impl EmailHasher {
 
 /// Writes a new file readable by its owner only, durably.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::fsutil::create_private_file(path)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     Ok(())

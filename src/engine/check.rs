@@ -7,7 +7,7 @@ use super::Engine;
 use crate::error::Result;
 use crate::matching::score::MatchProfile;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Problems reported at most (the count is always complete).
 const MAX_LISTED: usize = 100;
@@ -37,9 +37,14 @@ impl Engine {
     pub fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
         let contents = self.store().check(&mut |problem| report.problem(problem))?;
-        let profiles = contents.profiles;
-        report.profiles = profiles.len() as u64;
+        report.profiles = contents.profiles.len() as u64;
         report.companies = contents.companies;
+        // What the index and the match table must hold: every profile but the restricted.
+        let profiles: HashMap<_, _> = contents
+            .profiles
+            .into_iter()
+            .filter(|(_, record)| crate::index::indexer::is_indexed(record))
+            .collect();
 
         let mut indexed = HashSet::new();
         for id in self.search_index().document_profiles()? {
@@ -47,7 +52,9 @@ impl Engine {
                 report.problem(format!("profile {id}: indexed twice"));
             }
             if !profiles.contains_key(&id) {
-                report.problem(format!("index document for missing profile {id}"));
+                report.problem(format!(
+                    "index document for a missing or restricted profile {id}"
+                ));
             }
         }
         report.indexed = indexed.len() as u64;

@@ -2,13 +2,15 @@
 //! order with its `metadata` echoed. Identical inputs are matched once; matching runs on
 //! the rayon pool, off the async runtime.
 
-use super::{lookup, Engine};
+use super::{lookup, view, Engine};
+use crate::audit::Disclosed;
 use crate::error::Error;
 use crate::model::{Candidate, LookupRequest, LookupResult, LookupStatus};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Options that apply to every record of a batch.
@@ -143,6 +145,7 @@ impl Engine {
         &self,
         records: Vec<Result<Value, RecordError>>,
         options: &EnrichOptions,
+        recipient: &Arc<str>,
     ) -> Vec<EnrichResult> {
         // Parsing, matching and assembling all run on the rayon pool: done on the calling
         // thread, parsing and assembling alone would hold enrichment to one core's pace.
@@ -172,6 +175,12 @@ impl Engine {
                     .map_err(|err| record_error(&err))
             })
             .collect();
+        let disclosed = answers
+            .iter_mut()
+            .filter_map(|answer| answer.as_mut().ok())
+            .flat_map(|answer| std::mem::take(&mut answer.disclosed))
+            .collect();
+        self.disclose(recipient, "enrich", disclosed);
         // Each answer is moved into the last record that asked for it and cloned for the
         // others: most records of a job are unique, and a profile is the bulk of a result.
         let slots: Vec<Result<usize, RecordError>> = parsed
@@ -269,11 +278,25 @@ struct Answer {
     matched_on: Vec<String>,
     profile: Option<Value>,
     candidates: Vec<Candidate>,
+    /// What this answer discloses, for the disclosure log.
+    disclosed: Vec<Disclosed>,
 }
 
 /// Keeps only the selected profile fields (and `id`); a dotted path keeps only that part
 /// of its field (`company.domain` → `{"company":{"domain":…}}`).
 fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
+    let mut disclosed = view::disclosed_by_answer(&result.profile, &result.candidates);
+    if let (Some(fields), Some(_), Some(item)) = (fields, &result.profile, disclosed.first_mut()) {
+        // The log names fields as `view::disclosed` does: the name's parts are `name`.
+        let heads: Vec<&str> = fields
+            .iter()
+            .map(|f| match field_head(f) {
+                "full_name" | "first_name" | "last_name" => "name",
+                head => head,
+            })
+            .collect();
+        item.fields.retain(|field| heads.contains(field));
+    }
     let profile = result.profile.and_then(|profile| match fields {
         None => serde_json::to_value(profile).ok(),
         Some(fields) => {
@@ -300,6 +323,7 @@ fn project(result: LookupResult, fields: Option<&[String]>) -> Answer {
         matched_on: result.matched_on,
         profile,
         candidates: result.candidates,
+        disclosed,
     }
 }
 

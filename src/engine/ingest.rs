@@ -275,7 +275,9 @@ fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Res
 }
 
 /// Trims the location's parts and checks the country code.
-fn normalize_location(location: &Location) -> std::result::Result<LocationRecord, String> {
+pub(super) fn normalize_location(
+    location: &Location,
+) -> std::result::Result<LocationRecord, String> {
     let trim = |value: &Option<String>| {
         value
             .as_deref()
@@ -446,7 +448,7 @@ pub fn apply(
             }
         };
         let created = current.is_none();
-        let merged = merge_profile(current, &line, company_id, now);
+        let merged = merge_profile(current, &line, company_id, now)?;
         overlay.profiles.insert(line.id, (original, merged));
         if created {
             report.created += 1;
@@ -507,44 +509,43 @@ fn merge_profile(
     line: &Prepared,
     company: Option<CompanyId>,
     now: i64,
-) -> ProfileRecord {
+) -> Result<ProfileRecord> {
     let input = &line.input;
-    let mut record = existing.unwrap_or_else(|| ProfileRecord {
-        person_key: None,
-        first_name: String::new(),
-        last_name: String::new(),
-        job_title: None,
-        skills: Vec::new(),
-        phone: None,
-        location: None,
-        company: None,
-        history: Vec::new(),
-        sources: Vec::new(),
-        email_keys: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    });
-    // Field values follow the newest sighting; an older one only fills gaps.
+    let mut record = match existing {
+        Some(record) => record,
+        None => ProfileRecord::new_at(now)?,
+    };
+    // Field values follow the newest sighting; an older one only fills gaps. A field the
+    // subject rectified is theirs: no source overwrites it.
     let newest = line.seen_at >= record.last_seen();
-    let take = |slot: &mut Option<String>, value: &Option<String>| {
+    let replaces = |record: &ProfileRecord, field: &str, empty: bool| {
+        !record.is_rectified(field) && (newest || empty)
+    };
+    let take = |slot: &mut Option<String>, value: &Option<String>, replace: bool| {
         let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
         if let Some(value) = value {
-            if newest || slot.is_none() {
+            if replace || slot.is_none() {
                 *slot = Some(value.to_owned());
             }
         }
     };
-    if newest || record.first_name.is_empty() {
+    if replaces(&record, "first_name", record.first_name.is_empty()) {
         record.first_name = line.first_name.clone();
+    }
+    if replaces(&record, "last_name", record.last_name.is_empty()) {
         record.last_name = line.last_name.clone();
     }
-    take(&mut record.person_key, &input.person_key);
-    take(&mut record.job_title, &input.job_title);
-    take(&mut record.phone, &input.phone);
-    if !input.skills.is_empty() && (newest || record.skills.is_empty()) {
+    take(&mut record.person_key, &input.person_key, newest);
+    if !record.is_rectified("job_title") {
+        take(&mut record.job_title, &input.job_title, newest);
+    }
+    if !record.is_rectified("phone") {
+        take(&mut record.phone, &input.phone, newest);
+    }
+    if !input.skills.is_empty() && replaces(&record, "skills", record.skills.is_empty()) {
         record.skills = input.skills.iter().map(|s| s.trim().to_owned()).collect();
     }
-    if line.location.is_some() && (newest || record.location.is_none()) {
+    if line.location.is_some() && replaces(&record, "location", record.location.is_none()) {
         record.location = line.location.clone();
     }
     if !input.history.is_empty() && (newest || record.history.is_empty()) {
@@ -555,7 +556,7 @@ fn merge_profile(
     }
     super::retention::record_sighting(&mut record.sources, &line.source, line.seen_at);
     record.updated_at = now;
-    record
+    Ok(record)
 }
 
 fn clean_history(entry: &HistoryEntry) -> HistoryRecord {
@@ -635,32 +636,12 @@ fn finish(
             }
             (None, None) => None,
         };
-        let mut keys: Vec<EmailKey> = current
-            .email_keys
-            .iter()
-            .filter(|k| k.observed)
-            .copied()
-            .collect();
-        for key in observed.remove(id).unwrap_or_default() {
-            if !keys.iter().any(|k| k.hash == key.hash) {
-                keys.push(key);
-            }
-        }
-        if let Some((domain, company)) = company.and_then(|c| c.domain.as_deref().map(|d| (d, c))) {
-            for pattern in email::active_patterns(&company.patterns) {
-                for local in local_parts(pattern, &current.first_name, &current.last_name) {
-                    let hash = hasher.hash_address(&format!("{local}@{domain}"));
-                    if !keys.iter().any(|k| k.hash == hash) {
-                        keys.push(EmailKey {
-                            hash,
-                            pattern,
-                            observed: false,
-                        });
-                    }
-                }
-            }
-        }
-        current.email_keys = keys;
+        current.email_keys = email_keys(
+            hasher,
+            current,
+            company,
+            observed.remove(id).unwrap_or_default(),
+        );
         writes.put_profile(*id, original.as_ref(), current)?;
         let company_reindexed = current
             .company
@@ -670,4 +651,40 @@ fn finish(
         }
     }
     Ok(())
+}
+
+/// A profile's email keys: the observed ones it has, the newly `observed`, and the
+/// candidates its company's active patterns derive from its name.
+pub(super) fn email_keys(
+    hasher: &EmailHasher,
+    record: &ProfileRecord,
+    company: Option<&CompanyRecord>,
+    observed: Vec<EmailKey>,
+) -> Vec<EmailKey> {
+    let mut keys: Vec<EmailKey> = record
+        .email_keys
+        .iter()
+        .filter(|k| k.observed)
+        .copied()
+        .collect();
+    for key in observed {
+        if !keys.iter().any(|k| k.hash == key.hash) {
+            keys.push(key);
+        }
+    }
+    if let Some((domain, company)) = company.and_then(|c| c.domain.as_deref().map(|d| (d, c))) {
+        for pattern in email::active_patterns(&company.patterns) {
+            for local in local_parts(pattern, &record.first_name, &record.last_name) {
+                let hash = hasher.hash_address(&format!("{local}@{domain}"));
+                if !keys.iter().any(|k| k.hash == hash) {
+                    keys.push(EmailKey {
+                        hash,
+                        pattern,
+                        observed: false,
+                    });
+                }
+            }
+        }
+    }
+    keys
 }

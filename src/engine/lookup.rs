@@ -281,7 +281,10 @@ pub fn lookup(
     // The answer shows the stored profile; one deleted since it was scored is no answer.
     let best_record = match status {
         LookupStatus::None => None,
-        _ => store.profile(scored[0].id)?,
+        // Restricted since the index was read: no answer either.
+        _ => store
+            .profile(scored[0].id)?
+            .filter(|record| record.restricted_at.is_none()),
     };
     let status = if best_record.is_none() {
         LookupStatus::None

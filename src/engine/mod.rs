@@ -5,6 +5,7 @@
 //! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
+mod access;
 mod check;
 pub mod enrich;
 mod freshness;
@@ -22,12 +23,14 @@ pub use crate::model::{
     AgeBucket, Freshness, OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats,
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
+pub use access::render_text as render_access_text;
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::Retention;
 pub use sweep_preview::SweepPreview;
 
+use crate::audit::{self, DisclosureLog};
 use crate::clock::Clock;
 use crate::email::EmailHasher;
 use crate::error::{Error, Result};
@@ -51,6 +54,38 @@ pub struct EngineConfig {
     pub email_key: Option<[u8; 32]>,
     pub limits: InputLimits,
     pub retention: Retention,
+    /// What the access export tells a subject about the processing.
+    pub privacy: PrivacyPolicy,
+}
+
+/// The processing facts an access export states (Art. 15(1) GDPR), from the
+/// configuration's `[privacy]` table.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyPolicy {
+    pub controller: String,
+    pub contact: String,
+    pub purposes: Vec<String>,
+    pub legal_basis: String,
+    /// Days the disclosure log (and the notices) are kept.
+    pub audit_retention_days: u32,
+}
+
+impl Default for PrivacyPolicy {
+    fn default() -> Self {
+        Self {
+            controller: "the operator of this profiled instance".into(),
+            contact: "the operator's privacy contact".into(),
+            purposes: vec![
+                "business-to-business contact: finding the work role and company of professionals"
+                    .into(),
+                "enriching business contact records with professional information".into(),
+            ],
+            legal_basis: "legitimate interests (Art. 6(1)(f) GDPR) in business-to-business contact"
+                .into(),
+            audit_retention_days: 730,
+        }
+    }
 }
 
 impl EngineConfig {
@@ -62,7 +97,65 @@ impl EngineConfig {
             email_key: None,
             limits: InputLimits::default(),
             retention: Retention::default(),
+            privacy: PrivacyPolicy::default(),
         }
+    }
+}
+
+/// The one write path's lock and store, shared with the disclosure log's writer (which
+/// records recipients) so that it too writes under the lock.
+struct WritePath {
+    store: Arc<Store>,
+    lock: Mutex<()>,
+}
+
+impl WritePath {
+    /// Under the lock, `build` reads what it needs and names the records that change; the
+    /// store derives every secondary entry and commits it all atomically and durably.
+    fn write<T>(&self, build: impl FnOnce(&Store, &mut WriteSet) -> Result<T>) -> Result<(T, u64)> {
+        let _guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut writes = WriteSet::default();
+        let value = build(&self.store, &mut writes)?;
+        let seq = self.store.commit(writes)?;
+        Ok((value, seq))
+    }
+}
+
+/// What the disclosure log's writer reads and writes, through the write path.
+struct LogProfiles(Arc<WritePath>);
+
+impl audit::Profiles for LogProfiles {
+    fn reference_salt(&self, id: ProfileId) -> Result<Option<[u8; 16]>> {
+        Ok(self
+            .0
+            .store
+            .profile(id)?
+            .map(|record| record.reference_salt))
+    }
+
+    fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()> {
+        let mut seen = std::collections::HashSet::new();
+        // Most pairs are known already: look before taking the write lock.
+        let mut new = Vec::new();
+        for (id, name, at) in received {
+            if seen.insert((*id, name.clone())) && !self.0.store.is_recipient(*id, name)? {
+                new.push((*id, name, *at));
+            }
+        }
+        if new.is_empty() {
+            return Ok(());
+        }
+        self.0.write(|store, writes| {
+            for (id, name, at) in new {
+                // Read under the lock: an entry for a profile erased meanwhile would
+                // outlive it.
+                if store.profile(id)?.is_some() {
+                    writes.add_recipient(id, name, at);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(())
     }
 }
 
@@ -74,7 +167,9 @@ pub struct Engine {
     hasher: EmailHasher,
     clock: Arc<dyn Clock>,
     limits: InputLimits,
-    write_lock: Mutex<()>,
+    write_path: Arc<WritePath>,
+    disclosures: DisclosureLog,
+    privacy: PrivacyPolicy,
     data_dir: PathBuf,
     retention: Retention,
     /// Set when shutting down: long jobs (sweeps) stop between atomic batches.
@@ -88,7 +183,7 @@ impl Engine {
     /// Opens (creating if needed) the data directory, replays or rebuilds the index,
     /// and starts the indexer.
     pub fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)?;
+        crate::fsutil::create_private_dir(&config.data_dir)?;
         let store = Arc::new(Store::open(
             &config.data_dir.join("store"),
             config.cache_bytes,
@@ -97,6 +192,11 @@ impl Engine {
         let (index, opened) = SearchIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
         let indexer = Indexer::start(store.clone(), index.clone(), opened, config.indexer)?;
+        let write_path = Arc::new(WritePath {
+            store: store.clone(),
+            lock: Mutex::new(()),
+        });
+        let disclosures = DisclosureLog::open(&config.data_dir, LogProfiles(write_path.clone()))?;
         Ok(Self {
             store,
             index,
@@ -104,7 +204,9 @@ impl Engine {
             hasher,
             clock,
             limits: config.limits,
-            write_lock: Mutex::new(()),
+            write_path,
+            disclosures,
+            privacy: config.privacy,
             data_dir: config.data_dir,
             retention: config.retention,
             closing: AtomicBool::new(false),
@@ -168,17 +270,26 @@ impl Engine {
         &self,
         build: impl FnOnce(&Store, &mut WriteSet) -> Result<T>,
     ) -> Result<(T, u64)> {
-        let _guard = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let mut writes = WriteSet::default();
-        let value = build(&self.store, &mut writes)?;
-        let seq = self.store.commit(writes)?;
+        let (value, seq) = self.write_path.write(build)?;
         if seq > 0 {
             self.indexer.notify(seq);
         }
         Ok((value, seq))
+    }
+
+    /// Records what a response disclosed to `recipient` (the client key's name).
+    pub(crate) fn disclose(
+        &self,
+        recipient: &Arc<str>,
+        operation: &'static str,
+        items: Vec<audit::Disclosed>,
+    ) {
+        self.disclosures.record(audit::Disclosure {
+            at: self.clock.now(),
+            recipient: recipient.clone(),
+            operation,
+            items,
+        });
     }
 
     /// Waits until the index reflects outbox sequence `seq` (or `timeout` passes).
@@ -209,20 +320,38 @@ impl Engine {
         Ok(())
     }
 
-    /// A profile by its public id.
-    pub fn profile(&self, id: &str) -> Result<Profile> {
+    /// A profile by its public id, for `recipient`. A restricted profile is shown only
+    /// to the privacy desk (`sees_restricted`); to anyone else it does not exist.
+    pub fn profile(
+        &self,
+        id: &str,
+        recipient: &Arc<str>,
+        sees_restricted: bool,
+    ) -> Result<Profile> {
         let id = ProfileId::parse(id).ok_or(Error::NotFound("profile"))?;
-        let record = self.store.profile(id)?.ok_or(Error::NotFound("profile"))?;
+        let record = self
+            .store
+            .profile(id)?
+            .filter(|record| sees_restricted || record.restricted_at.is_none())
+            .ok_or(Error::NotFound("profile"))?;
         let company = match record.company {
             Some(cid) => self.store.company(cid)?,
             None => None,
         };
-        Ok(view::profile(id, &record, company.as_ref(), &self.hasher))
+        let profile = view::profile(id, &record, company.as_ref(), &self.hasher);
+        self.disclose(recipient, "get", vec![view::disclosed(id, &profile)]);
+        Ok(profile)
     }
 
-    /// Finds the person a client describes.
-    pub fn lookup(&self, request: &LookupRequest) -> Result<LookupResult> {
-        lookup::lookup(self, request, true)
+    /// Finds the person a client (`recipient`) describes.
+    pub fn lookup(&self, request: &LookupRequest, recipient: &Arc<str>) -> Result<LookupResult> {
+        let result = lookup::lookup(self, request, true)?;
+        self.disclose(
+            recipient,
+            "lookup",
+            view::disclosed_by_answer(&result.profile, &result.candidates),
+        );
+        Ok(result)
     }
 
     /// Counts kept transactionally with the data.
@@ -259,11 +388,13 @@ impl Engine {
         self.begin_closing();
         // Wait for a write in progress (e.g. a sweep batch) to finish.
         drop(
-            self.write_lock
+            self.write_path
+                .lock
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         );
         self.indexer.shutdown();
+        self.disclosures.shutdown();
         self.store.flush()
     }
 

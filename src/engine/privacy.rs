@@ -11,15 +11,17 @@
 //! counted as `suppressed`; a sighting finds nothing to refresh.
 
 use super::Engine;
+use crate::clock::format_rfc3339;
 use crate::email::{normalize_address, parse_sha256_hex, EmailHasher};
 use crate::error::{Error, Result};
 use crate::matching::normalize::fold;
 use crate::model::{
-    Candidate, Jurisdiction, LookupRequest, LookupStatus, PrivacyOutcome, PrivacyReceipt,
-    ProfileId, Subject,
+    Candidate, Jurisdiction, LookupRequest, LookupStatus, Notice, Notices, OpenRequest,
+    PrivacyOutcome, PrivacyReceipt, PrivacyRequestView, PrivacyRequests, ProfileId, Rectification,
+    RequestKind, RestrictRequest, Subject,
 };
-use crate::store::record::{PrivacyRequestRecord, ProfileRecord};
-use crate::store::Store;
+use crate::store::record::{NoticeRecord, PrivacyRequestRecord, ProfileRecord};
+use crate::store::{Store, WriteSet};
 use base64::Engine as _;
 
 /// Kinds of suppression entry (the first byte of its value).
@@ -64,19 +66,201 @@ fn parse_digest(text: &str) -> Option<[u8; 32]> {
     })
 }
 
+/// The request a rights operation completes: an open one it names, or a new one.
+struct RequestSlot {
+    id: u64,
+    record: PrivacyRequestRecord,
+}
+
 impl Engine {
+    /// Records a request before the subject's identity is verified (Art. 12(6) GDPR
+    /// lets the controller ask for proof first); the operation that carries it out names
+    /// its id. The due date runs from now.
+    pub fn open_request(&self, request: &OpenRequest, opened_by: &str) -> Result<PrivacyReceipt> {
+        let now = self.clock().now();
+        let slot = self.new_request(request.kind, &request.subject, opened_by, now)?;
+        self.write(|_, writes| writes.put_privacy_request(slot.id, &slot.record))?;
+        tracing::info!(request = %format!("{:016x}", slot.id), kind = request.kind.name(), "privacy request opened");
+        Ok(receipt(&slot, PrivacyOutcome::Open, Vec::new()))
+    }
+
+    /// The requests, newest first; only the open ones when `open_only`.
+    pub fn privacy_requests(&self, open_only: bool) -> Result<PrivacyRequests> {
+        let now = self.clock().now();
+        let mut requests: Vec<PrivacyRequestView> = self
+            .store()
+            .privacy_requests()?
+            .into_iter()
+            .filter(|(_, r)| !open_only || r.completed.is_none())
+            .map(|(id, r)| PrivacyRequestView {
+                request_id: format!("{id:016x}"),
+                kind: r.kind.clone(),
+                jurisdiction: r.jurisdiction.clone(),
+                received: format_rfc3339(r.received),
+                due: format_rfc3339(r.due),
+                completed: r.completed.map(format_rfc3339),
+                outcome: r.outcome.clone(),
+                overdue: r.completed.is_none() && r.due < now,
+                opened_by: r.opened_by,
+            })
+            .collect();
+        requests.sort_by(|a, b| b.received.cmp(&a.received));
+        Ok(PrivacyRequests { requests })
+    }
+
+    /// Open requests, and how many of them are past their due date (for metrics).
+    pub fn open_request_counts(&self) -> Result<(u64, u64)> {
+        let now = self.clock().now();
+        let mut open = 0;
+        let mut overdue = 0;
+        for (_, request) in self.store().privacy_requests()? {
+            if request.completed.is_none() {
+                open += 1;
+                overdue += u64::from(request.due < now);
+            }
+        }
+        Ok((open, overdue))
+    }
+
     /// Erases the person a subject identifies (Art. 17 GDPR; a CCPA deletion; an
     /// objection to direct marketing, Art. 21(2), which is absolute): when exactly one
     /// profile fits, it is deleted with everything derived from it and its identifiers are
-    /// suppressed; when several fit, nothing changes and the receipt lists them.
+    /// suppressed, and every client that received it is told; when several fit, nothing
+    /// changes and the receipt lists them.
     ///
     /// Returns the receipt and the outcome's outbox sequence, which
     /// [`Engine::wait_searchable`] waits for before the person is gone from lookups too.
     pub fn erase(&self, subject: &Subject, opened_by: &str) -> Result<(PrivacyReceipt, u64)> {
+        self.carry_out(
+            RequestKind::Erase,
+            subject,
+            opened_by,
+            |store, writes, id, record, now| {
+                for hash in self.suppression_hashes(store, id, record)? {
+                    writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
+                }
+                notify_recipients(store, writes, id, "erased", Vec::new(), now)?;
+                writes.delete_profile(id, record);
+                Ok(PrivacyOutcome::Erased)
+            },
+        )
+    }
+
+    /// Restricts processing of the person a subject identifies (Art. 18 GDPR; a CCPA
+    /// opt-out of sale or sharing), or lifts the restriction. A restricted profile stays
+    /// stored (access shows it, retention still applies) but leaves the index, so no
+    /// lookup, candidate list, search, facet or enrichment shows it, and `GET` answers 404
+    /// to every key without the `privacy` scope.
+    pub fn restrict(
+        &self,
+        request: &RestrictRequest,
+        opened_by: &str,
+    ) -> Result<(PrivacyReceipt, u64)> {
+        let kind = match (request.restricted, request.opt_out) {
+            (true, true) => RequestKind::OptOut,
+            (true, false) => RequestKind::Restrict,
+            (false, _) => RequestKind::Unrestrict,
+        };
+        self.carry_out(
+            kind,
+            &request.subject,
+            opened_by,
+            |store, writes, id, record, now| {
+                let mut changed = record.clone();
+                changed.restricted_at = request
+                    .restricted
+                    .then(|| record.restricted_at.unwrap_or(now));
+                if changed.restricted_at != record.restricted_at {
+                    let change = if request.restricted {
+                        "restricted"
+                    } else {
+                        "unrestricted"
+                    };
+                    notify_recipients(store, writes, id, change, Vec::new(), now)?;
+                    changed.updated_at = now;
+                    writes.put_profile(id, Some(record), &changed)?;
+                }
+                Ok(if request.restricted {
+                    PrivacyOutcome::Restricted
+                } else {
+                    PrivacyOutcome::Unrestricted
+                })
+            },
+        )
+    }
+
+    /// Rectifies profile `id` (Art. 16 GDPR): each given field takes the subject's value
+    /// and is marked rectified, so no later ingest overwrites it; the clients that
+    /// received the profile are told which fields changed.
+    pub fn rectify(
+        &self,
+        id: &str,
+        change: &Rectification,
+        opened_by: &str,
+    ) -> Result<(PrivacyReceipt, u64)> {
+        let patch = rectified_fields(change)?;
+        let subject = Subject {
+            id: Some(id.to_owned()),
+            jurisdiction: change.jurisdiction,
+            request_id: change.request_id.clone(),
+            ..Subject::default()
+        };
+        self.carry_out(
+            RequestKind::Rectify,
+            &subject,
+            opened_by,
+            |store, writes, id, record, now| {
+                let mut changed = record.clone();
+                let mut fields = Vec::new();
+                for (field, apply) in &patch {
+                    apply(&mut changed);
+                    if !changed.is_rectified(field) {
+                        changed.rectified.push((*field).to_owned());
+                    }
+                    fields.push((*field).to_owned());
+                }
+                let company = match changed.company {
+                    Some(cid) => store.company(cid)?,
+                    None => None,
+                };
+                // A changed name changes the addresses its company's patterns derive.
+                changed.email_keys = super::ingest::email_keys(
+                    self.hasher(),
+                    &changed,
+                    company.as_ref(),
+                    Vec::new(),
+                );
+                changed.updated_at = now;
+                notify_recipients(store, writes, id, "rectified", fields, now)?;
+                writes.put_profile(id, Some(record), &changed)?;
+                Ok(PrivacyOutcome::Rectified)
+            },
+        )
+    }
+
+    /// The one shape of every rights operation: identify the subject; when exactly one
+    /// profile fits, `operate` on it under the write lock (reading it again there: a write
+    /// since the identification may have changed it); record the request's outcome in the
+    /// same atomic write.
+    pub(super) fn carry_out(
+        &self,
+        kind: RequestKind,
+        subject: &Subject,
+        opened_by: &str,
+        operate: impl FnOnce(
+            &Store,
+            &mut WriteSet,
+            ProfileId,
+            &ProfileRecord,
+            i64,
+        ) -> Result<PrivacyOutcome>,
+    ) -> Result<(PrivacyReceipt, u64)> {
         let identified = self.identify(subject)?;
+        // Disclosures still queued must reach the recipient index before the notices are
+        // written from it.
+        self.disclosures.sync()?;
         let now = self.clock().now();
-        let jurisdiction = subject.jurisdiction.unwrap_or_default();
-        let request_id = request_id()?;
+        let mut slot = self.request_slot(kind, subject, opened_by, now)?;
         let mut candidates = Vec::new();
         let (outcome, seq) = self.write(|store, writes| {
             let outcome = match identified {
@@ -85,47 +269,112 @@ impl Engine {
                     candidates = found;
                     PrivacyOutcome::Ambiguous
                 }
-                // Read again under the write lock: a write since the identification may
-                // have changed the record, and the delete must remove what it holds now.
                 Identified::One(id) => match store.profile(id)? {
                     None => PrivacyOutcome::NotFound,
-                    Some(record) => {
-                        for hash in self.suppression_hashes(store, id, &record)? {
-                            writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
-                        }
-                        writes.delete_profile(id, &record);
-                        PrivacyOutcome::Erased
-                    }
+                    Some(record) => operate(store, writes, id, &record, now)?,
                 },
             };
-            writes.put_privacy_request(
-                request_id,
-                &PrivacyRequestRecord {
-                    kind: "erase".into(),
-                    jurisdiction: jurisdiction_name(jurisdiction).into(),
-                    received: now,
-                    due: now + allowed_secs(jurisdiction),
-                    completed: Some(now),
-                    outcome: Some(outcome_name(outcome).into()),
-                    subject_ref: self.subject_ref(subject),
-                    opened_by: opened_by.to_owned(),
-                },
-            )?;
+            // An ambiguous identification leaves an opened request open: the desk chooses.
+            if outcome != PrivacyOutcome::Ambiguous || slot.record.completed.is_none() {
+                slot.record.completed = (outcome != PrivacyOutcome::Ambiguous).then_some(now);
+                slot.record.outcome = Some(outcome.name().into());
+            }
+            writes.put_privacy_request(slot.id, &slot.record)?;
             Ok(outcome)
         })?;
         tracing::info!(
-            request = %format!("{request_id:016x}"),
-            outcome = outcome_name(outcome),
-            "erasure request"
+            request = %format!("{:016x}", slot.id),
+            kind = kind.name(),
+            outcome = outcome.name(),
+            "privacy request"
         );
-        let receipt = PrivacyReceipt {
-            request_id: format!("{request_id:016x}"),
-            outcome,
-            received: crate::clock::format_rfc3339(now),
-            due: crate::clock::format_rfc3339(now + allowed_secs(jurisdiction)),
-            candidates,
+        Ok((receipt(&slot, outcome, candidates), seq))
+    }
+
+    /// The open request `subject.request_id` names, or a new one received now.
+    fn request_slot(
+        &self,
+        kind: RequestKind,
+        subject: &Subject,
+        opened_by: &str,
+        now: i64,
+    ) -> Result<RequestSlot> {
+        let Some(text) = &subject.request_id else {
+            return self.new_request(kind, subject, opened_by, now);
         };
-        Ok((receipt, seq))
+        let id = u64::from_str_radix(text.trim(), 16)
+            .ok()
+            .filter(|_| text.trim().len() == 16)
+            .ok_or_else(|| Error::invalid("request_id must be 16 hex digits"))?;
+        let record = self
+            .store()
+            .privacy_request(id)?
+            .ok_or(Error::NotFound("privacy request"))?;
+        if record.completed.is_some() {
+            return Err(Error::Conflict(
+                "the privacy request is already completed".into(),
+            ));
+        }
+        if record.kind != kind.name()
+            && !(kind == RequestKind::Erase && record.kind == RequestKind::Object.name())
+            && !(kind == RequestKind::Restrict && record.kind == RequestKind::OptOut.name())
+        {
+            return Err(Error::Conflict(format!(
+                "the privacy request is a `{}` request, not `{}`",
+                record.kind,
+                kind.name()
+            )));
+        }
+        Ok(RequestSlot { id, record })
+    }
+
+    fn new_request(
+        &self,
+        kind: RequestKind,
+        subject: &Subject,
+        opened_by: &str,
+        now: i64,
+    ) -> Result<RequestSlot> {
+        let jurisdiction = subject.jurisdiction.unwrap_or_default();
+        Ok(RequestSlot {
+            id: request_id()?,
+            record: PrivacyRequestRecord {
+                kind: kind.name().into(),
+                jurisdiction: jurisdiction_name(jurisdiction).into(),
+                received: now,
+                due: now + allowed_secs(jurisdiction),
+                completed: None,
+                outcome: None,
+                subject_ref: self.subject_ref(subject),
+                opened_by: opened_by.to_owned(),
+            },
+        })
+    }
+
+    /// The notices for `recipient` after `since` (a cursor from an earlier answer).
+    pub fn notices(&self, recipient: &str, since: Option<&str>, limit: usize) -> Result<Notices> {
+        let after = match since {
+            None => 0,
+            Some(text) => text
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| Error::invalid("since must be a cursor from an earlier answer"))?,
+        };
+        let found = self.store().notices_after(recipient, after, limit)?;
+        let next = found.last().map_or(after, |(seq, _)| *seq).to_string();
+        Ok(Notices {
+            notices: found
+                .into_iter()
+                .map(|(seq, notice)| Notice {
+                    cursor: seq.to_string(),
+                    profile_id: ProfileId(notice.profile).to_string(),
+                    change: notice.change,
+                    fields: notice.fields,
+                    at: format_rfc3339(notice.at),
+                })
+                .collect(),
+            next,
+        })
     }
 
     /// Every identifier of a stored profile, as keyed hashes.
@@ -160,6 +409,7 @@ impl Engine {
     fn subject_ref(&self, subject: &Subject) -> [u8; 16] {
         let canonical = serde_json::to_vec(&Subject {
             jurisdiction: None,
+            request_id: None,
             ..subject.clone()
         })
         .unwrap_or_default();
@@ -243,12 +493,16 @@ impl Engine {
         }
         match (&subject.name, &subject.company) {
             (Some(name), Some(company)) if !fold(name).is_empty() => {
-                let answer = self.lookup(&LookupRequest {
-                    name: Some(name.clone()),
-                    company: Some(company.clone()),
-                    candidates: Some(5),
-                    ..LookupRequest::default()
-                })?;
+                let answer = super::lookup::lookup(
+                    self,
+                    &LookupRequest {
+                        name: Some(name.clone()),
+                        company: Some(company.clone()),
+                        candidates: Some(5),
+                        ..LookupRequest::default()
+                    },
+                    true,
+                )?;
                 match (answer.status, answer.profile) {
                     (LookupStatus::Match, Some(profile)) => {
                         let id = ProfileId::parse(&profile.id)
@@ -340,12 +594,96 @@ fn jurisdiction_name(jurisdiction: Jurisdiction) -> &'static str {
     }
 }
 
-fn outcome_name(outcome: PrivacyOutcome) -> &'static str {
-    match outcome {
-        PrivacyOutcome::Erased => "erased",
-        PrivacyOutcome::NotFound => "not_found",
-        PrivacyOutcome::Ambiguous => "ambiguous",
+/// The receipt of a request in `slot` that ended in `outcome`.
+fn receipt(
+    slot: &RequestSlot,
+    outcome: PrivacyOutcome,
+    candidates: Vec<Candidate>,
+) -> PrivacyReceipt {
+    PrivacyReceipt {
+        request_id: format!("{:016x}", slot.id),
+        outcome,
+        received: format_rfc3339(slot.record.received),
+        due: format_rfc3339(slot.record.due),
+        candidates,
     }
+}
+
+/// Tells every client that received profile `id` what changed (Art. 19 GDPR).
+fn notify_recipients(
+    store: &Store,
+    writes: &mut WriteSet,
+    id: ProfileId,
+    change: &str,
+    fields: Vec<String>,
+    now: i64,
+) -> Result<()> {
+    for (recipient, _) in store.recipients(id)? {
+        writes.notify(
+            &recipient,
+            NoticeRecord {
+                profile: id.0,
+                change: change.to_owned(),
+                fields: fields.clone(),
+                at: now,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// A rectification's fields as `(wire name, how it changes the record)`, validated.
+#[allow(clippy::type_complexity)]
+fn rectified_fields(
+    change: &Rectification,
+) -> Result<Vec<(&'static str, Box<dyn Fn(&mut ProfileRecord) + '_>)>> {
+    let text = |field: &'static str, value: &Option<String>| -> Result<Option<String>> {
+        match value.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some("") => Err(Error::invalid(format!("{field} must not be empty"))),
+            Some(value) => Ok(Some(value.to_owned())),
+        }
+    };
+    let mut out: Vec<(&'static str, Box<dyn Fn(&mut ProfileRecord)>)> = Vec::new();
+    if let Some(value) = text("first_name", &change.first_name)? {
+        out.push((
+            "first_name",
+            Box::new(move |r| r.first_name = value.clone()),
+        ));
+    }
+    if let Some(value) = text("last_name", &change.last_name)? {
+        out.push(("last_name", Box::new(move |r| r.last_name = value.clone())));
+    }
+    if let Some(value) = text("job_title", &change.job_title)? {
+        out.push((
+            "job_title",
+            Box::new(move |r| r.job_title = Some(value.clone())),
+        ));
+    }
+    if let Some(value) = text("phone", &change.phone)? {
+        out.push(("phone", Box::new(move |r| r.phone = Some(value.clone()))));
+    }
+    if let Some(skills) = &change.skills {
+        let skills: Vec<String> = skills
+            .iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        out.push(("skills", Box::new(move |r| r.skills = skills.clone())));
+    }
+    if let Some(location) = &change.location {
+        let location = super::ingest::normalize_location(location).map_err(Error::invalid)?;
+        out.push((
+            "location",
+            Box::new(move |r| r.location = Some(location.clone())),
+        ));
+    }
+    if out.is_empty() {
+        return Err(Error::invalid(
+            "give at least one field to rectify: first_name, last_name, job_title, phone, skills, location",
+        ));
+    }
+    Ok(out)
 }
 
 /// A new random request id.

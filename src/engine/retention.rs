@@ -116,6 +116,7 @@ impl Engine {
             }
             batches += 1;
         }
+        self.expire_disclosure_records(now)?;
         report.duration_ms = started.elapsed().as_millis() as u64;
         self.record_sweep(&report);
         tracing::info!(
@@ -125,6 +126,27 @@ impl Engine {
             "sweep"
         );
         Ok(report)
+    }
+}
+
+impl Engine {
+    /// The disclosure log and the notices have their own retention
+    /// (`privacy.audit_retention_days`): older log files and notices go.
+    fn expire_disclosure_records(&self, now: i64) -> Result<()> {
+        let cutoff = now - i64::from(self.privacy.audit_retention_days) * 86_400;
+        self.disclosures.expire(cutoff)?;
+        loop {
+            let old = self.store().notices_before(cutoff, SWEEP_BATCH)?;
+            if old.is_empty() {
+                return Ok(());
+            }
+            self.write(|_, writes| {
+                for key in &old {
+                    writes.delete_notice(key);
+                }
+                Ok(())
+            })?;
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use crate::model::{
 };
 use crate::store::CompanyCache;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Hits per page unless the request says otherwise.
 pub const DEFAULT_LIMIT: usize = 20;
@@ -32,8 +33,9 @@ pub const STATS_VALUES: usize = 1_000;
 // ---- the engine API ---------------------------------------------------------------------
 
 impl Engine {
-    /// One page of profiles matching a search, with total and facet counts.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+    /// One page of profiles matching a search, with total and facet counts, for
+    /// `recipient` (the disclosure log records the page's profiles).
+    pub fn search(&self, request: &SearchRequest, recipient: &Arc<str>) -> Result<SearchResponse> {
         let parsed = parse(request, self.limits().max_field_chars)?;
         let page = self.search_index().search(&SearchQuery {
             text: parsed.text,
@@ -65,9 +67,17 @@ impl Engine {
             .into_iter()
             .map(|(facet, counts)| (facet.name().to_owned(), ValueCounts(counts)))
             .collect::<BTreeMap<_, _>>();
+        let hits = self.load_profiles(&hits)?;
+        self.disclose(
+            recipient,
+            "search",
+            hits.iter()
+                .filter_map(|p| ProfileId::parse(&p.id).map(|id| view::disclosed(id, p)))
+                .collect(),
+        );
         Ok(SearchResponse {
             total: page.total,
-            hits: self.load_profiles(&hits)?,
+            hits,
             facets,
             next_cursor,
         })
@@ -86,7 +96,8 @@ impl Engine {
             .map(ValueCounts);
         let mut next = || counted.next().unwrap_or_default();
         Ok(Stats {
-            profiles: counts.profiles.max(0) as u64,
+            // Restricted profiles are stored but counted for no client.
+            profiles: (counts.profiles - counts.restricted).max(0) as u64,
             companies: counts.companies.max(0) as u64,
             by_country: next(),
             by_industry: next(),
@@ -96,14 +107,15 @@ impl Engine {
     }
 
     /// Full profiles of the hits, in hit order, reading each company once. A hit whose
-    /// record is gone (deleted after the searcher was opened) is left out.
+    /// record is gone (deleted or restricted after the searcher was opened) is left out.
     fn load_profiles(&self, hits: &[Hit]) -> Result<Vec<Profile>> {
         let store = self.store();
         let mut companies = CompanyCache::default();
         let mut profiles = Vec::with_capacity(hits.len());
         for hit in hits {
             let id = hit.id;
-            let Some(record) = store.profile(id)? else {
+            // Restricted since the searcher was opened: not shown either.
+            let Some(record) = store.profile(id)?.filter(|r| r.restricted_at.is_none()) else {
                 continue;
             };
             let company = companies.get(store, record.company)?;

@@ -1,10 +1,11 @@
 //! Stored records → the `Profile` clients see, including the email suggestion that is
 //! derived on the fly from the company's pattern and never stored.
 
+use crate::audit::Disclosed;
 use crate::clock::format_rfc3339;
 use crate::email::{self, local_part, local_parts, pattern_name, EmailHasher, PATTERNS};
 use crate::model::{
-    CompanyView, EmailSuggestion, HistoryEntry, Location, Profile, ProfileId, SourceView,
+    Candidate, CompanyView, EmailSuggestion, HistoryEntry, Location, Profile, ProfileId, SourceView,
 };
 use crate::store::record::{CompanyRecord, HistoryRecord, LocationRecord, ProfileRecord};
 
@@ -130,4 +131,52 @@ pub fn email_suggestion(
 /// Confidences are shown with three decimals.
 pub fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
+}
+
+/// The personal fields a client receives with a profile (what the disclosure log
+/// records; ids and timestamps are not personal data about the subject).
+pub fn disclosed(id: ProfileId, profile: &Profile) -> Disclosed {
+    let present = [
+        ("person_key", profile.person_key.is_some()),
+        ("name", !profile.full_name.is_empty()),
+        ("job_title", profile.job_title.is_some()),
+        ("skills", !profile.skills.is_empty()),
+        ("location", profile.location.is_some()),
+        ("phone", profile.phone.is_some()),
+        ("company", profile.company.is_some()),
+        ("history", !profile.history.is_empty()),
+        ("email", profile.email.is_some()),
+        ("sources", !profile.sources.is_empty()),
+    ];
+    Disclosed {
+        profile: id,
+        fields: present
+            .into_iter()
+            .filter(|(_, present)| *present)
+            .map(|(field, _)| field)
+            .collect(),
+    }
+}
+
+/// What a lookup answer discloses: its profile, and each candidate's name and company.
+pub fn disclosed_by_answer(profile: &Option<Profile>, candidates: &[Candidate]) -> Vec<Disclosed> {
+    let mut items = Vec::with_capacity(1 + candidates.len());
+    if let Some(profile) = profile {
+        if let Some(id) = ProfileId::parse(&profile.id) {
+            items.push(disclosed(id, profile));
+        }
+    }
+    for candidate in candidates {
+        if let Some(id) = ProfileId::parse(&candidate.id) {
+            let mut fields = vec!["name"];
+            if candidate.company.is_some() {
+                fields.push("company");
+            }
+            items.push(Disclosed {
+                profile: id,
+                fields,
+            });
+        }
+    }
+    items
 }

@@ -88,6 +88,19 @@ impl Keys {
         self.clock.now()
     }
 
+    /// Whether the request's key holds `scope` (for a route whose answer depends on it);
+    /// the open mode holds every scope.
+    pub fn holds(&self, headers: &axum::http::HeaderMap, scope: Scope) -> bool {
+        self.is_open()
+            || self
+                .verify(
+                    headers
+                        .get(axum::http::header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok()),
+                )
+                .is_some_and(|key| key.allows(scope))
+    }
+
     /// The holder of the key an `Authorization: Bearer <key>` header carries, if any.
     pub fn verify(&self, header: Option<&str>) -> Option<Arc<Principal>> {
         // The scheme is case-insensitive (RFC 9110 §11.1).
@@ -221,6 +234,28 @@ impl<S: RequiredScope> FromRequestParts<AppState> for Authorized<S> {
             metrics: state.metrics.clone(),
             _scope: PhantomData,
         })
+    }
+}
+
+/// Proof that the request carries a valid key, whatever its scopes: for what every client
+/// may ask about itself (its notices).
+pub struct AnyKey {
+    pub principal: Arc<str>,
+}
+
+impl FromRequestParts<AppState> for AnyKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = match parts.extensions.get::<Arc<Principal>>() {
+            Some(key) => key.name.clone(),
+            None if state.keys.is_open() => Arc::from("anonymous"),
+            None => return Err(ApiError(Error::Unauthorized)),
+        };
+        Ok(Self { principal })
     }
 }
 

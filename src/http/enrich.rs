@@ -95,7 +95,8 @@ pub async fn enrich(
     options.validate()?;
     let engine = state.engine.clone();
     let records = batch.records.into_iter().map(Ok).collect();
-    let results = blocking(move || Ok(engine.enrich(records, &options))).await?;
+    let principal = auth.principal;
+    let results = blocking(move || Ok(engine.enrich(records, &options, &principal))).await?;
     Ok(Json(EnrichResponse { results }).into_response())
 }
 
@@ -200,9 +201,10 @@ async fn stream(
                 charge_quota(&auth, &mut chunk);
                 let engine = state.engine.clone();
                 let options = options.clone();
+                let principal = auth.principal.clone();
                 in_flight.push_back(tokio::task::spawn_blocking(move || {
                     let records = chunk.into_par_iter().map(parse_line).collect();
-                    ndjson(engine.enrich(records, &options))
+                    ndjson(engine.enrich(records, &options, &principal))
                 }));
             }
             while in_flight.len() >= CHUNKS_IN_FLIGHT || (finished && !in_flight.is_empty()) {

@@ -72,6 +72,12 @@ pub struct AppState {
         freshness::sightings,
         freshness::sweep,
         privacy::erase,
+        privacy::restrict,
+        privacy::access,
+        privacy::open_request,
+        privacy::list_requests,
+        privacy::notices,
+        privacy::rectify,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -107,6 +113,20 @@ pub struct AppState {
         crate::engine::SightingsReport,
         crate::engine::SweepReport,
         crate::model::Subject,
+        crate::model::OpenRequest,
+        crate::model::RequestKind,
+        crate::model::RestrictRequest,
+        crate::model::Rectification,
+        crate::model::PrivacyRequests,
+        crate::model::PrivacyRequestView,
+        crate::model::Notices,
+        crate::model::Notice,
+        crate::model::AccessExport,
+        crate::model::HeldData,
+        crate::model::FieldProvenance,
+        crate::model::HeldEmailHash,
+        crate::model::Processing,
+        crate::model::DisclosureView,
         crate::model::Jurisdiction,
         crate::model::PrivacyOutcome,
         crate::model::PrivacyReceipt,
@@ -145,7 +165,17 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
         .route("/v1/privacy/erase", post(privacy::erase))
-        .route("/v1/profiles/{id}", get(profiles::get_profile))
+        .route("/v1/privacy/restrict", post(privacy::restrict))
+        .route("/v1/privacy/access", post(privacy::access))
+        .route(
+            "/v1/privacy/requests",
+            post(privacy::open_request).get(privacy::list_requests),
+        )
+        .route("/v1/privacy/notices", get(privacy::notices))
+        .route(
+            "/v1/profiles/{id}",
+            get(profiles::get_profile).patch(privacy::rectify),
+        )
         .merge(console::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

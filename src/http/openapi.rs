@@ -22,6 +22,9 @@ use utoipa::OpenApi;
 /// The content type `/metrics` serves.
 pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
+/// `x-required-scope` of a route that takes any valid key, whatever its scopes.
+pub const ANY_KEY: &str = "any";
+
 /// The completed document (built once).
 pub fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
@@ -65,14 +68,19 @@ fn complete(doc: &mut Value) {
 }
 
 fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
+    // A bearer requirement without a scope takes any valid key.
     let scope = operation
         .get("security")
         .and_then(Value::as_array)
         .and_then(|reqs| reqs.iter().find_map(|r| r.get("bearer")))
         .and_then(Value::as_array)
-        .and_then(|scopes| scopes.first())
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+        .map(|scopes| {
+            scopes
+                .first()
+                .and_then(Value::as_str)
+                .unwrap_or(ANY_KEY)
+                .to_owned()
+        });
     let takes_body = operation.contains_key("requestBody");
     let takes_parameters = operation
         .get("parameters")
@@ -96,12 +104,19 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
             401,
             "No key, or an unknown one: send `Authorization: Bearer <key>` (when the daemon has keys configured)",
         );
-        let needs = if scope == "admin" {
-            "The key lacks the `admin` scope".to_owned()
-        } else {
-            format!("The key lacks the `{scope}` scope (or `admin`)")
+        let needs = match scope.as_str() {
+            ANY_KEY => None,
+            "admin" => Some("The key lacks the `admin` scope".to_owned()),
+            scope => Some(format!("The key lacks the `{scope}` scope (or `admin`)")),
         };
-        add(403, &format!("{needs}, the key may not be used from the request's browser origin (`origin_not_allowed`), or (open mode) the Host is not one the daemon answers to (`host_not_allowed`)"));
+        let guard = "the key may not be used from the request's browser origin (`origin_not_allowed`), or (open mode) the Host is not one the daemon answers to (`host_not_allowed`)";
+        match needs {
+            Some(needs) => add(403, &format!("{needs}, {guard}")),
+            None => add(
+                403,
+                &format!("The key {}", guard.trim_start_matches("the key ")),
+            ),
+        }
         add(
             429,
             "The key's rate limit (`rate_limited`) or daily quota (`quota_exceeded`) is reached; `Retry-After` says when to retry, `RateLimit-Limit`/`RateLimit-Remaining`/`RateLimit-Reset` describe the limit",
@@ -144,14 +159,17 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
     }
     if let Some(scope) = scope {
         let quota = match path {
-            "/v1/lookup" | "/v1/profiles/{id}" => " Counts one record against the key's daily quota.",
+            "/v1/lookup" => " Counts one record against the key's daily quota.",
+            "/v1/profiles/{id}" if scope == "lookup" => {
+                " Counts one record against the key's daily quota."
+            }
             "/v1/enrich" => " Counts each record against the key's daily quota: a JSON batch that does not fit is refused whole (429), a streamed job's records past the quota are answered with `quota_exceeded` errors in their place.",
             _ => "",
         };
-        let needs = if scope == "admin" {
-            "Needs a key with the `admin` scope.".to_owned()
-        } else {
-            format!("Needs a key with the `{scope}` scope (or `admin`).")
+        let needs = match scope.as_str() {
+            ANY_KEY => "Needs a valid key, whatever its scopes.".to_owned(),
+            "admin" => "Needs a key with the `admin` scope.".to_owned(),
+            scope => format!("Needs a key with the `{scope}` scope (or `admin`)."),
         };
         let description = operation
             .get("description")

@@ -16,13 +16,14 @@ pub async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics text (Prometheus scrapes it)")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
-    let (counts, lag, docs, segments, oldest) = blocking(move || {
+    let (counts, lag, docs, segments, oldest, requests) = blocking(move || {
         Ok((
             engine.counts()?,
             engine.index_lag(),
             engine.indexed_docs(),
             engine.index_segments(),
             engine.oldest_sighting_age()?,
+            engine.open_request_counts()?,
         ))
     })
     .await?;
@@ -35,6 +36,11 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
     state.metrics.index_lag.set(lag as i64);
     state.metrics.indexed_docs.set(docs as i64);
     state.metrics.index_segments.set(segments as i64);
+    state.metrics.privacy_requests_open.set(requests.0 as i64);
+    state
+        .metrics
+        .privacy_requests_overdue
+        .set(requests.1 as i64);
     Ok((
         [(header::CONTENT_TYPE, super::openapi::METRICS_CONTENT_TYPE)],
         state.metrics.encode(),

@@ -3,11 +3,12 @@
 use super::auth::{Authorized, IngestScope, LookupScope};
 use super::error::{body_error, media_type, JsonBody};
 use super::{blocking, ApiError, AppState};
+use crate::config::Scope;
 use crate::error::Error;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileInput};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::Json;
 
 /// When `POST /v1/ingest` replies (documentation only: the handler reads the query).
@@ -94,7 +95,8 @@ pub async fn ingest(
     Ok(Json(report))
 }
 
-/// A profile by id.
+/// A profile by id. A restricted profile is shown only to a key with the `privacy` scope
+/// (the privacy desk); to every other key it does not exist (404).
 #[utoipa::path(
     get,
     path = "/v1/profiles/{id}",
@@ -109,10 +111,14 @@ pub async fn get_profile(
     auth: Authorized<LookupScope>,
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Json<Profile>, ApiError> {
     auth.charge(1)?;
+    let sees_restricted = state.keys.holds(&headers, Scope::Privacy);
     let engine = state.engine.clone();
-    Ok(Json(blocking(move || engine.profile(&id)).await?))
+    Ok(Json(
+        blocking(move || engine.profile(&id, &auth.principal, sees_restricted)).await?,
+    ))
 }
 
 /// Find the person a client describes: name + company or location, or an email.
@@ -133,5 +139,7 @@ pub async fn lookup(
 ) -> Result<Json<LookupResult>, ApiError> {
     auth.charge(1)?;
     let engine = state.engine.clone();
-    Ok(Json(blocking(move || engine.lookup(&request)).await?))
+    Ok(Json(
+        blocking(move || engine.lookup(&request, &auth.principal)).await?,
+    ))
 }

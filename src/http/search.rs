@@ -25,12 +25,14 @@ use axum::Json;
     security(("bearer" = ["search"]))
 )]
 pub async fn search(
-    _auth: Authorized<SearchScope>,
+    auth: Authorized<SearchScope>,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<SearchRequest>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let engine = state.engine.clone();
-    Ok(Json(blocking(move || engine.search(&request)).await?))
+    Ok(Json(
+        blocking(move || engine.search(&request, &auth.principal)).await?,
+    ))
 }
 
 /// Profile and company counts, and profiles per country, industry and company size band.

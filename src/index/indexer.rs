@@ -345,7 +345,7 @@ impl Worker {
                     let id = ProfileId(raw_id);
                     self.writer
                         .delete_term(Term::from_field_u64(self.index.fields().id, raw_id));
-                    match self.store.profile(id)? {
+                    match self.store.profile(id)?.filter(is_indexed) {
                         Some(profile) => index_profile(
                             &self.store,
                             &self.index,
@@ -463,8 +463,10 @@ pub fn rebuild(store: &Store, index: &SearchIndex, writer: &mut IndexWriter) -> 
     let mut count = 0u64;
     for item in store.profiles() {
         let (id, profile) = item?;
-        index_profile(store, index, writer, &mut companies, id, &profile)?;
-        count += 1;
+        if is_indexed(&profile) {
+            index_profile(store, index, writer, &mut companies, id, &profile)?;
+            count += 1;
+        }
     }
     commit(writer, index, seq)?;
     store.outbox_trim(seq)?;
@@ -501,7 +503,11 @@ fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
         chunk.clear();
     };
     for item in store.profiles() {
-        chunk.push(item?);
+        let (id, profile) = item?;
+        if !is_indexed(&profile) {
+            continue;
+        }
+        chunk.push((id, profile));
         if chunk.len() == CHUNK {
             add(&mut chunk);
         }
@@ -513,6 +519,13 @@ fn load_matches(store: &Store, index: &SearchIndex) -> Result<()> {
         "match table loaded from the store"
     );
     Ok(())
+}
+
+/// Whether a stored profile belongs in the index and the match table. A restricted
+/// profile does not: every client-facing path (lookups, candidates, search, facets)
+/// starts from them, so leaving it out hides it from all of them at once.
+pub fn is_indexed(profile: &ProfileRecord) -> bool {
+    profile.restricted_at.is_none()
 }
 
 /// Adds a stored profile's document to the index and its scoring inputs to the match table.

@@ -121,11 +121,27 @@ impl Store {
             problem(format!("profile {id}: no membership entry"));
         }
 
+        for item in self.tree(TreeName::Recipients).iter() {
+            let (key, _) = item?;
+            let id = ProfileId::from_bytes(key.get(..8).unwrap_or_default())
+                .ok_or_else(|| Error::Corrupt("recipient key".into()))?;
+            if !profiles.contains_key(&id) {
+                problem(format!("recipient entry for missing profile {id}"));
+            }
+        }
+
         let counts = self.counts()?;
-        if counts.profiles != profiles.len() as i64 || counts.companies != companies.len() as i64 {
+        let restricted = profiles
+            .values()
+            .filter(|r| r.restricted_at.is_some())
+            .count() as i64;
+        if counts.profiles != profiles.len() as i64
+            || counts.companies != companies.len() as i64
+            || counts.restricted != restricted
+        {
             problem(format!(
-                "counters say {} profiles and {} companies",
-                counts.profiles, counts.companies
+                "counters say {} profiles ({} restricted) and {} companies",
+                counts.profiles, counts.restricted, counts.companies
             ));
         }
         let outbox = self.tree(TreeName::Outbox).len();

@@ -7,6 +7,29 @@ pub const META_FORMAT: &[u8] = b"format_version";
 pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
 pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
 pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
+pub const META_RESTRICTED_COUNT: &[u8] = b"count_restricted";
+pub const META_NOTICE_SEQ: &[u8] = b"notice_seq";
+
+/// `profile id ‖ key name`.
+pub fn recipient_key(id: ProfileId, key_name: &str) -> Vec<u8> {
+    let mut key = id.to_bytes().to_vec();
+    key.extend_from_slice(key_name.as_bytes());
+    key
+}
+
+/// `key name ‖ 0 ‖ sequence`: a key name holds no NUL (names are checked at start-up),
+/// so one key's notices are one contiguous range in sequence order.
+pub fn notice_key(key_name: &str, seq: u64) -> Vec<u8> {
+    let mut key = notice_prefix(key_name);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+pub fn notice_prefix(key_name: &str) -> Vec<u8> {
+    let mut key = key_name.as_bytes().to_vec();
+    key.push(0);
+    key
+}
 
 /// `hash ‖ profile id`: several people can share one candidate address.
 pub fn email_key(hash: &[u8; 16], id: ProfileId) -> [u8; 24] {

@@ -19,20 +19,26 @@ pub use check::StoreContents;
 pub use write::{Counts, WriteSet};
 
 use keys::{
-    last_seen_key, parse_last_seen_key, META_COMPANY_COUNT, META_FORMAT, META_OUTBOX_SEQ,
-    META_PROFILE_COUNT,
+    last_seen_key, notice_key, notice_prefix, parse_last_seen_key, recipient_key,
+    META_COMPANY_COUNT, META_FORMAT, META_NOTICE_SEQ, META_OUTBOX_SEQ, META_PROFILE_COUNT,
+    META_RESTRICTED_COUNT,
 };
 
 use crate::error::{Error, Result};
 use crate::model::{CompanyId, ProfileId};
-use record::{CompanyRecord, ProfileRecord};
+use record::{CompanyRecord, NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
 use std::path::Path;
 
-/// Version of the on-disk record encoding; a store written by another version is refused.
-pub const STORE_FORMAT_VERSION: u32 = 1;
+/// Version of the on-disk record encoding. A version 1 store is migrated on open (its
+/// profile records gain restriction, rectification and the reference salt); a store
+/// written by any other version is refused.
+pub const STORE_FORMAT_VERSION: u32 = 2;
+
+/// Records rewritten per batch by the migration: bounds its memory.
+const MIGRATION_BATCH: usize = 10_000;
 
 /// The sled trees, in the order [`WriteSet`] addresses them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,9 +63,14 @@ enum TreeName {
     Suppressions,
     /// `request id (u64 BE) → PrivacyRequestRecord`: every data-subject request.
     PrivacyRequests,
+    /// `profile id ‖ key name → first disclosed (i64 BE)`: which clients received a
+    /// profile, so that they can be told when it is erased, rectified or restricted.
+    Recipients,
+    /// `key name ‖ 0 ‖ sequence (u64 BE) → NoticeRecord`: what each client must be told.
+    Notices,
 }
 
-const TREE_COUNT: usize = 9;
+const TREE_COUNT: usize = 11;
 
 const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
@@ -71,6 +82,8 @@ const TREE_NAMES: [&str; TREE_COUNT] = [
     "meta",
     "suppressions",
     "privacy_requests",
+    "recipients",
+    "notices",
 ];
 
 /// What the indexer must bring up to date: the listed profiles are re-read from sled
@@ -79,6 +92,9 @@ const TREE_NAMES: [&str; TREE_COUNT] = [
 pub struct OutboxEntry {
     pub profiles: Vec<u64>,
 }
+
+/// A stored notice's key, for deleting it.
+pub struct NoticeKey(Vec<u8>);
 
 /// The sled database and its trees.
 pub struct Store {
@@ -131,6 +147,8 @@ impl Store {
                 );
                 if found == STORE_FORMAT_VERSION {
                     Ok(())
+                } else if found == 1 {
+                    self.migrate_from_v1()
                 } else {
                     Err(Error::StoreFormat {
                         found,
@@ -139,6 +157,39 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Rewrites every version 1 profile record as a version 2 one, in batches, then
+    /// records the new version. A crash midway leaves a mix that the next open finishes:
+    /// a record that already decodes as version 2 is left alone (a version 1 encoding
+    /// never does: it ends before the new fields).
+    fn migrate_from_v1(&self) -> Result<()> {
+        let profiles = self.tree(TreeName::Profiles);
+        let mut migrated = 0u64;
+        let mut batch = Batch::default();
+        let mut pending = 0;
+        for item in profiles.iter() {
+            let (key, raw) = item?;
+            if decode::<ProfileRecord>(&raw).is_ok() {
+                continue;
+            }
+            let old: record::ProfileRecordV1 = decode(&raw)?;
+            batch.insert(key, encode(&old.upgrade(record::random_salt()?))?);
+            pending += 1;
+            if pending == MIGRATION_BATCH {
+                profiles.apply_batch(std::mem::take(&mut batch))?;
+                migrated += pending as u64;
+                pending = 0;
+            }
+        }
+        profiles.apply_batch(batch)?;
+        migrated += pending as u64;
+        self.db.flush()?;
+        self.tree(TreeName::Meta)
+            .insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
+        self.db.flush()?;
+        tracing::info!(migrated, "store migrated from format version 1 to 2");
+        Ok(())
     }
 
     fn tree(&self, name: TreeName) -> &Tree {
@@ -175,6 +226,29 @@ impl Store {
                 META_COMPANY_COUNT,
                 (counts.companies + delta.companies).to_be_bytes(),
             );
+            writes.insert(
+                TreeName::Meta,
+                META_RESTRICTED_COUNT,
+                (counts.restricted + delta.restricted).to_be_bytes(),
+            );
+        }
+        for (tree, prefix) in std::mem::take(&mut writes.remove_prefixes) {
+            for item in self.tree(tree).scan_prefix(&prefix) {
+                let (key, _) = item?;
+                writes.remove(tree, key);
+            }
+        }
+        if !writes.notices.is_empty() {
+            let mut notice_seq = self.meta_u64(META_NOTICE_SEQ)?;
+            for (key_name, notice) in std::mem::take(&mut writes.notices) {
+                notice_seq += 1;
+                writes.insert(
+                    TreeName::Notices,
+                    notice_key(&key_name, notice_seq),
+                    encode(&notice)?,
+                );
+            }
+            writes.insert(TreeName::Meta, META_NOTICE_SEQ, notice_seq.to_be_bytes());
         }
         let touched: Vec<usize> = (0..TREE_NAMES.len())
             .filter(|i| writes.touched[*i])
@@ -213,27 +287,101 @@ impl Store {
     }
 
     pub fn last_outbox_seq(&self) -> Result<u64> {
+        self.meta_u64(META_OUTBOX_SEQ)
+    }
+
+    fn meta_u64(&self, key: &[u8]) -> Result<u64> {
         Ok(self
             .tree(TreeName::Meta)
-            .get(META_OUTBOX_SEQ)?
+            .get(key)?
             .map(|raw| read_u64(&raw))
             .transpose()?
             .unwrap_or(0))
     }
 
     pub fn counts(&self) -> Result<Counts> {
-        let meta = self.tree(TreeName::Meta);
-        let read = |key: &[u8]| -> Result<i64> {
-            Ok(meta
-                .get(key)?
-                .map(|raw| read_u64(&raw).map(|v| v as i64))
-                .transpose()?
-                .unwrap_or(0))
-        };
+        let read = |key: &[u8]| -> Result<i64> { Ok(self.meta_u64(key)? as i64) };
         Ok(Counts {
             profiles: read(META_PROFILE_COUNT)?,
             companies: read(META_COMPANY_COUNT)?,
+            restricted: read(META_RESTRICTED_COUNT)?,
         })
+    }
+
+    pub fn privacy_request(&self, id: u64) -> Result<Option<PrivacyRequestRecord>> {
+        self.tree(TreeName::PrivacyRequests)
+            .get(id.to_be_bytes())?
+            .map(|raw| decode(&raw))
+            .transpose()
+    }
+
+    /// Every data-subject request (few: they come one person at a time).
+    pub fn privacy_requests(&self) -> Result<Vec<(u64, PrivacyRequestRecord)>> {
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::PrivacyRequests).iter() {
+            let (key, value) = item?;
+            out.push((read_u64(&key)?, decode(&value)?));
+        }
+        Ok(out)
+    }
+
+    /// The names of the clients that received profile `id`, with when they first did.
+    pub fn recipients(&self, id: ProfileId) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::Recipients).scan_prefix(id.to_bytes()) {
+            let (key, value) = item?;
+            let name = String::from_utf8(key[8..].to_vec())
+                .map_err(|_| Error::Corrupt("recipient key".into()))?;
+            out.push((name, read_u64(&value)? as i64));
+        }
+        Ok(out)
+    }
+
+    /// Whether the client named `key_name` is already recorded as a recipient of `id`.
+    pub fn is_recipient(&self, id: ProfileId, key_name: &str) -> Result<bool> {
+        Ok(self
+            .tree(TreeName::Recipients)
+            .contains_key(recipient_key(id, key_name))?)
+    }
+
+    /// The notices for the client named `key_name` after sequence `after`, oldest first,
+    /// at most `limit`.
+    pub fn notices_after(
+        &self,
+        key_name: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, NoticeRecord)>> {
+        let prefix = notice_prefix(key_name);
+        let start = notice_key(key_name, after.saturating_add(1));
+        let mut out = Vec::new();
+        for item in self
+            .tree(TreeName::Notices)
+            .range(start..)
+            .take_while(|item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
+            .take(limit)
+        {
+            let (key, value) = item?;
+            let seq = read_u64(&key[prefix.len()..])?;
+            out.push((seq, decode(&value)?));
+        }
+        Ok(out)
+    }
+
+    /// Notices of every client made before `cutoff`, at most `limit`.
+    pub fn notices_before(&self, cutoff: i64, limit: usize) -> Result<Vec<NoticeKey>> {
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::Notices).iter() {
+            let (key, value) = item?;
+            let notice: NoticeRecord = decode(&value)?;
+            if notice.at < cutoff {
+                out.push(NoticeKey(key.to_vec()));
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub fn profile(&self, id: ProfileId) -> Result<Option<ProfileRecord>> {
@@ -569,6 +717,53 @@ mod tests {
                 prop_assert_eq!(&contents.profiles, &model);
             }
         }
+    }
+
+    /// A version 1 store is migrated on open, and a migration a crash interrupted (some
+    /// records already version 2) is finished the next time.
+    #[test]
+    fn a_version_1_store_migrates_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v1 = |first: &str| {
+            // The version 1 encoding: the version 2 record without its three new fields.
+            let full = encode(&ProfileRecord {
+                first_name: first.into(),
+                ..ProfileRecord::default()
+            })
+            .expect("encode");
+            full[..full.len() - 2 - 16].to_vec()
+        };
+        {
+            let store = Store::open(dir.path(), 1 << 20).expect("open");
+            let profiles = store.tree(TreeName::Profiles);
+            profiles
+                .insert(ProfileId(1).to_bytes(), v1("Ada"))
+                .expect("insert");
+            let already = ProfileRecord {
+                first_name: "Bea".into(),
+                reference_salt: [3; 16],
+                ..ProfileRecord::default()
+            };
+            profiles
+                .insert(ProfileId(2).to_bytes(), encode(&already).expect("encode"))
+                .expect("insert");
+            store
+                .tree(TreeName::Meta)
+                .insert(META_FORMAT, &1u32.to_be_bytes())
+                .expect("format");
+            store.flush().expect("flush");
+        }
+        let store = Store::open(dir.path(), 1 << 20).expect("migrates");
+        let ada = store.profile(ProfileId(1)).expect("read").expect("ada");
+        assert_eq!(ada.first_name, "Ada");
+        assert_ne!(ada.reference_salt, [0; 16], "a fresh salt");
+        let bea = store.profile(ProfileId(2)).expect("read").expect("bea");
+        assert_eq!(
+            bea.reference_salt, [3; 16],
+            "a migrated record is left alone"
+        );
+        drop(store);
+        Store::open(dir.path(), 1 << 20).expect("version 2 now");
     }
 
     /// The check itself: each kind of damage a derivation would not produce is reported.

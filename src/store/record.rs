@@ -6,8 +6,16 @@
 //! postcard is not self-describing: the encoding is the field order and types below. The
 //! test at the end pins it to a committed byte string.
 
+use crate::error::{Error, Result};
 use crate::model::CompanyId;
 use serde::{Deserialize, Serialize};
+
+/// 16 random bytes for a [`ProfileRecord::reference_salt`].
+pub fn random_salt() -> Result<[u8; 16]> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|err| Error::Internal(format!("random salt: {err}")))?;
+    Ok(salt)
+}
 
 /// When one source last showed a profile. Times are Unix seconds.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -64,9 +72,74 @@ pub struct ProfileRecord {
     pub email_keys: Vec<EmailKey>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the subject restricted processing (Art. 18 GDPR, a CCPA opt-out): the
+    /// profile stays stored but no client-facing path shows it.
+    pub restricted_at: Option<i64>,
+    /// Fields the subject asserted (Art. 16 GDPR), by wire name: ingests do not overwrite
+    /// them.
+    pub rectified: Vec<String>,
+    /// Keys the disclosure log's references to this profile: the log cannot be linked to
+    /// the person once erasure deletes this record (and with it the salt).
+    pub reference_salt: [u8; 16],
+}
+
+/// A profile as format version 1 stored it, before restriction, rectification and the
+/// disclosure reference salt: read only by the migration to version 2.
+#[derive(Clone, Debug, Deserialize)]
+pub(super) struct ProfileRecordV1 {
+    pub person_key: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub job_title: Option<String>,
+    pub skills: Vec<String>,
+    pub phone: Option<String>,
+    pub location: Option<LocationRecord>,
+    pub company: Option<CompanyId>,
+    pub history: Vec<HistoryRecord>,
+    pub sources: Vec<Sighting>,
+    pub email_keys: Vec<EmailKey>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ProfileRecordV1 {
+    pub(super) fn upgrade(self, reference_salt: [u8; 16]) -> ProfileRecord {
+        ProfileRecord {
+            person_key: self.person_key,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            job_title: self.job_title,
+            skills: self.skills,
+            phone: self.phone,
+            location: self.location,
+            company: self.company,
+            history: self.history,
+            sources: self.sources,
+            email_keys: self.email_keys,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            restricted_at: None,
+            rectified: Vec::new(),
+            reference_salt,
+        }
+    }
 }
 
 impl ProfileRecord {
+    /// A record for a profile seen for the first time, with a fresh reference salt.
+    pub fn new_at(now: i64) -> Result<Self> {
+        Ok(Self {
+            created_at: now,
+            updated_at: now,
+            reference_salt: random_salt()?,
+            ..Self::default()
+        })
+    }
+
+    pub fn is_rectified(&self, field: &str) -> bool {
+        self.rectified.iter().any(|f| f == field)
+    }
+
     pub fn full_name(&self) -> String {
         match (self.first_name.is_empty(), self.last_name.is_empty()) {
             (false, false) => format!("{} {}", self.first_name, self.last_name),
@@ -101,7 +174,7 @@ pub struct CompanyRecord {
 /// reference to the subject — never the identifiers themselves.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PrivacyRequestRecord {
-    /// What was asked: `erase` (the other rights add `access`, `restrict`, …).
+    /// What was asked: `erase`, `access`, `restrict`, `rectify`, … .
     pub kind: String,
     /// `gdpr` or `ccpa`: decides the due date.
     pub jurisdiction: String,
@@ -116,6 +189,17 @@ pub struct PrivacyRequestRecord {
     pub opened_by: String,
 }
 
+/// What one client must be told about a profile it received (Art. 19 GDPR).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NoticeRecord {
+    pub profile: u64,
+    /// `erased`, `rectified`, `restricted` or `unrestricted`.
+    pub change: String,
+    /// The rectified fields' wire names (empty for the other changes).
+    pub fields: Vec<String>,
+    pub at: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +209,9 @@ mod tests {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// The disk format of format version 1: a change of a stored type that changes these
+    const V1_PROFILE: &str = "01016b03416461014c000101780001010247420001024e31000182020100000101540000010173020101090909090909090909090909090909090301d804da04";
+
+    /// The disk format of format version 2: a change of a stored type that changes these
     /// bytes needs a new store format version (and a migration), not a silent change.
     #[test]
     fn the_stored_encoding_is_pinned() {
@@ -159,13 +245,33 @@ mod tests {
             }],
             created_at: 300,
             updated_at: 301,
+            restricted_at: Some(5),
+            rectified: vec!["job_title".into()],
+            reference_salt: [7; 16],
         };
         let bytes = encode(&profile).expect("encode");
         assert_eq!(
             hex(&bytes),
-            "01016b03416461014c000101780001010247420001024e31000182020100000101540000010173020101090909090909090909090909090909090301d804da04"
+            format!("{V1_PROFILE}010a01096a6f625f7469746c65{}", "07".repeat(16))
         );
         assert_eq!(decode::<ProfileRecord>(&bytes).expect("decode"), profile);
+        // A version 1 record is not a version 2 record, and upgrades to one.
+        let v1 = (0..V1_PROFILE.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&V1_PROFILE[i..i + 2], 16).expect("hex"))
+            .collect::<Vec<u8>>();
+        assert!(decode::<ProfileRecord>(&v1).is_err());
+        let upgraded = decode::<ProfileRecordV1>(&v1)
+            .expect("decode v1")
+            .upgrade([7; 16]);
+        assert_eq!(
+            upgraded,
+            ProfileRecord {
+                restricted_at: None,
+                rectified: Vec::new(),
+                ..profile
+            }
+        );
         let company = CompanyRecord {
             name: "Acme".into(),
             domain: Some("acme.example".into()),

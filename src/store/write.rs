@@ -3,8 +3,8 @@
 //! memberships, the time-ordered `by_last_seen` entries, the counters and the outbox
 //! entry — so no operation can forget one.
 
-use super::keys::{email_key, last_seen_key, member_key};
-use super::record::{CompanyRecord, PrivacyRequestRecord, ProfileRecord};
+use super::keys::{email_key, last_seen_key, member_key, recipient_key};
+use super::record::{CompanyRecord, NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use super::{encode, TreeName, TREE_COUNT};
 use crate::error::Result;
 use crate::model::{CompanyId, ProfileId};
@@ -15,6 +15,8 @@ use sled::Batch;
 pub struct Counts {
     pub profiles: i64,
     pub companies: i64,
+    /// Profiles whose processing is restricted (stored, shown to no client).
+    pub restricted: i64,
 }
 
 /// The changes of one write, applied atomically by [`super::Store::commit`].
@@ -25,6 +27,10 @@ pub struct WriteSet {
     /// Profiles whose index document must be refreshed.
     pub(super) reindex: Vec<u64>,
     pub(super) count_delta: Counts,
+    /// Key prefixes whose entries go too: the commit lists them under the write lock.
+    pub(super) remove_prefixes: Vec<(TreeName, Vec<u8>)>,
+    /// Notices to append, numbered by the commit: `(key name, notice)`.
+    pub(super) notices: Vec<(String, NoticeRecord)>,
 }
 
 impl WriteSet {
@@ -38,7 +44,7 @@ impl WriteSet {
         self.touched[tree as usize] = true;
     }
 
-    fn remove(&mut self, tree: TreeName, key: impl AsRef<[u8]>) {
+    pub(super) fn remove(&mut self, tree: TreeName, key: impl AsRef<[u8]>) {
         self.batches[tree as usize].remove(key.as_ref());
         self.touched[tree as usize] = true;
     }
@@ -90,6 +96,9 @@ impl WriteSet {
         if old.is_none() {
             self.count_delta.profiles += 1;
         }
+        let was_restricted = old.is_some_and(|o| o.restricted_at.is_some());
+        self.count_delta.restricted +=
+            i64::from(new.restricted_at.is_some()) - i64::from(was_restricted);
         self.reindex.push(id.0);
         Ok(())
     }
@@ -105,8 +114,31 @@ impl WriteSet {
             self.remove(TreeName::CompanyMembers, member_key(company, id));
         }
         self.remove(TreeName::ByLastSeen, last_seen_key(old.last_seen(), id));
+        self.remove_prefixes
+            .push((TreeName::Recipients, id.to_bytes().to_vec()));
         self.count_delta.profiles -= 1;
+        self.count_delta.restricted -= i64::from(old.restricted_at.is_some());
         self.reindex.push(id.0);
+    }
+
+    /// Records that the client named `key_name` received profile `id` (which the caller
+    /// read under the write lock: an entry for a deleted profile would outlive it).
+    pub fn add_recipient(&mut self, id: ProfileId, key_name: &str, at: i64) {
+        self.insert(
+            TreeName::Recipients,
+            recipient_key(id, key_name),
+            at.to_be_bytes(),
+        );
+    }
+
+    /// Queues a notice for the client named `key_name`.
+    pub fn notify(&mut self, key_name: &str, notice: NoticeRecord) {
+        self.notices.push((key_name.to_owned(), notice));
+    }
+
+    /// Drops a notice (older than the disclosure log's retention).
+    pub fn delete_notice(&mut self, key: &super::NoticeKey) {
+        self.remove(TreeName::Notices, &key.0);
     }
 
     /// Stores `new` as company `id` in place of `old` (`None` for a new company).

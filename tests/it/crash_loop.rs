@@ -14,9 +14,11 @@
 //! Every write carries a `seen_at` from one logical clock that only moves forward, so a
 //! later write always wins the merge.
 //!
-//! Erasure (issue 13) is not in the API yet. It slots in as another [`Op`]: the model's
-//! [`Expect::Erased`] state then asserts that the restarted daemon answers 404 for the id
-//! and that a re-ingest of the identity is counted as `suppressed`.
+//! Erasure: a writer sometimes erases one of its acknowledged identities (only every
+//! tenth identity may be erased, so the pool stays large over a long run). An
+//! acknowledged erasure must hold after every crash: the restarted daemon answers 404 for
+//! the id, and the writers keep sending the identity in ingests, each of which must be
+//! counted as `suppressed`.
 
 use crate::support::{daemon_binary, ChildDaemon, Client, Reply};
 use profiled::clock::{format_rfc3339, parse_rfc3339, Clock, SystemClock};
@@ -44,8 +46,12 @@ enum Op {
     Ingest { generation: u64 },
     /// A sighting of an already acknowledged identity.
     Sighting,
-    // Erase (issue 13): `POST /v1/privacy/erase {"id":…}`; acknowledged → Expect::Erased.
+    /// `POST /v1/privacy/erase {"id":…}`.
+    Erase,
 }
+
+/// Only identities with `i % ERASABLE_EVERY == 0` are erased.
+const ERASABLE_EVERY: usize = 10;
 
 /// What the restarted daemon must show for one identity.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +63,8 @@ enum Expect {
         ingest_seen: i64,
         refresh_seen: Option<i64>,
     },
-    // Erased (issue 13): GET answers 404, a re-ingest is suppressed, lookups find nothing.
+    /// Erased: GET answers 404 and every re-ingest is suppressed.
+    Erased,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +132,8 @@ struct Totals {
     acked_ingests: u64,
     acked_lines: u64,
     acked_sightings: u64,
+    acked_erasures: u64,
+    acked_suppressed: u64,
     cut_short: u64,
     checks: u64,
 }
@@ -153,9 +162,19 @@ async fn writer(
         picked_unique.sort_unstable();
         picked_unique.dedup();
         let sighting = rng.u8(..4) == 0;
+        let erase = !sighting && rng.u8(..12) == 0;
         let (op_targets, request) = {
             let mut model = model.lock().expect("model");
-            if sighting {
+            if erase {
+                let Some(&i) = picked_unique.iter().find(|&&i| {
+                    i % ERASABLE_EVERY == 0 && matches!(model[i].expect, Expect::Present { .. })
+                }) else {
+                    continue;
+                };
+                model[i].in_flight = Some((Op::Erase, seen_at));
+                let body = json!({"id": model[i].id});
+                (vec![i], Request::Erase(body))
+            } else if sighting {
                 let acked: Vec<usize> = picked_unique
                     .iter()
                     .copied()
@@ -181,7 +200,14 @@ async fn writer(
                     body.push('\n');
                 }
                 let wait = rng.u8(..5) == 0;
-                (picked_unique.clone(), Request::Ingest { body, wait })
+                let erased = picked_unique
+                    .iter()
+                    .filter(|&&i| model[i].expect == Expect::Erased)
+                    .count() as u64;
+                (
+                    picked_unique.clone(),
+                    Request::Ingest { body, wait, erased },
+                )
             }
         };
         let Some(reply) = request.send(&client).await else {
@@ -195,13 +221,25 @@ async fn writer(
                 assert_eq!(reply.body["refreshed"], op_targets.len(), "{}", reply.text);
                 totals.acked_sightings += op_targets.len() as u64;
             }
-            Request::Ingest { .. } => {
+            Request::Ingest { erased, .. } => {
                 assert_eq!(reply.status, 200, "ingest: {}", reply.text);
                 let stored = reply.body["created"].as_u64().unwrap_or(0)
                     + reply.body["updated"].as_u64().unwrap_or(0);
-                assert_eq!(stored, op_targets.len() as u64, "{}", reply.text);
+                assert_eq!(stored, op_targets.len() as u64 - erased, "{}", reply.text);
+                assert_eq!(
+                    reply.body["suppressed"].as_u64().unwrap_or(0),
+                    erased,
+                    "every erased identity is suppressed: {}",
+                    reply.text
+                );
                 totals.acked_ingests += 1;
                 totals.acked_lines += stored;
+                totals.acked_suppressed += erased;
+            }
+            Request::Erase(_) => {
+                assert_eq!(reply.status, 200, "erase: {}", reply.text);
+                assert_eq!(reply.body["outcome"], "erased", "{}", reply.text);
+                totals.acked_erasures += 1;
             }
         }
         for i in op_targets {
@@ -237,20 +275,29 @@ fn applied(before: &Expect, op: &Op, at: i64) -> Expect {
             ingest_seen: *ingest_seen,
             refresh_seen: Some(at),
         },
-        (Op::Sighting, Expect::Unknown) => unreachable!("sightings name acknowledged ids only"),
+        (Op::Erase, Expect::Present { .. }) | (_, Expect::Erased) => Expect::Erased,
+        (Op::Sighting | Op::Erase, Expect::Unknown) => {
+            unreachable!("sightings and erasures name acknowledged ids only")
+        }
     }
 }
 
 enum Request {
-    Ingest { body: String, wait: bool },
+    /// `erased`: how many of the lines are of acknowledged erased identities.
+    Ingest {
+        body: String,
+        wait: bool,
+        erased: u64,
+    },
     Sightings(Value),
+    Erase(Value),
 }
 
 impl Request {
     /// The reply, or `None` when the daemon died under the request.
     async fn send(&self, client: &Client) -> Option<Reply> {
         match self {
-            Request::Ingest { body, wait } => {
+            Request::Ingest { body, wait, .. } => {
                 let path = if *wait {
                     "/v1/ingest?refresh=wait_for"
                 } else {
@@ -261,6 +308,7 @@ impl Request {
                     .await
             }
             Request::Sightings(body) => client.try_post_json("/v1/sightings", body).await,
+            Request::Erase(body) => client.try_post_json("/v1/privacy/erase", body).await,
         }
     }
 }
@@ -276,6 +324,7 @@ fn verify(identity: &Identity, status: u16, profile: &Value) -> Expect {
         }
     }
     let found = match status {
+        404 if allowed.contains(&Expect::Erased) => Expect::Erased,
         404 => Expect::Unknown,
         200 => {
             let generation = profile["job_title"]
@@ -401,10 +450,11 @@ async fn crash_loop() {
         totals.lock().expect("totals").cut_short += cut_short;
         let totals = totals.lock().expect("totals");
         eprintln!(
-            "cycle {cycle}/{cycles}: killed after {load_ms} ms; {} ingests ({} lines) and {} sightings acknowledged so far, {} cut short, all present ({:.0} s)",
+            "cycle {cycle}/{cycles}: killed after {load_ms} ms; {} ingests ({} lines), {} sightings and {} erasures acknowledged so far, {} cut short, all present or erased ({:.0} s)",
             totals.acked_ingests,
             totals.acked_lines,
             totals.acked_sightings,
+            totals.acked_erasures,
             totals.cut_short,
             started.elapsed().as_secs_f64()
         );
@@ -414,10 +464,12 @@ async fn crash_loop() {
     std::fs::remove_dir_all(&dir).expect("remove the crash loop's directory");
     let totals = totals.lock().expect("totals");
     eprintln!(
-        "crash loop passed: seed {seed}, {cycles} cycles, {} acknowledged ingest requests ({} lines) and {} acknowledged sightings all present, {} cut-short writes resolved, {} offline checks clean, {:.0} s",
+        "crash loop passed: seed {seed}, {cycles} cycles, {} acknowledged ingest requests ({} lines) and {} acknowledged sightings all present, {} acknowledged erasures still erased ({} re-ingests suppressed), {} cut-short writes resolved, {} offline checks clean, {:.0} s",
         totals.acked_ingests,
         totals.acked_lines,
         totals.acked_sightings,
+        totals.acked_erasures,
+        totals.acked_suppressed,
         totals.cut_short,
         totals.checks + 1,
         started.elapsed().as_secs_f64()

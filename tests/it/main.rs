@@ -11,6 +11,7 @@ mod freshness;
 mod model;
 mod privacy;
 mod process;
+mod rights;
 mod search;
 mod security;
 mod support;

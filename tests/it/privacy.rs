@@ -33,11 +33,14 @@ fn email_subject(address: &str) -> Subject {
 
 fn lookup(engine: &Engine, name: &str, company: &str) -> LookupStatus {
     engine
-        .lookup(&LookupRequest {
-            name: Some(name.into()),
-            company: Some(company.into()),
-            ..LookupRequest::default()
-        })
+        .lookup(
+            &LookupRequest {
+                name: Some(name.into()),
+                company: Some(company.into()),
+                ..LookupRequest::default()
+            },
+            &"test".into(),
+        )
         .expect("lookup")
         .status
 }
@@ -54,10 +57,13 @@ fn an_erased_person_stays_erased_across_sources_sightings_and_restarts() {
         "company":{"name":"King's College","domain":"kings.example"}});
     assert_eq!(ingest(&engine, &[person.clone(), colleague]).created, 2);
     let id = engine
-        .lookup(&LookupRequest {
-            email: Some(EmailInput("rosalind.franklin@kings.example".into())),
-            ..LookupRequest::default()
-        })
+        .lookup(
+            &LookupRequest {
+                email: Some(EmailInput("rosalind.franklin@kings.example".into())),
+                ..LookupRequest::default()
+            },
+            &"test".into(),
+        )
         .expect("lookup")
         .profile
         .expect("found")
@@ -69,7 +75,10 @@ fn an_erased_person_stays_erased_across_sources_sightings_and_restarts() {
         .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::Erased);
     assert_eq!(receipt.request_id.len(), 16);
-    assert!(engine.profile(&id).is_err(), "the profile is gone");
+    assert!(
+        engine.profile(&id, &"test".into(), true).is_err(),
+        "the profile is gone"
+    );
     assert_eq!(
         lookup(&engine, "Rosalind Franklin", "kings.example"),
         LookupStatus::None
@@ -113,12 +122,15 @@ fn an_erased_person_stays_erased_across_sources_sightings_and_restarts() {
         )
         .expect("sightings");
     assert_eq!(sightings.refreshed, 0);
-    assert!(engine.profile(&id).is_err());
+    assert!(engine.profile(&id, &"test".into(), true).is_err());
 
     engine.shutdown().expect("shutdown");
     drop(engine);
     let engine = open(dir.path());
-    assert!(engine.profile(&id).is_err(), "still gone after a restart");
+    assert!(
+        engine.profile(&id, &"test".into(), true).is_err(),
+        "still gone after a restart"
+    );
     assert_eq!(ingest(&engine, &[person]).suppressed, 1, "still suppressed");
     let report = engine.check().expect("check");
     assert_eq!(report.problem_count, 0, "{:?}", report.problems);
@@ -173,7 +185,7 @@ fn an_identification_that_fits_several_people_changes_nothing() {
         .expect("erase")
         .0;
     assert_eq!(receipt.outcome, PrivacyOutcome::Erased);
-    assert!(engine.profile(&chosen).is_err());
+    assert!(engine.profile(&chosen, &"test".into(), true).is_err());
     assert_eq!(engine.counts().expect("counts").profiles, 1);
     // Two ways to name a subject at once is a client error.
     let err = engine

@@ -230,8 +230,17 @@ const ROUTES: &[Row] = &[
     ("post", "/v1/sightings", Some("ingest")),
     ("post", "/v1/admin/sweep", Some("admin")),
     ("post", "/v1/privacy/erase", Some("privacy")),
+    ("post", "/v1/privacy/restrict", Some("privacy")),
+    ("post", "/v1/privacy/access", Some("privacy")),
+    ("get", "/v1/privacy/requests", Some("privacy")),
+    ("post", "/v1/privacy/requests", Some("privacy")),
+    ("get", "/v1/privacy/notices", Some(ANY)),
     ("get", "/v1/profiles/{id}", Some("lookup")),
+    ("patch", "/v1/profiles/{id}", Some("privacy")),
 ];
+
+/// A route that takes any valid key, whatever its scopes (a client's own notices).
+const ANY: &str = "any";
 
 const SCOPES: [&str; 6] = ["lookup", "search", "enrich", "ingest", "privacy", "admin"];
 
@@ -247,7 +256,9 @@ fn expected(needs: Option<&str>, holds: Option<&str>) -> Expect {
     match (needs, holds) {
         (None, _) => Expect::Allowed,
         (Some(_), None) => Expect::Unauthorized,
-        (Some(needs), Some(holds)) if holds == needs || holds == "admin" => Expect::Allowed,
+        (Some(needs), Some(holds)) if needs == ANY || holds == needs || holds == "admin" => {
+            Expect::Allowed
+        }
         (Some(_), Some(_)) => Expect::Forbidden,
     }
 }
@@ -288,18 +299,30 @@ async fn every_route_answers_each_scope_as_the_table_says() {
                 needs,
                 "{method} {path}: the document states another scope"
             );
-            if let Some(scope) = needs {
-                assert_eq!(
-                    operation["security"],
-                    json!([{"bearer": [scope]}]),
-                    "{path}"
-                );
-                assert!(
-                    operation["description"]
-                        .as_str()
-                        .is_some_and(|d| d.contains(&format!("`{scope}` scope"))),
-                    "{path}: the description names the scope"
-                );
+            match needs {
+                Some(ANY) => {
+                    assert_eq!(operation["security"], json!([{"bearer": []}]), "{path}");
+                    assert!(
+                        operation["description"]
+                            .as_str()
+                            .is_some_and(|d| d.contains("whatever its scopes")),
+                        "{path}: the description says any key will do"
+                    );
+                }
+                Some(scope) => {
+                    assert_eq!(
+                        operation["security"],
+                        json!([{"bearer": [scope]}]),
+                        "{path}"
+                    );
+                    assert!(
+                        operation["description"]
+                            .as_str()
+                            .is_some_and(|d| d.contains(&format!("`{scope}` scope"))),
+                        "{path}: the description names the scope"
+                    );
+                }
+                None => assert!(operation.get("security").is_none(), "{path}"),
             }
             let url = format!(
                 "http://{}{}",
