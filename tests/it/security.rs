@@ -40,6 +40,12 @@ fn with_config(dir: &Path, config: &str) -> ServeArgs {
     args
 }
 
+/// Asserts that `/metrics` has `line`.
+async fn shows_metric(daemon: &common::TestDaemon, line: &str) {
+    let metrics = daemon.client.get("/metrics").await.text;
+    assert!(metrics.contains(line), "{line} not in\n{metrics}");
+}
+
 async fn problem(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status);
     assert_eq!(
@@ -442,15 +448,13 @@ async fn a_key_over_its_rate_gets_429_with_retry_after_and_ratelimit_headers() {
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(send().await.expect("lookup").status(), StatusCode::OK);
 
+    shows_metric(&daemon, "profiled_key_requests_total{key=\"batch-job\"} 5").await;
+    shows_metric(
+        &daemon,
+        "profiled_key_throttled_total{key=\"batch-job\",limit=\"rate\"} 1",
+    )
+    .await;
     let metrics = daemon.client.get("/metrics").await.text;
-    assert!(
-        metrics.contains("profiled_key_requests_total{key=\"batch-job\"} 5"),
-        "{metrics}"
-    );
-    assert!(
-        metrics.contains("profiled_key_throttled_total{key=\"batch-job\",limit=\"rate\"} 1"),
-        "{metrics}"
-    );
     assert!(!metrics.contains(key), "a key in the metrics");
     daemon.stop().await;
 }
@@ -569,11 +573,11 @@ async fn the_daily_quota_counts_records_and_survives_a_restart() {
             .status,
         429
     );
-    let metrics = daemon.client.get("/metrics").await.text;
-    assert!(
-        metrics.contains("profiled_key_throttled_total{key=\"crm\",limit=\"quota\"} 2"),
-        "{metrics}"
-    );
+    shows_metric(
+        &daemon,
+        "profiled_key_throttled_total{key=\"crm\",limit=\"quota\"} 2",
+    )
+    .await;
     daemon.stop().await;
 }
 
@@ -918,11 +922,7 @@ async fn connections_past_the_limit_get_a_503_problem() {
         }
     }
     assert!(served, "no connection served after the held ones closed");
-    let metrics = daemon.client.get("/metrics").await.text;
-    assert!(
-        metrics.contains("profiled_connections_refused_total 1"),
-        "{metrics}"
-    );
+    shows_metric(&daemon, "profiled_connections_refused_total 1").await;
     daemon.stop().await;
 }
 
@@ -985,7 +985,6 @@ async fn requests_past_the_in_flight_limit_are_shed_and_a_stalled_body_is_cut_of
         .lookup(json!({"name":"Jane Doe","company":"Acme"}))
         .await;
     assert_eq!(reply.status, 200, "{}", reply.text);
-    let metrics = daemon.client.get("/metrics").await.text;
-    assert!(metrics.contains("profiled_http_shed_total 1"), "{metrics}");
+    shows_metric(&daemon, "profiled_http_shed_total 1").await;
     daemon.stop().await;
 }
