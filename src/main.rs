@@ -637,7 +637,7 @@ fn privacy(command: PrivacyCommand) -> anyhow::Result<()> {
         (PrivacyCommand::Access { text, .. }, Some(subject)) => {
             engine.access(&subject, &operator).map(|export| {
                 if *text {
-                    Ok(profiled::engine::render_access_text(&export))
+                    Ok(export.text)
                 } else {
                     serde_json::to_string_pretty(&export)
                 }

@@ -783,6 +783,9 @@ pub struct AccessExport {
     /// Absent when the identification fits nobody or several (see the receipt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<HeldData>,
+    /// The same export as plain text, a letter a privacy officer can send as it is (also
+    /// served alone with `Accept: text/plain`).
+    pub text: String,
 }
 
 /// What is held about one person.

@@ -2,7 +2,7 @@
 // sample data. Run by scripts/browser-test, which starts the daemon and passes:
 //   PROFILED_URL        the daemon, e.g. http://127.0.0.1:41234
 //   EXTENSION_KEY       an API key with scope lookup (what the extension is given)
-//   CONSOLE_KEY         an API key with scopes lookup + search (what the console is given)
+//   CONSOLE_KEY         an API key with scopes lookup + search + privacy (what the console is given)
 //   EXTENSION_ID        the id the manifest's key yields
 //   FIXTURE_PORT        where to serve the fixture pages; the daemon allows the origin
 //                       http://localhost:FIXTURE_PORT (CORS), not http://127.0.0.1:…
@@ -394,5 +394,53 @@ describe("console", () => {
     assert.equal(shown.countries, Math.min(12, Object.keys(stats.by_country).length));
     assert.ok(shown.industries > 0 && shown.sizes > 0);
     await consolePage.screenshot({ path: join(screenshots, "console-stats.png"), fullPage: true });
+  });
+
+  it("runs a restriction round trip and an open request from the privacy desk", async () => {
+    const asked = { name: "Jane Doe", city: "Rotterdam", candidates: 5 };
+    const before = await daemonLookup(asked, consoleKey);
+    assert.equal(before.status, "match");
+    const id = before.profile.id;
+    const shows = (answer) => answer.profile?.id === id || answer.candidates.some((c) => c.id === id);
+    await consolePage.click('#tabs [data-tab="privacy"]');
+    await ready();
+    await consolePage.select('#subject-form [name="by"]', "id");
+    await consolePage.type('#subject-form [name="value"]', id);
+
+    // A request opened before the identity is verified, listed with its due date, then carried out.
+    await consolePage.select("#desk-kind", "access");
+    await consolePage.click("#desk-open");
+    await consolePage.waitForSelector('#desk-result[data-outcome="open"]', WAIT);
+    await consolePage.waitForSelector("#desk-requests tr[data-request]", WAIT);
+    await ready();
+    const opened = await consolePage.$eval("#desk-requests tr[data-request]", (r) => r.dataset.request);
+    await consolePage.click(`#desk-requests tr[data-request="${opened}"]`);
+    await consolePage.click("#desk-access");
+    await consolePage.waitForSelector('#desk-result[data-outcome="disclosed"] #desk-letter:not([hidden])', WAIT);
+    await ready();
+    assert.match(await consolePage.$eval("#desk-letter", (p) => p.textContent), /Jane Doe[\s\S]*YOUR RIGHTS/);
+    assert.equal(await consolePage.$(`#desk-requests tr[data-request="${opened}"]`), null, "carried out: no longer open");
+    await consolePage.$eval('#subject-form [name="request_id"]', (i) => { i.value = ""; });
+
+    // Restrict: gone from lookups; the dismissed erase confirmation changes nothing.
+    await consolePage.click("#desk-restrict");
+    await consolePage.waitForSelector('#desk-result[data-outcome="restricted"]', WAIT);
+    await ready();
+    assert.ok(!shows(await daemonLookup(asked, consoleKey)), "a restricted person is not shown");
+    assert.ok(!shows(await daemonLookup(asked)), "not to the extension either");
+    await consolePage.screenshot({ path: join(screenshots, "console-privacy.png"), fullPage: true });
+    const dialog = new Promise((resolve) => consolePage.once("dialog", async (d) => { await d.dismiss(); resolve(d.message()); }));
+    await consolePage.click("#desk-erase");
+    assert.match(await dialog, /cannot be undone/);
+    await ready();
+    assert.equal(await consolePage.$eval("#desk-result", (r) => r.dataset.outcome), "restricted", "nothing was erased");
+
+    // Lift it: shown again.
+    await consolePage.click("#desk-unrestrict");
+    await consolePage.waitForSelector('#desk-result[data-outcome="unrestricted"]', WAIT);
+    await ready();
+    const after = await daemonLookup(asked, consoleKey);
+    assert.equal(after.status, "match");
+    assert.equal(after.profile.id, id);
   });
 });

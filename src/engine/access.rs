@@ -69,11 +69,14 @@ impl Engine {
             }
             None => None,
         };
-        Ok(AccessExport {
+        let mut export = AccessExport {
             receipt,
             generated: format_rfc3339(self.clock().now()),
             data,
-        })
+            text: String::new(),
+        };
+        export.text = render_text(&export);
+        Ok(export)
     }
 
     fn held_data(
@@ -151,7 +154,7 @@ impl Engine {
 }
 
 /// The export as plain text, in the order a letter to the subject would give it.
-pub fn render_text(export: &AccessExport) -> String {
+fn render_text(export: &AccessExport) -> String {
     let mut out = String::new();
     let receipt = &export.receipt;
     let _ = writeln!(out, "Access request {}", receipt.request_id);

@@ -97,7 +97,7 @@ pub fn prepare(
     now: i64,
     limits: &InputLimits,
 ) -> std::result::Result<Prepared, String> {
-    check_lengths(&input, limits)?;
+    check_text(&mut input, limits)?;
     let (first_name, last_name) = super::rules::resolve_name(
         input.first_name.as_deref(),
         input.last_name.as_deref(),
@@ -216,22 +216,31 @@ pub fn person_key_id(key: &str) -> ProfileId {
     ProfileId(xxh3_64(format!("k\0{}", key.trim()).as_bytes()))
 }
 
-fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
-    let too_long = |name: &str, value: Option<&String>| match value {
-        Some(v) if v.chars().count() > limits.max_field_chars => Err(format!(
-            "{name} is longer than {} characters",
-            limits.max_field_chars
-        )),
-        _ => Ok(()),
+/// Makes every text field display-safe (see [`super::rules::make_display_safe`]) and
+/// checks it against the limits: the one walk over a record's text.
+fn check_text(input: &mut ProfileInput, limits: &InputLimits) -> std::result::Result<(), String> {
+    let check = |name: &str, value: Option<&mut String>| match value {
+        Some(v) => {
+            super::rules::make_display_safe(v);
+            if v.chars().count() > limits.max_field_chars {
+                Err(format!(
+                    "{name} is longer than {} characters",
+                    limits.max_field_chars
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        None => Ok(()),
     };
-    too_long("person_key", input.person_key.as_ref())?;
-    too_long("source", input.source.as_ref())?;
-    too_long("first_name", input.first_name.as_ref())?;
-    too_long("last_name", input.last_name.as_ref())?;
-    too_long("full_name", input.full_name.as_ref())?;
-    too_long("job_title", input.job_title.as_ref())?;
-    too_long("phone", input.phone.as_ref())?;
-    too_long("email", input.email.as_ref().map(|e| &e.0))?;
+    check("person_key", input.person_key.as_mut())?;
+    check("source", input.source.as_mut())?;
+    check("first_name", input.first_name.as_mut())?;
+    check("last_name", input.last_name.as_mut())?;
+    check("full_name", input.full_name.as_mut())?;
+    check("job_title", input.job_title.as_mut())?;
+    check("phone", input.phone.as_mut())?;
+    check("email", input.email.as_mut().map(|e| &mut e.0))?;
     let list = |name: &str, len: usize| {
         if len > limits.max_list_items {
             Err(format!(
@@ -244,32 +253,32 @@ fn check_lengths(input: &ProfileInput, limits: &InputLimits) -> std::result::Res
     };
     list("skills", input.skills.len())?;
     list("history", input.history.len())?;
-    for skill in &input.skills {
-        too_long("a skill", Some(skill))?;
+    for skill in &mut input.skills {
+        check("a skill", Some(skill))?;
     }
-    if let Some(location) = &input.location {
-        too_long("location.country", location.country.as_ref())?;
-        too_long("location.city", location.city.as_ref())?;
-        too_long("location.postcode", location.postcode.as_ref())?;
-        too_long("location.region", location.region.as_ref())?;
+    if let Some(location) = &mut input.location {
+        check("location.country", location.country.as_mut())?;
+        check("location.city", location.city.as_mut())?;
+        check("location.postcode", location.postcode.as_mut())?;
+        check("location.region", location.region.as_mut())?;
     }
-    if let Some(company) = &input.company {
-        too_long("company.name", company.name.as_ref())?;
-        too_long("company.domain", company.domain.as_ref())?;
-        too_long("company.industry", company.industry.as_ref())?;
-        too_long("company.size", company.size.as_ref())?;
+    if let Some(company) = &mut input.company {
+        check("company.name", company.name.as_mut())?;
+        check("company.domain", company.domain.as_mut())?;
+        check("company.industry", company.industry.as_mut())?;
+        check("company.size", company.size.as_mut())?;
         list("company.aliases", company.aliases.len())?;
         list("company.technologies", company.technologies.len())?;
-        for value in company.aliases.iter().chain(&company.technologies) {
-            too_long("a company alias or technology", Some(value))?;
+        for value in company.aliases.iter_mut().chain(&mut company.technologies) {
+            check("a company alias or technology", Some(value))?;
         }
     }
-    for entry in &input.history {
-        too_long("history.company", entry.company.as_ref())?;
-        too_long("history.domain", entry.domain.as_ref())?;
-        too_long("history.title", entry.title.as_ref())?;
-        too_long("history.from", entry.from.as_ref())?;
-        too_long("history.to", entry.to.as_ref())?;
+    for entry in &mut input.history {
+        check("history.company", entry.company.as_mut())?;
+        check("history.domain", entry.domain.as_mut())?;
+        check("history.title", entry.title.as_mut())?;
+        check("history.from", entry.from.as_mut())?;
+        check("history.to", entry.to.as_mut())?;
     }
     Ok(())
 }

@@ -23,7 +23,6 @@ pub use crate::model::{
     AgeBucket, Freshness, OneOrMany, SearchFilters, SearchRequest, SearchResponse, Stats,
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
-pub use access::render_text as render_access_text;
 pub use check::CheckReport;
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;

@@ -198,7 +198,7 @@ impl Engine {
         change: &Rectification,
         opened_by: &str,
     ) -> Result<(PrivacyReceipt, u64)> {
-        let patch = rectified_fields(change)?;
+        let patch = rectified_fields(change, self.limits().max_field_chars)?;
         let subject = Subject {
             id: Some(id.to_owned()),
             jurisdiction: change.jurisdiction,
@@ -636,12 +636,18 @@ fn notify_recipients(
 #[allow(clippy::type_complexity)]
 fn rectified_fields(
     change: &Rectification,
+    max_chars: usize,
 ) -> Result<Vec<(&'static str, Box<dyn Fn(&mut ProfileRecord) + '_>)>> {
     let text = |field: &'static str, value: &Option<String>| -> Result<Option<String>> {
-        match value.as_deref().map(str::trim) {
-            None => Ok(None),
-            Some("") => Err(Error::invalid(format!("{field} must not be empty"))),
-            Some(value) => Ok(Some(value.to_owned())),
+        let Some(value) = value else { return Ok(None) };
+        let mut value = value.clone();
+        super::rules::make_display_safe(&mut value);
+        match value.trim() {
+            "" => Err(Error::invalid(format!("{field} must not be empty"))),
+            value if value.chars().count() > max_chars => Err(Error::invalid(format!(
+                "{field} is longer than {max_chars} characters"
+            ))),
+            value => Ok(Some(value.to_owned())),
         }
     };
     let mut out: Vec<(&'static str, Box<dyn Fn(&mut ProfileRecord)>)> = Vec::new();
@@ -664,11 +670,13 @@ fn rectified_fields(
         out.push(("phone", Box::new(move |r| r.phone = Some(value.clone()))));
     }
     if let Some(skills) = &change.skills {
-        let skills: Vec<String> = skills
+        let skills = skills
             .iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect();
+            .map(|skill| text("skills", &Some(skill.clone())))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<String>>();
         out.push(("skills", Box::new(move |r| r.skills = skills.clone())));
     }
     if let Some(location) = &change.location {

@@ -50,6 +50,36 @@ pub fn seen_at(raw: Option<&str>, now: i64, limits: &InputLimits) -> Result<i64,
     Ok(seen_at)
 }
 
+/// Removes what would let stored text spoof or break a display: control characters (tabs
+/// and line breaks become spaces), bidirectional overrides and isolates, invisible
+/// zero-width characters and the byte-order mark. Scripts and combining marks stay, and so
+/// do the zero-width joiner and non-joiner, which some scripts and emoji need.
+pub fn make_display_safe(text: &mut String) {
+    let unsafe_char =
+        |c: char| c.is_control() || is_invisible_format(c) || c == '\u{2028}' || c == '\u{2029}';
+    if !text.chars().any(unsafe_char) {
+        return;
+    }
+    *text = text
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => Some(' '),
+            c if unsafe_char(c) => None,
+            c => Some(c),
+        })
+        .collect();
+}
+
+/// Format characters that change how text around them is shown without showing
+/// themselves (bidi embeddings, overrides, isolates and marks; zero-width space, word
+/// joiner, BOM, soft hyphen).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{200B}' | '\u{200E}' | '\u{200F}'
+        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +117,21 @@ mod tests {
             seen_at(Some(&future), 100, &limits),
             Err("seen_at lies in the future")
         );
+    }
+
+    #[test]
+    fn stored_text_loses_controls_and_bidi_overrides_but_keeps_scripts_and_marks() {
+        let clean = |text: &str| {
+            let mut text = text.to_owned();
+            make_display_safe(&mut text);
+            text
+        };
+        assert_eq!(clean("Ada\u{0}Lovelace"), "AdaLovelace");
+        assert_eq!(clean("evil\u{202E}gpj.exe"), "evilgpj.exe");
+        assert_eq!(clean("\u{FEFF}Anna\u{200B}\tBerger\n"), "Anna Berger ");
+        // Combining marks, other scripts, and the joiners some of them need, stay.
+        assert_eq!(clean("Zoe\u{0308} Ngô"), "Zoe\u{0308} Ngô");
+        assert_eq!(clean("می\u{200C}خواهم"), "می\u{200C}خواهم");
+        assert_eq!(clean("👩\u{200D}💻 Maria"), "👩\u{200D}💻 Maria");
     }
 }

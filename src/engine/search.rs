@@ -144,6 +144,13 @@ fn parse(request: &SearchRequest, max_field_chars: usize) -> Result<Parsed<'_>> 
             "query is longer than {MAX_QUERY_CHARS} characters"
         )));
     }
+    // Punctuation or an emoji alone would otherwise match every profile.
+    if text.is_some_and(|q| !q.trim().is_empty() && crate::matching::normalize::fold(q).is_empty())
+    {
+        return Err(Error::invalid(
+            "query has no letters or digits; leave it out to list profiles by the filters alone",
+        ));
+    }
     let limit = request.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(Error::invalid(format!(
@@ -304,6 +311,22 @@ mod tests {
             ..SearchRequest::default()
         };
         assert!(parse(&long, 300).is_err());
+        // Regression: a query of punctuation or an emoji alone matched every profile.
+        for wordless in ["!!!", "🚀", " - "] {
+            let request = SearchRequest {
+                query: Some(wordless.into()),
+                ..SearchRequest::default()
+            };
+            assert!(parse(&request, 300).is_err(), "{wordless}");
+        }
+        let blank = SearchRequest {
+            query: Some("  ".into()),
+            ..SearchRequest::default()
+        };
+        assert!(
+            parse(&blank, 300).is_ok(),
+            "a blank query lists by the filters"
+        );
         let facet = SearchRequest {
             facets: vec!["colour".into()],
             ..SearchRequest::default()

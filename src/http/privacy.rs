@@ -3,7 +3,6 @@
 use super::auth::{AnyKey, Authorized, PrivacyScope};
 use super::error::JsonBody;
 use super::{blocking, ApiError, AppState};
-use crate::engine::render_access_text;
 use crate::error::Error;
 use crate::model::{
     AccessExport, Notices, OpenRequest, PrivacyReceipt, PrivacyRequests, Rectification,
@@ -134,7 +133,7 @@ pub async fn access(
     Ok(if as_text {
         (
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            render_access_text(&export),
+            export.text,
         )
             .into_response()
     } else {

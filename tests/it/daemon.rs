@@ -987,3 +987,36 @@ async fn the_bearer_scheme_is_case_insensitive() {
     }
     daemon.stop().await;
 }
+
+/// Regression: NUL, bidi overrides and other invisible controls were stored and served
+/// verbatim, so a name could spoof how an extension shows it; and a search of punctuation
+/// alone matched every profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_text_is_display_safe_and_a_wordless_search_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = crate::support::start(dir.path()).await;
+    let client = &daemon.client;
+    let reply = client
+        .ingest(&[
+            json!({"first_name":"Ma\u{0}ria","last_name":"Ro\u{202e}ssi\u{200b}",
+                         "job_title":"Head\tof\u{2066} Sales",
+                         "company":{"name":"Acme\u{feff}"}}),
+        ])
+        .await;
+    assert_eq!(reply.body["created"], 1, "{}", reply.text);
+    let found = client
+        .lookup(json!({"name":"Maria Rossi","company":"Acme"}))
+        .await;
+    assert_eq!(found.body["status"], "match", "{}", found.text);
+    let profile = &found.body["profile"];
+    assert_eq!(profile["full_name"], "Maria Rossi");
+    assert_eq!(profile["job_title"], "Head of Sales");
+    assert_eq!(profile["company"]["name"], "Acme");
+    for wordless in ["!!!", "🚀"] {
+        let reply = client
+            .post_json("/v1/search", &json!({"query": wordless}))
+            .await;
+        assert_eq!(reply.status, 400, "{wordless}: {}", reply.text);
+    }
+    daemon.stop().await;
+}

@@ -101,10 +101,10 @@ async function guarded(action) {
 
 // ---- tabs ---------------------------------------------------------------------------
 
-const loaders = { stats: () => guarded(loadStats) };
+const loaders = { stats: () => guarded(loadStats), privacy: () => guarded(loadRequests) };
 
 function showTab(name) {
-  if (!["lookup", "search", "stats"].includes(name)) name = "lookup";
+  if (!["lookup", "search", "stats", "privacy"].includes(name)) name = "lookup";
   for (const button of document.querySelectorAll("#tabs button")) {
     button.setAttribute("aria-selected", String(button.dataset.tab === name));
   }
@@ -443,6 +443,56 @@ async function loadStats() {
   );
 }
 
+// ---- privacy desk -------------------------------------------------------------------
+
+/** The subject the desk's form names, as the privacy API takes it. */
+function subject() {
+  const values = formValues($("#subject-form"));
+  if (!values.value) throw new ApiFailure("Enter an identifier for the subject.");
+  const named = values.by === "name" ? { name: values.value, company: values.company ?? "" } : { [values.by]: values.value };
+  return { ...named, jurisdiction: values.jurisdiction, ...(values.request_id ? { request_id: values.request_id } : {}) };
+}
+
+function renderReceipt(receipt, letter) {
+  $("#desk-result").hidden = false;
+  $("#desk-result").dataset.outcome = receipt.outcome;
+  const outcome = $("#desk-outcome");
+  outcome.textContent = receipt.outcome.replace("_", " ");
+  outcome.className = `status ${receipt.outcome}`;
+  $("#desk-receipt").textContent = `request ${receipt.request_id} · received ${receipt.received.slice(0, 10)} · due ${receipt.due.slice(0, 10)}`;
+  const candidates = receipt.candidates ?? [];
+  $("#desk-candidates").hidden = candidates.length === 0;
+  $("#desk-candidates tbody").replaceChildren(...candidates.map((c) =>
+    el("tr", { "data-id": c.id }, el("td", {}, c.id), el("td", {}, c.full_name), el("td", {}, c.company ?? ""),
+      el("td", {}, el("button", { type: "button", "data-choose": c.id }, "choose")))));
+  const pre = $("#desk-letter");
+  pre.hidden = !letter;
+  pre.textContent = letter ?? "";
+}
+
+async function deskAction(path, body) {
+  renderReceipt(await api("POST", path, body));
+  await loadRequests();
+}
+
+async function deskAccess() {
+  // The export carries its own rendering: the letter a privacy officer sends.
+  const export_ = await api("POST", "/v1/privacy/access", subject());
+  renderReceipt(export_.receipt, export_.text);
+  await loadRequests();
+}
+
+async function loadRequests() {
+  const { requests } = await api("GET", "/v1/privacy/requests?status=open");
+  const rows = requests.map((r) =>
+    el("tr", { "data-request": r.request_id, class: r.overdue ? "overdue" : undefined },
+      el("td", {}, r.request_id), el("td", {}, r.kind), el("td", {}, r.jurisdiction.toUpperCase()),
+      el("td", {}, r.received.slice(0, 10)), el("td", {}, r.due.slice(0, 10)),
+      el("td", {}, r.overdue ? "overdue" : "")));
+  if (!rows.length) rows.push(el("tr", {}, el("td", { colspan: 6 }, "no open requests")));
+  $("#desk-requests tbody").replaceChildren(...rows);
+}
+
 // ---- wiring -------------------------------------------------------------------------
 
 function start() {
@@ -480,6 +530,30 @@ function start() {
     await searchPage();
   }));
   $("#stats-refresh").addEventListener("click", () => guarded(loadStats));
+  $("#desk-access").addEventListener("click", () => guarded(deskAccess));
+  $("#desk-restrict").addEventListener("click", () => guarded(() => deskAction("/v1/privacy/restrict", { subject: subject(), restricted: true })));
+  $("#desk-unrestrict").addEventListener("click", () => guarded(() => deskAction("/v1/privacy/restrict", { subject: subject(), restricted: false })));
+  $("#desk-erase").addEventListener("click", () => guarded(async () => {
+    const request = subject();
+    // Erasure cannot be undone: ask first.
+    if (!window.confirm("Erase this person? The profile is deleted and they are never collected again. This cannot be undone.")) return;
+    await deskAction("/v1/privacy/erase", request);
+  }));
+  $("#desk-open").addEventListener("click", () => guarded(async () => {
+    const { request_id: _, jurisdiction, ...named } = subject();
+    await deskAction("/v1/privacy/requests", { kind: $("#desk-kind").value, subject: { ...named, jurisdiction } });
+  }));
+  $("#desk-candidates").addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-choose]");
+    if (!button) return;
+    const form = $("#subject-form");
+    form.elements.by.value = "id";
+    form.elements.value.value = button.dataset.choose;
+  });
+  $("#desk-requests").addEventListener("click", (event) => {
+    const row = event.target.closest("tr[data-request]");
+    if (row) $("#subject-form").elements.request_id.value = row.dataset.request;
+  });
   window.addEventListener("hashchange", () => showTab(location.hash.slice(1)));
   showTab(location.hash.slice(1));
 }
