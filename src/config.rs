@@ -309,6 +309,7 @@ pub struct FileConfig {
     pub sweep_interval_secs: Option<u64>,
     pub max_sightings: Option<usize>,
     pub email_key_hex: Option<String>,
+    pub email_key_file: Option<PathBuf>,
     #[serde(default)]
     api_keys: Vec<FileApiKey>,
     pub cors_origins: Option<Vec<String>>,
@@ -336,6 +337,15 @@ pub struct DataArgs {
     /// Email hash key as 64 hex digits (else the data directory's key file is used).
     #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
     pub email_key_hex: Option<String>,
+    /// File holding the email hash key as 64 hex digits, kept apart from the data
+    /// directory (e.g. a secrets mount), so that a copy of the data alone cannot test
+    /// guessed addresses against its hashes.
+    #[arg(
+        long,
+        env = "PROFILED_EMAIL_KEY_FILE",
+        conflicts_with = "email_key_hex"
+    )]
+    pub email_key_file: Option<PathBuf>,
     /// Profiles no source has shown for this many days are deleted [default: 365].
     #[arg(long, env = "PROFILED_RETENTION_DAYS")]
     pub retention_days: Option<u32>,
@@ -534,12 +544,27 @@ impl Config {
             None => FileConfig::default(),
         };
         let defaults = InputLimits::default();
-        let email_key = data
-            .email_key_hex
-            .as_deref()
-            .or(file.email_key_hex.as_deref())
-            .map(parse_key_hex)
-            .transpose()?;
+        let key_file = data
+            .email_key_file
+            .as_ref()
+            .or(file.email_key_file.as_ref());
+        let email_key = match (data.email_key_hex.as_deref(), key_file) {
+            (Some(hex), _) => Some(parse_key_hex(hex)?),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|err| {
+                    Error::Config(format!(
+                        "cannot read the email key file {}: {err}",
+                        path.display()
+                    ))
+                })?;
+                Some(parse_key_hex(text.trim())?)
+            }
+            (None, None) => file
+                .email_key_hex
+                .as_deref()
+                .map(parse_key_hex)
+                .transpose()?,
+        };
         let api_keys = match &args.api_keys {
             Some(text) => parse_api_keys(text)?,
             None => file

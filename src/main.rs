@@ -127,6 +127,27 @@ enum PrivacyCommand {
         #[arg(long)]
         all: bool,
     },
+    /// Import a California DROP deletion list (CSV `ID,Hash`): erase the listed people
+    /// profiled holds, suppress every listed identifier, and write the status file to
+    /// upload back to DROP (CSV `Id,Status`; 3 deleted, 5 not found).
+    ImportDeletionList {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The list's identifier.
+        #[arg(long = "type", value_enum)]
+        list_type: ListTypeArg,
+        /// The list as downloaded from DROP; `-` reads standard input.
+        list: PathBuf,
+        /// Where to write the status file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListTypeArg {
+    Email,
+    Phone,
 }
 
 #[derive(Subcommand)]
@@ -247,6 +268,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reindex { data } => reindex(&data),
         Command::Sweep { data, dry_run } => sweep(&data, dry_run),
         Command::Check { data } => check(&data),
+        Command::Privacy(PrivacyCommand::ImportDeletionList {
+            data,
+            list_type,
+            list,
+            out,
+        }) => import_deletion_list(&data, list_type, &list, out.as_deref()),
         Command::Privacy(command) => privacy(command),
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
         Command::Keys(KeysCommand::New {
@@ -610,13 +637,14 @@ fn privacy(command: PrivacyCommand) -> anyhow::Result<()> {
         PrivacyCommand::Erase { data, .. }
         | PrivacyCommand::Restrict { data, .. }
         | PrivacyCommand::Access { data, .. }
-        | PrivacyCommand::Requests { data, .. } => data,
+        | PrivacyCommand::Requests { data, .. }
+        | PrivacyCommand::ImportDeletionList { data, .. } => data,
     };
     let subject = match &command {
         PrivacyCommand::Erase { subject, .. }
         | PrivacyCommand::Restrict { subject, .. }
         | PrivacyCommand::Access { subject, .. } => Some(read_subject(subject)?),
-        PrivacyCommand::Requests { .. } => None,
+        PrivacyCommand::Requests { .. } | PrivacyCommand::ImportDeletionList { .. } => None,
     };
     require_store(data)?;
     let engine = open_engine(data)?;
@@ -646,7 +674,7 @@ fn privacy(command: PrivacyCommand) -> anyhow::Result<()> {
         (PrivacyCommand::Requests { all, .. }, _) => engine
             .privacy_requests(!all)
             .map(|requests| serde_json::to_string_pretty(&requests)),
-        _ => unreachable!("every command but `requests` reads a subject"),
+        _ => unreachable!("every command but `requests` reads a subject, and `run` imports lists"),
     };
     close(engine)?;
     println!("{}", result??);
@@ -694,6 +722,49 @@ fn new_key(
     out.flush()?;
     eprintln!(
         "profiled: the first line is the key, shown only now: give it to `{name}`; add the [[api_keys]] block to the config file (it holds the key's hash, not the key)"
+    );
+    Ok(())
+}
+
+fn import_deletion_list(
+    data: &DataArgs,
+    list_type: ListTypeArg,
+    list: &Path,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let list_type = match list_type {
+        ListTypeArg::Email => profiled::engine::DeletionListType::Email,
+        ListTypeArg::Phone => profiled::engine::DeletionListType::Phone,
+    };
+    let input: Box<dyn Read> = if list.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(list).with_context(|| format!("opening {}", list.display()))?)
+    };
+    require_store(data)?;
+    let engine = open_engine(data)?;
+    // The status file is written only once the whole list was imported.
+    let mut status = Vec::new();
+    let imported = engine.import_deletion_list(
+        list_type,
+        BufReader::with_capacity(1 << 20, input),
+        &mut status,
+        "cli",
+    );
+    close(engine)?;
+    let (report, _) = imported?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &status).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(&status)
+            .context("writing the status file")?,
+    }
+    eprintln!(
+        "deletion list imported (request {}): {} work items, {} deleted (status 3), {} not found (status 5); {} profiles erased now",
+        report.request_id, report.items, report.deleted, report.not_found, report.erased_profiles
     );
     Ok(())
 }

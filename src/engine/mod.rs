@@ -7,6 +7,7 @@
 
 mod access;
 mod check;
+mod deletion_list;
 pub mod enrich;
 mod freshness;
 pub mod ingest;
@@ -16,6 +17,7 @@ mod quota;
 pub mod retention;
 mod rules;
 pub mod search;
+mod suppression_feed;
 mod sweep_preview;
 mod view;
 
@@ -24,9 +26,16 @@ pub use crate::model::{
 };
 pub use crate::model::{SightingsReport, SightingsRequest, SweepReport};
 pub use check::CheckReport;
+pub use deletion_list::{
+    drop_email_digest, drop_phone_digest, DeletionListReport, DeletionListType, STATUS_DELETED,
+    STATUS_NOT_FOUND, SUPPRESSED_BY_DELETION_LIST,
+};
 pub use enrich::{EnrichOptions, EnrichResult, RecordError};
 pub use ingest::InputLimits;
 pub use retention::Retention;
+pub use suppression_feed::{
+    SuppressionPage, SuppressionView, DEFAULT_SUPPRESSION_PAGE, MAX_SUPPRESSION_PAGE,
+};
 pub use sweep_preview::SweepPreview;
 
 use crate::audit::{self, DisclosureLog};
@@ -182,7 +191,10 @@ impl Engine {
     /// Opens (creating if needed) the data directory, replays or rebuilds the index,
     /// and starts the indexer.
     pub fn open(config: EngineConfig, clock: Arc<dyn Clock>) -> Result<Self> {
+        // Profiles are personal data: nothing under the data directory is for other users.
+        crate::fsutil::private_by_default();
         crate::fsutil::create_private_dir(&config.data_dir)?;
+        crate::fsutil::make_private(&config.data_dir)?;
         let store = Arc::new(Store::open(
             &config.data_dir.join("store"),
             config.cache_bytes,

@@ -23,6 +23,7 @@ use crate::model::{
 use crate::store::record::{NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use crate::store::{Store, WriteSet};
 use base64::Engine as _;
+use sha2::{Digest, Sha256};
 
 /// Kinds of suppression entry (the first byte of its value).
 pub const SUPPRESSED_BY_ERASURE: u8 = 1;
@@ -35,7 +36,7 @@ const PHONE_KIND: &str = "phone";
 const SUBJECT_KIND: &str = "subject";
 
 /// Seconds a request may take under each law.
-fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
+pub(super) fn allowed_secs(jurisdiction: Jurisdiction) -> i64 {
     match jurisdiction {
         // "Within one month of receipt" (GDPR Art. 12(3)), counted as 30 days.
         Jurisdiction::Gdpr => 30 * 86_400,
@@ -136,11 +137,7 @@ impl Engine {
             subject,
             opened_by,
             |store, writes, id, record, now| {
-                for hash in self.suppression_hashes(store, id, record)? {
-                    writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
-                }
-                notify_recipients(store, writes, id, "erased", Vec::new(), now)?;
-                writes.delete_profile(id, record);
+                self.erase_profile(store, writes, id, record, now)?;
                 Ok(PrivacyOutcome::Erased)
             },
         )
@@ -377,6 +374,27 @@ impl Engine {
         })
     }
 
+    /// Deletes profile `id` (read under the write lock as `record`) with everything
+    /// derived from it, suppresses every identifier it had, and tells every client that
+    /// received it. Erasure and the regulator's deletion lists both erase through here
+    /// (sync the disclosure log first, `self.disclosures.sync()`, so that every
+    /// recipient is known).
+    pub(super) fn erase_profile(
+        &self,
+        store: &Store,
+        writes: &mut WriteSet,
+        id: ProfileId,
+        record: &ProfileRecord,
+        now: i64,
+    ) -> Result<()> {
+        for hash in self.suppression_hashes(store, id, record)? {
+            writes.suppress(hash, SUPPRESSED_BY_ERASURE, now);
+        }
+        notify_recipients(store, writes, id, "erased", Vec::new(), now)?;
+        writes.delete_profile(id, record);
+        Ok(())
+    }
+
     /// Every identifier of a stored profile, as keyed hashes.
     fn suppression_hashes(
         &self,
@@ -582,12 +600,22 @@ pub(crate) fn identifier_hashes(
         hashes.push(hasher.hash_identifier(PERSON_KEY_KIND, key.as_bytes()));
     }
     if let Some(digits) = phone.and_then(phone_digits) {
-        hashes.push(hasher.hash_identifier(PHONE_KIND, digits.as_bytes()));
+        hashes.push(phone_hash(
+            hasher,
+            &Sha256::digest(digits.as_bytes()).into(),
+        ));
     }
     hashes
 }
 
-fn jurisdiction_name(jurisdiction: Jurisdiction) -> &'static str {
+/// The keyed hash of a phone number from the SHA-256 of its digits (see
+/// [`phone_digits`]): the form a regulator's deletion list carries, so that its entries
+/// meet the same suppressions.
+pub(crate) fn phone_hash(hasher: &EmailHasher, digest: &[u8; 32]) -> [u8; 16] {
+    hasher.hash_identifier(PHONE_KIND, digest)
+}
+
+pub(super) fn jurisdiction_name(jurisdiction: Jurisdiction) -> &'static str {
     match jurisdiction {
         Jurisdiction::Gdpr => "gdpr",
         Jurisdiction::Ccpa => "ccpa",

@@ -6,6 +6,7 @@ mod auth;
 mod conn;
 mod console;
 mod cors;
+mod deletion_lists;
 mod enrich;
 mod error;
 mod freshness;
@@ -78,6 +79,8 @@ pub struct AppState {
         privacy::list_requests,
         privacy::notices,
         privacy::rectify,
+        deletion_lists::import,
+        deletion_lists::suppressions,
         ops::healthz,
         ops::metrics,
         ops::openapi
@@ -130,6 +133,11 @@ pub struct AppState {
         crate::model::Jurisdiction,
         crate::model::PrivacyOutcome,
         crate::model::PrivacyReceipt,
+        crate::engine::DeletionListType,
+        deletion_lists::DeletionListCsv,
+        deletion_lists::StatusCsv,
+        crate::engine::SuppressionPage,
+        crate::engine::SuppressionView,
         Problem
     )),
     modifiers(&BearerAuth)
@@ -165,6 +173,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/sightings", post(freshness::sightings))
         .route("/v1/admin/sweep", post(freshness::sweep))
         .route("/v1/privacy/erase", post(privacy::erase))
+        .route("/v1/privacy/deletion-lists", post(deletion_lists::import))
+        .route(
+            "/v1/privacy/suppressions",
+            get(deletion_lists::suppressions),
+        )
         .route("/v1/privacy/restrict", post(privacy::restrict))
         .route("/v1/privacy/access", post(privacy::access))
         .route(

@@ -7,6 +7,7 @@ pub const META_FORMAT: &[u8] = b"format_version";
 pub const META_OUTBOX_SEQ: &[u8] = b"outbox_seq";
 pub const META_PROFILE_COUNT: &[u8] = b"count_profiles";
 pub const META_COMPANY_COUNT: &[u8] = b"count_companies";
+pub const META_SUPPRESSION_SEQ: &[u8] = b"suppression_seq";
 pub const META_RESTRICTED_COUNT: &[u8] = b"count_restricted";
 pub const META_NOTICE_SEQ: &[u8] = b"notice_seq";
 

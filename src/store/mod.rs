@@ -21,7 +21,7 @@ pub use write::{Counts, WriteSet};
 use keys::{
     last_seen_key, notice_key, notice_prefix, parse_last_seen_key, recipient_key,
     META_COMPANY_COUNT, META_FORMAT, META_NOTICE_SEQ, META_OUTBOX_SEQ, META_PROFILE_COUNT,
-    META_RESTRICTED_COUNT,
+    META_RESTRICTED_COUNT, META_SUPPRESSION_SEQ,
 };
 
 use crate::error::{Error, Result};
@@ -68,9 +68,12 @@ enum TreeName {
     Recipients,
     /// `key name ‖ 0 ‖ sequence (u64 BE) → NoticeRecord`: what each client must be told.
     Notices,
+    /// `sequence (u64 BE) → hash (16) ‖ kind (1) ‖ time (i64 BE)`: each suppression as it
+    /// was made (or made stronger), in order — the feed downstream systems follow.
+    SuppressionLog,
 }
 
-const TREE_COUNT: usize = 11;
+const TREE_COUNT: usize = 12;
 
 const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
@@ -84,6 +87,7 @@ const TREE_NAMES: [&str; TREE_COUNT] = [
     "privacy_requests",
     "recipients",
     "notices",
+    "suppression_log",
 ];
 
 /// What the indexer must bring up to date: the listed profiles are re-read from sled
@@ -128,6 +132,7 @@ impl Store {
             .map_err(|_| Error::Internal("tree count".into()))?;
         let store = Self { db, trees };
         store.check_format()?;
+        store.log_unlogged_suppressions()?;
         Ok(store)
     }
 
@@ -212,6 +217,9 @@ impl Store {
             };
             writes.insert(TreeName::Outbox, seq.to_be_bytes(), encode(&entry)?);
             writes.insert(TreeName::Meta, META_OUTBOX_SEQ, seq.to_be_bytes());
+        }
+        if !writes.suppressions.is_empty() {
+            self.number_suppressions(&mut writes)?;
         }
         if writes.count_delta != Counts::default() {
             let counts = self.counts()?;
@@ -477,6 +485,109 @@ impl Store {
         Ok(false)
     }
 
+    /// The kind of the suppression `hash` is under, if any.
+    pub fn suppression_kind(&self, hash: &[u8; 16]) -> Result<Option<u8>> {
+        Ok(self
+            .tree(TreeName::Suppressions)
+            .get(hash)?
+            .and_then(|value| value.first().copied()))
+    }
+
+    /// The suppressions made after feed sequence `after`, oldest first, at most `limit`.
+    pub fn suppressions_after(&self, after: u64, limit: usize) -> Result<Vec<SuppressionEntry>> {
+        let mut out = Vec::new();
+        for item in self
+            .tree(TreeName::SuppressionLog)
+            .range(after.saturating_add(1).to_be_bytes()..)
+            .take(limit)
+        {
+            let (key, value) = item?;
+            out.push(decode_log_entry(read_u64(&key)?, &value)?);
+        }
+        Ok(out)
+    }
+
+    /// Gives the write's suppressions their feed sequence numbers, keeping one entry per
+    /// hash. A suppression already held stays as it is, unless the new one ranks above
+    /// it: kinds rank by their number, lowest first, so an erasure (1) replaces a mere
+    /// listing (2) and never the reverse. Re-suppressing changes nothing, so a deletion
+    /// list imported twice adds nothing to the feed.
+    fn number_suppressions(&self, writes: &mut WriteSet) -> Result<()> {
+        let pending = std::mem::take(&mut writes.suppressions);
+        let mut strongest: Vec<([u8; 16], u8, i64)> = Vec::with_capacity(pending.len());
+        let mut position = std::collections::HashMap::with_capacity(pending.len());
+        for (hash, kind, at) in pending {
+            match position.entry(hash) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(strongest.len());
+                    strongest.push((hash, kind, at));
+                }
+                std::collections::hash_map::Entry::Occupied(slot) => {
+                    let entry = &mut strongest[*slot.get()];
+                    if kind < entry.1 {
+                        *entry = (hash, kind, at);
+                    }
+                }
+            }
+        }
+        let mut seq = self.meta_u64(META_SUPPRESSION_SEQ)?;
+        let start = seq;
+        for (hash, kind, at) in strongest {
+            if self
+                .suppression_kind(&hash)?
+                .is_some_and(|held| held <= kind)
+            {
+                continue;
+            }
+            seq += 1;
+            let value = suppression_value(kind, at);
+            writes.insert(TreeName::Suppressions, hash, value);
+            writes.insert(
+                TreeName::SuppressionLog,
+                seq.to_be_bytes(),
+                log_value(&hash, &value),
+            );
+        }
+        if seq > start {
+            writes.insert(TreeName::Meta, META_SUPPRESSION_SEQ, seq.to_be_bytes());
+        }
+        Ok(())
+    }
+
+    /// Gives suppressions made before the feed existed their feed entries (once, on the
+    /// first open of such a store), in hash order.
+    fn log_unlogged_suppressions(&self) -> Result<()> {
+        let suppressions = self.tree(TreeName::Suppressions);
+        if suppressions.is_empty() || !self.tree(TreeName::SuppressionLog).is_empty() {
+            return Ok(());
+        }
+        let mut batch = Batch::default();
+        let mut seq = 0u64;
+        for item in suppressions.iter() {
+            let (key, value) = item?;
+            let hash: [u8; 16] = key
+                .as_ref()
+                .try_into()
+                .map_err(|_| Error::Corrupt("suppression key".into()))?;
+            let (kind, at) = parse_suppression_value(&value)?;
+            seq += 1;
+            batch.insert(
+                seq.to_be_bytes().to_vec(),
+                log_value(&hash, &suppression_value(kind, at)).to_vec(),
+            );
+        }
+        let log = self.tree(TreeName::SuppressionLog);
+        log.apply_batch(batch)?;
+        self.tree(TreeName::Meta)
+            .insert(META_SUPPRESSION_SEQ, &seq.to_be_bytes())?;
+        self.db.flush()?;
+        tracing::info!(
+            suppressions = seq,
+            "suppression feed started from the held suppressions"
+        );
+        Ok(())
+    }
+
     /// Whether anyone is suppressed at all: lets ingest skip hashing a line's
     /// identifiers while nobody is.
     pub fn has_suppressions(&self) -> Result<bool> {
@@ -568,6 +679,50 @@ impl CompanyCache {
         };
         Ok(slot.as_ref())
     }
+}
+
+/// One entry of the suppression feed: a keyed hash (never the identifier), why it is
+/// suppressed and since when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuppressionEntry {
+    pub seq: u64,
+    pub hash: [u8; 16],
+    pub kind: u8,
+    pub at: i64,
+}
+
+fn suppression_value(kind: u8, at: i64) -> [u8; 9] {
+    let mut value = [0u8; 9];
+    value[0] = kind;
+    value[1..].copy_from_slice(&at.to_be_bytes());
+    value
+}
+
+fn parse_suppression_value(value: &[u8]) -> Result<(u8, i64)> {
+    match value {
+        [kind, at @ ..] if at.len() == 8 => Ok((*kind, read_u64(at)? as i64)),
+        _ => Err(Error::Corrupt("suppression value".into())),
+    }
+}
+
+fn log_value(hash: &[u8; 16], value: &[u8; 9]) -> [u8; 25] {
+    let mut out = [0u8; 25];
+    out[..16].copy_from_slice(hash);
+    out[16..].copy_from_slice(value);
+    out
+}
+
+fn decode_log_entry(seq: u64, value: &[u8]) -> Result<SuppressionEntry> {
+    let (hash, rest) = value
+        .split_first_chunk::<16>()
+        .ok_or_else(|| Error::Corrupt("suppression feed entry".into()))?;
+    let (kind, at) = parse_suppression_value(rest)?;
+    Ok(SuppressionEntry {
+        seq,
+        hash: *hash,
+        kind,
+        at,
+    })
 }
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {

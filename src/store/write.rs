@@ -27,6 +27,8 @@ pub struct WriteSet {
     /// Profiles whose index document must be refreshed.
     pub(super) reindex: Vec<u64>,
     pub(super) count_delta: Counts,
+    /// Suppressions to record: `(hash, kind, time)`, numbered in the feed by the commit.
+    pub(super) suppressions: Vec<([u8; 16], u8, i64)>,
     /// Key prefixes whose entries go too: the commit lists them under the write lock.
     pub(super) remove_prefixes: Vec<(TreeName, Vec<u8>)>,
     /// Notices to append, numbered by the commit: `(key name, notice)`.
@@ -165,12 +167,11 @@ impl WriteSet {
     }
 
     /// Records that whoever `hash` (a keyed identifier hash) identifies must not be
-    /// collected again. Suppressions are never removed.
+    /// collected again, and appends it to the suppression feed. Suppressions are never
+    /// removed; one already held is kept unless `kind` ranks above it (a lower number:
+    /// an erasure replaces a listing), so suppressing again changes nothing.
     pub fn suppress(&mut self, hash: [u8; 16], kind: u8, at: i64) {
-        let mut value = [0u8; 9];
-        value[0] = kind;
-        value[1..].copy_from_slice(&at.to_be_bytes());
-        self.insert(TreeName::Suppressions, hash, value);
+        self.suppressions.push((hash, kind, at));
     }
 
     /// Stores a data-subject request (new or updated).

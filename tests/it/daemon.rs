@@ -754,6 +754,8 @@ async fn every_routes_real_error_responses_are_in_the_openapi_document() {
                 let json_body = operation["requestBody"]["content"]["application/json"].is_object();
                 let body_type = if json_body {
                     "application/json"
+                } else if operation["requestBody"]["content"]["text/csv"].is_object() {
+                    "text/csv"
                 } else {
                     "application/x-ndjson"
                 };
@@ -1019,4 +1021,56 @@ async fn stored_text_is_display_safe_and_a_wordless_search_is_refused() {
         assert_eq!(reply.status, 400, "{wordless}: {}", reply.text);
     }
     daemon.stop().await;
+}
+
+/// Regression: the store was world-readable (`store/db` 0644) and the email hash key lay
+/// beside the hashes it protects. Now everything under the data directory is owner-only,
+/// and the key can live in a file elsewhere.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_is_owner_only_and_the_key_can_live_elsewhere() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let key_file = secrets.path().join("email.key");
+    std::fs::write(&key_file, format!("{}\n", "ab".repeat(32))).expect("key");
+    let data = dir.path().join("data");
+    let mut args = crate::support::args(&data);
+    args.data.email_key_file = Some(key_file);
+    let daemon = crate::support::start_with(args).await;
+    let reply = daemon
+        .client
+        .ingest(&[
+            json!({"first_name":"Lise","last_name":"Meitner","email":"lise@kwi.example",
+                         "company":{"name":"KWI","domain":"kwi.example"}}),
+        ])
+        .await;
+    assert_eq!(reply.body["created"], 1, "{}", reply.text);
+    daemon
+        .client
+        .lookup(json!({"name":"Lise Meitner","company":"KWI"}))
+        .await;
+    daemon.stop().await;
+    let mode = |path: &std::path::Path| {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(&data), 0o700);
+    let files = crate::support::files_under(&data);
+    assert!(files.len() > 3, "{files:?}");
+    for file in &files {
+        assert_eq!(
+            mode(file) & 0o077,
+            0,
+            "{} is readable by others",
+            file.display()
+        );
+    }
+    assert!(
+        !data.join(profiled::email::KEY_FILE).exists(),
+        "no key file beside the hashes"
+    );
 }

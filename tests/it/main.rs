@@ -5,6 +5,7 @@
 mod clients;
 mod crash_loop;
 mod daemon;
+mod deletion_lists;
 mod enrich;
 mod enrich_cli;
 mod freshness;
