@@ -241,6 +241,8 @@ const ROUTES: &[Row] = &[
     ("get", "/v1/privacy/requests", Some("privacy")),
     ("post", "/v1/privacy/requests", Some("privacy")),
     ("get", "/v1/privacy/notices", Some(ANY)),
+    ("post", "/v1/privacy/deletion-lists", Some("privacy")),
+    ("get", "/v1/privacy/suppressions", Some("privacy")),
     ("get", "/v1/profiles/{id}", Some("lookup")),
     ("patch", "/v1/profiles/{id}", Some("privacy")),
 ];
