@@ -35,7 +35,7 @@ impl Scope {
         }
     }
 
-    fn parse(text: &str) -> Result<Self> {
+    pub fn parse(text: &str) -> Result<Self> {
         Ok(match text.trim() {
             "lookup" => Scope::Lookup,
             "search" => Scope::Search,
@@ -48,27 +48,246 @@ impl Scope {
     }
 }
 
+/// How a key is given: its BLAKE3 hash (what `profiled keys new` prints), or the key
+/// itself (the development form `--api-keys name:key:scopes`, which logs a warning).
+#[derive(Clone)]
+pub enum KeySecret {
+    /// BLAKE3 of the key. Keys made by `profiled keys new` carry 256 random bits, so a
+    /// fast hash is enough: no one can search a 2^256 space, however cheap each try.
+    Hash([u8; 32]),
+    /// The key in plain text (it shows in the process list and the config file).
+    Plain(String),
+}
+
+impl KeySecret {
+    /// The hash a presented key is compared with.
+    pub fn hash(&self) -> [u8; 32] {
+        match self {
+            KeySecret::Hash(hash) => *hash,
+            KeySecret::Plain(key) => hash_key(key),
+        }
+    }
+
+    pub fn is_plain(&self) -> bool {
+        matches!(self, KeySecret::Plain(_))
+    }
+}
+
+/// The hash under which a key is configured and checked.
+pub fn hash_key(key: &str) -> [u8; 32] {
+    *blake3::hash(key.as_bytes()).as_bytes()
+}
+
+/// What one key may use: requests per second (a token bucket of `burst` tokens) and
+/// records per UTC day (lookups, profile reads and enrich records). `None`: unlimited.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct KeyLimits {
+    pub rate_per_second: Option<f64>,
+    pub burst: Option<u32>,
+    pub daily_quota: Option<u64>,
+}
+
+impl KeyLimits {
+    /// The bucket size: `burst`, else one second's worth of requests (at least 1).
+    pub fn bucket(&self) -> Option<(f64, f64)> {
+        let rate = self.rate_per_second?;
+        let burst = self.burst.map_or_else(|| rate.ceil().max(1.0), f64::from);
+        Some((rate, burst))
+    }
+}
+
 /// One client's key. The key itself never appears in `Debug` output or logs.
-#[derive(Clone, Deserialize)]
+#[derive(Clone)]
 pub struct ApiKey {
     /// Who holds the key: recorded as the recipient of what it reads.
     pub name: String,
-    pub key: String,
+    pub secret: KeySecret,
     pub scopes: Vec<Scope>,
+    pub limits: KeyLimits,
+    /// Browser origins this key may be used from; `None` takes the daemon-wide
+    /// `cors_origins` (empty by default: no browser origin).
+    pub cors_origins: Option<Vec<String>>,
 }
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiKey")
             .field("name", &self.name)
-            .field("key", &"<redacted>")
+            .field("secret", &"<redacted>")
             .field("scopes", &self.scopes)
+            .field("limits", &self.limits)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
 
+/// An `[[api_keys]]` entry of the TOML file: `hash` (from `profiled keys new`) or, for
+/// development, `key` in plain text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileApiKey {
+    name: String,
+    #[serde(default)]
+    hash: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    scopes: Vec<Scope>,
+    #[serde(default)]
+    rate_per_second: Option<f64>,
+    #[serde(default)]
+    burst: Option<u32>,
+    #[serde(default)]
+    daily_quota: Option<u64>,
+    #[serde(default)]
+    cors_origins: Option<Vec<String>>,
+}
+
+impl FileApiKey {
+    fn into_key(self) -> Result<ApiKey> {
+        let secret = match (self.hash, self.key) {
+            (Some(hash), None) => KeySecret::Hash(parse_key_hash(&hash).ok_or_else(|| {
+                Error::Config(format!(
+                    "API key `{}`: `hash` must be `blake3:` and 64 hex digits, as `profiled keys new` prints it",
+                    self.name
+                ))
+            })?),
+            (None, Some(key)) => KeySecret::Plain(key),
+            _ => {
+                return Err(Error::Config(format!(
+                    "API key `{}` needs exactly one of `hash` (from `profiled keys new`) and `key`",
+                    self.name
+                )))
+            }
+        };
+        Ok(ApiKey {
+            name: self.name,
+            secret,
+            scopes: self.scopes,
+            limits: KeyLimits {
+                rate_per_second: self.rate_per_second,
+                burst: self.burst,
+                daily_quota: self.daily_quota,
+            },
+            cors_origins: self.cors_origins,
+        })
+    }
+}
+
+/// A new random key: 256 bits from the operating system, `pfd_` and base64url.
+pub fn generate_key() -> Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| Error::Internal(format!("no randomness for a key: {err}")))?;
+    Ok(format!(
+        "pfd_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    ))
+}
+
+impl ApiKey {
+    /// A new key for `name` (letters, digits, `.`, `_`, `-`): returns the key, to be shown
+    /// once, and its configuration, which holds only the key's hash.
+    pub fn generate(
+        name: &str,
+        scopes: &[String],
+        limits: KeyLimits,
+        cors_origins: Vec<String>,
+    ) -> Result<(String, ApiKey)> {
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(Error::Config(
+                "a key's name is 1 to 64 letters, digits, `.`, `_` or `-` (it names the key in logs, metrics and disclosure records)".into(),
+            ));
+        }
+        let scopes = scopes
+            .iter()
+            .flat_map(|s| s.split([',', '+']))
+            .filter(|s| !s.trim().is_empty())
+            .map(Scope::parse)
+            .collect::<Result<Vec<_>>>()?;
+        if scopes.is_empty() {
+            return Err(Error::Config(
+                "give the key at least one scope: lookup, search, enrich, ingest, privacy or admin"
+                    .into(),
+            ));
+        }
+        validate_limits(name, &limits)?;
+        if let Some(bad) = cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(Error::Config(format!(
+                "CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path"
+            )));
+        }
+        let key = generate_key()?;
+        let config = ApiKey {
+            name: name.to_owned(),
+            secret: KeySecret::Hash(hash_key(&key)),
+            scopes,
+            limits,
+            cors_origins: (!cors_origins.is_empty()).then_some(cors_origins),
+        };
+        Ok((key, config))
+    }
+
+    /// The `[[api_keys]]` block that configures this key by its hash (the key itself is
+    /// never written: a plain-text key is written as its hash too).
+    pub fn to_toml(&self) -> String {
+        let hex: String = self
+            .secret
+            .hash()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let scopes: Vec<String> = self.scopes.iter().map(|s| toml_string(s.name())).collect();
+        let mut out = format!(
+            "[[api_keys]]\nname = {}\nhash = \"blake3:{hex}\"\nscopes = [{}]\n",
+            toml_string(&self.name),
+            scopes.join(", ")
+        );
+        if let Some(rate) = self.limits.rate_per_second {
+            out.push_str(&format!("rate_per_second = {rate:?}\n"));
+        }
+        if let Some(burst) = self.limits.burst {
+            out.push_str(&format!("burst = {burst}\n"));
+        }
+        if let Some(quota) = self.limits.daily_quota {
+            out.push_str(&format!("daily_quota = {quota}\n"));
+        }
+        if let Some(origins) = &self.cors_origins {
+            let origins: Vec<String> = origins.iter().map(|o| toml_string(o)).collect();
+            out.push_str(&format!("cors_origins = [{}]\n", origins.join(", ")));
+        }
+        out
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `blake3:<64 hex digits>`.
+fn parse_key_hash(text: &str) -> Option<[u8; 32]> {
+    crate::email::parse_sha256_hex(text.trim().strip_prefix("blake3:")?)
+}
+
 /// The optional TOML file; every entry may be omitted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
@@ -81,6 +300,10 @@ pub struct FileConfig {
     pub max_line_bytes: Option<usize>,
     pub max_field_chars: Option<usize>,
     pub request_timeout_ms: Option<u64>,
+    pub header_read_timeout_ms: Option<u64>,
+    pub stall_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub max_in_flight: Option<usize>,
     pub max_enrich_records: Option<usize>,
     pub retention_days: Option<u32>,
     pub purge_window_hours: Option<u32>,
@@ -89,8 +312,11 @@ pub struct FileConfig {
     pub email_key_hex: Option<String>,
     pub email_key_file: Option<PathBuf>,
     #[serde(default)]
-    pub api_keys: Vec<ApiKey>,
+    api_keys: Vec<FileApiKey>,
     pub cors_origins: Option<Vec<String>>,
+    /// Host names the open (keyless, loopback) mode answers to besides the listen
+    /// address and `localhost`.
+    pub allowed_hosts: Option<Vec<String>>,
     /// What access exports state about the processing (`[privacy]`).
     #[serde(default)]
     pub privacy: PrivacyPolicy,
@@ -154,6 +380,20 @@ pub struct ServeArgs {
     /// Per-request time limit, in milliseconds.
     #[arg(long, env = "PROFILED_REQUEST_TIMEOUT_MS")]
     pub request_timeout_ms: Option<u64>,
+    /// Time for a request's headers to arrive once a connection waits for them (new or
+    /// kept alive), in milliseconds; also how long an idle connection is kept.
+    #[arg(long, env = "PROFILED_HEADER_READ_TIMEOUT_MS")]
+    pub header_read_timeout_ms: Option<u64>,
+    /// A connection on which no byte moves either way for this long while the daemon
+    /// waits on it is closed (a client that stops reading or sending), in milliseconds.
+    #[arg(long, env = "PROFILED_STALL_TIMEOUT_MS")]
+    pub stall_timeout_ms: Option<u64>,
+    /// Most connections open at once; more are answered 503 and closed.
+    #[arg(long, env = "PROFILED_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Most requests served at once; more are answered 503 at once (load shedding).
+    #[arg(long, env = "PROFILED_MAX_IN_FLIGHT")]
+    pub max_in_flight: Option<usize>,
     /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
     #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
     pub max_enrich_records: Option<usize>,
@@ -174,6 +414,24 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<String>,
+    /// Host names the open mode (no keys, loopback) answers to besides the listen address
+    /// and `localhost`; repeat the flag or separate with commas.
+    #[arg(
+        long = "allowed-host",
+        env = "PROFILED_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+}
+
+/// The options of `profiled keys list`: where the keys are configured.
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// API keys as `name:key:scope+scope,...` (development form; prefer hashed keys in the file).
+    #[arg(long, env = "PROFILED_API_KEYS", hide_env_values = true)]
+    pub api_keys: Option<String>,
 }
 
 /// Which command the configuration is for: the few defaults and checks that differ.
@@ -196,6 +454,10 @@ pub struct Config {
     pub cache_bytes: u64,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub stall_timeout: Duration,
+    pub max_connections: usize,
+    pub max_in_flight: usize,
     pub max_enrich_records: usize,
     pub retention: Retention,
     /// Deleted data is physically purged within this window.
@@ -205,8 +467,11 @@ pub struct Config {
     pub limits: InputLimits,
     pub email_key: Option<[u8; 32]>,
     pub api_keys: Vec<ApiKey>,
-    /// Browser origins allowed to call the API (CORS); empty allows none.
+    /// Browser origins allowed to call the API (CORS) in the open mode and with keys
+    /// that name no origins of their own; empty allows none.
     pub cors_origins: Vec<String>,
+    /// Host names the open mode answers to besides the listen address and `localhost`.
+    pub allowed_hosts: Vec<String>,
     pub privacy: PrivacyPolicy,
 }
 
@@ -221,6 +486,10 @@ impl fmt::Debug for Config {
             .field("cache_bytes", &self.cache_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("stall_timeout", &self.stall_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("max_in_flight", &self.max_in_flight)
             .field("max_enrich_records", &self.max_enrich_records)
             .field("retention", &self.retention)
             .field("purge_window", &self.purge_window)
@@ -230,6 +499,7 @@ impl fmt::Debug for Config {
             .field("email_key", &self.email_key.map(|_| "<redacted>"))
             .field("api_keys", &self.api_keys)
             .field("cors_origins", &self.cors_origins)
+            .field("allowed_hosts", &self.allowed_hosts)
             .field("privacy", &self.privacy)
             .finish()
     }
@@ -255,6 +525,17 @@ impl Config {
     pub fn resolve_offline(args: &DataArgs) -> Result<Self> {
         let args = ServeArgs {
             data: args.clone(),
+            ..ServeArgs::default()
+        };
+        Self::resolve_for(&args, Mode::Offline)
+    }
+
+    /// The configuration `profiled keys list` reads: the offline one, with the keys of
+    /// `--api-keys`/`PROFILED_API_KEYS` when given (as `serve` would take them).
+    pub fn resolve_keys(args: &KeysArgs) -> Result<Self> {
+        let args = ServeArgs {
+            data: args.data.clone(),
+            api_keys: args.api_keys.clone(),
             ..ServeArgs::default()
         };
         Self::resolve_for(&args, Mode::Offline)
@@ -296,7 +577,11 @@ impl Config {
         };
         let api_keys = match &args.api_keys {
             Some(text) => parse_api_keys(text)?,
-            None => file.api_keys,
+            None => file
+                .api_keys
+                .into_iter()
+                .map(FileApiKey::into_key)
+                .collect::<Result<_>>()?,
         };
         let default_cache_mb = match mode {
             Mode::Serve => DEFAULT_CACHE_MB,
@@ -334,6 +619,18 @@ impl Config {
                     .or(file.request_timeout_ms)
                     .unwrap_or(30_000),
             ),
+            header_read_timeout: Duration::from_millis(
+                args.header_read_timeout_ms
+                    .or(file.header_read_timeout_ms)
+                    .unwrap_or(10_000),
+            ),
+            stall_timeout: Duration::from_millis(
+                args.stall_timeout_ms
+                    .or(file.stall_timeout_ms)
+                    .unwrap_or(60_000),
+            ),
+            max_connections: args.max_connections.or(file.max_connections).unwrap_or(512),
+            max_in_flight: args.max_in_flight.or(file.max_in_flight).unwrap_or(256),
             max_enrich_records: args
                 .max_enrich_records
                 .or(file.max_enrich_records)
@@ -372,6 +669,15 @@ impl Config {
                     .filter(|origin| !origin.is_empty())
                     .collect()
             },
+            allowed_hosts: if args.allowed_hosts.is_empty() {
+                file.allowed_hosts.unwrap_or_default()
+            } else {
+                args.allowed_hosts
+                    .iter()
+                    .map(|host| host.trim().to_ascii_lowercase())
+                    .filter(|host| !host.is_empty())
+                    .collect()
+            },
             privacy: file.privacy,
         };
         config.validate(mode)?;
@@ -394,24 +700,41 @@ impl Config {
                     key.name
                 )));
             }
-            if self.api_keys[..i].iter().any(|k| k.key == key.key) {
+            if self.api_keys[..i]
+                .iter()
+                .any(|k| k.secret.hash() == key.secret.hash())
+            {
                 return Err(Error::Config(format!(
                     "API keys `{}` and another share one key; each key must be its own",
                     key.name
                 )));
             }
-            if key.key.contains(':')
-                || key.key.contains(',')
-                || key.key.chars().any(char::is_whitespace)
-            {
-                return Err(Error::Config(format!(
-                    "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
-                    key.name
-                )));
+            if key.name.is_empty() || key.name.chars().any(char::is_control) {
+                return Err(Error::Config(
+                    "an API key's name must be non-empty, without control characters".into(),
+                ));
             }
-            if key.key.len() < 16 {
+            if let KeySecret::Plain(plain) = &key.secret {
+                if plain.contains(':')
+                    || plain.contains(',')
+                    || plain.chars().any(char::is_whitespace)
+                {
+                    return Err(Error::Config(format!(
+                        "API key `{}` contains `:`, `,` or a space, which the `name:key:scope` form cannot carry; use letters and digits (`profiled keys new` makes one)",
+                        key.name
+                    )));
+                }
+                if plain.len() < 16 {
+                    return Err(Error::Config(format!(
+                        "API key `{}` is shorter than 16 characters",
+                        key.name
+                    )));
+                }
+            }
+            validate_limits(&key.name, &key.limits)?;
+            if let Some(bad) = key.cors_origins.iter().flatten().find(|o| !is_origin(o)) {
                 return Err(Error::Config(format!(
-                    "API key `{}` is shorter than 16 characters",
+                    "API key `{}`: CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path",
                     key.name
                 )));
             }
@@ -465,15 +788,45 @@ impl Config {
                 "privacy.audit_retention_days must be positive".into(),
             ));
         }
-        if self.request_timeout.is_zero() {
-            return Err(Error::Config("request timeout must be positive".into()));
+        if self.request_timeout.is_zero() || self.header_read_timeout.is_zero() {
+            return Err(Error::Config(
+                "the request and header-read timeouts must be positive".into(),
+            ));
+        }
+        if self.stall_timeout <= self.request_timeout {
+            return Err(Error::Config(
+                "stall_timeout_ms must be longer than request_timeout_ms (a request still working must be answered before its connection counts as stalled)".into(),
+            ));
+        }
+        if self.max_connections == 0 || self.max_in_flight == 0 {
+            return Err(Error::Config(
+                "max_connections and max_in_flight must be positive".into(),
+            ));
         }
         if let Some(bad) = self.cors_origins.iter().find(|o| !is_origin(o)) {
             return Err(Error::Config(format!(
                 "CORS origin `{bad}` is not an origin: write `scheme://host[:port]`, without a path"
             )));
         }
+        if let Some(bad) = self
+            .allowed_hosts
+            .iter()
+            .find(|h| h.is_empty() || h.contains(['/', ' ', ',', '@', '*']))
+        {
+            return Err(Error::Config(format!(
+                "allowed host `{bad}` is not a host name: write `name` or `name:port`"
+            )));
+        }
         Ok(())
+    }
+
+    /// The names of the keys given in plain text (they log a warning at start).
+    pub fn plain_text_keys(&self) -> Vec<&str> {
+        self.api_keys
+            .iter()
+            .filter(|k| k.secret.is_plain())
+            .map(|k| k.name.as_str())
+            .collect()
     }
 
     /// The engine's part of the configuration.
@@ -495,8 +848,31 @@ impl Config {
     }
 }
 
+/// A key's limits must be positive, and a burst needs a rate.
+pub fn validate_limits(name: &str, limits: &KeyLimits) -> Result<()> {
+    if let Some(rate) = limits.rate_per_second {
+        if !(rate.is_finite() && rate > 0.0 && rate <= 1e6) {
+            return Err(Error::Config(format!(
+                "API key `{name}`: rate_per_second must lie between 0 (exclusive) and 1000000"
+            )));
+        }
+    }
+    match (limits.burst, limits.rate_per_second) {
+        (Some(0), _) => Err(Error::Config(format!(
+            "API key `{name}`: burst must be at least 1"
+        ))),
+        (Some(_), None) => Err(Error::Config(format!(
+            "API key `{name}`: burst needs rate_per_second"
+        ))),
+        _ if limits.daily_quota == Some(0) => Err(Error::Config(format!(
+            "API key `{name}`: daily_quota must be at least 1 (leave it out for no quota)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// `scheme://host[:port]` with nothing after it: what a browser sends as `Origin`.
-fn is_origin(text: &str) -> bool {
+pub fn is_origin(text: &str) -> bool {
     match text.split_once("://") {
         Some((scheme, rest)) => {
             !scheme.is_empty()
@@ -549,8 +925,10 @@ pub fn parse_api_keys(text: &str) -> Result<Vec<ApiKey>> {
             match parts[..] {
                 [name, key, scopes] if !name.is_empty() && !key.is_empty() => Ok(ApiKey {
                     name: name.to_owned(),
-                    key: key.to_owned(),
+                    secret: KeySecret::Plain(key.to_owned()),
                     scopes: scopes.split('+').map(Scope::parse).collect::<Result<_>>()?,
+                    limits: KeyLimits::default(),
+                    cors_origins: None,
                 }),
                 [name, _, _, _, ..] => Err(Error::Config(format!(
                     "API key `{name}` has more than two `:`; a key cannot contain `:` (keys are written `name:key:scope+scope`)"
@@ -609,6 +987,111 @@ mod tests {
         };
         let err = Config::resolve(&args).expect_err("duplicate name");
         assert!(err.to_string().contains("`ext` is given twice"), "{err}");
+    }
+
+    fn resolve_file(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("profiled.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::resolve(&ServeArgs {
+            data: DataArgs {
+                config: Some(path),
+                ..DataArgs::default()
+            },
+            ..ServeArgs::default()
+        })
+    }
+
+    #[test]
+    fn file_keys_take_a_hash_or_a_key_and_their_limits_are_checked() {
+        let key = generate_key().expect("key");
+        assert!(key.starts_with("pfd_") && key.len() == 47, "{key}");
+        let (_, generated) = ApiKey::generate(
+            "ext",
+            &["lookup,enrich".into()],
+            KeyLimits {
+                rate_per_second: Some(5.0),
+                burst: Some(10),
+                daily_quota: Some(1000),
+            },
+            vec!["chrome-extension://abc".into()],
+        )
+        .expect("generated");
+        let config = resolve_file(&generated.to_toml()).expect("the printed block is valid");
+        let parsed = &config.api_keys[0];
+        assert_eq!(parsed.secret.hash(), generated.secret.hash());
+        assert!(!parsed.secret.is_plain());
+        assert_eq!(parsed.scopes, vec![Scope::Lookup, Scope::Enrich]);
+        assert_eq!(parsed.limits, generated.limits);
+        assert_eq!(
+            parsed.cors_origins.as_deref(),
+            Some(&["chrome-extension://abc".to_owned()][..])
+        );
+        assert!(config.plain_text_keys().is_empty());
+        let hash = format!(
+            "blake3:{}",
+            hash_key("0123456789abcdef0123")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let plain =
+            "[[api_keys]]\nname = \"dev\"\nkey = \"0123456789abcdef0123\"\nscopes = [\"admin\"]\n";
+        assert_eq!(
+            resolve_file(plain).expect("plain").plain_text_keys(),
+            ["dev"]
+        );
+        for (bad, says) in [
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nkey = \"0123456789abcdef0123\"\nscopes = [\"lookup\"]\n"),
+                "exactly one of",
+            ),
+            (
+                "[[api_keys]]\nname = \"a\"\nscopes = [\"lookup\"]\n".to_owned(),
+                "exactly one of",
+            ),
+            (
+                "[[api_keys]]\nname = \"a\"\nhash = \"sha1:00\"\nscopes = [\"lookup\"]\n".to_owned(),
+                "blake3:",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\nburst = 5\n"),
+                "burst needs rate_per_second",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\ndaily_quota = 0\n"),
+                "daily_quota",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\nrate_per_second = -1.0\n"),
+                "rate_per_second",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\ncors_origins = [\"*\"]\n"),
+                "not an origin",
+            ),
+            (
+                format!("[[api_keys]]\nname = \"a\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\n[[api_keys]]\nname = \"a\"\nhash = \"{}\"\nscopes = [\"admin\"]\n", generated.to_toml().lines().nth(2).and_then(|l| l.split('"').nth(1)).expect("hash")),
+                "`a` is given twice",
+            ),
+            (
+                format!("{plain}[[api_keys]]\nname = \"b\"\nhash = \"{hash}\"\nscopes = [\"lookup\"]\n"),
+                "share one key",
+            ),
+        ] {
+            let err = resolve_file(&bad).expect_err(&bad);
+            assert!(err.to_string().contains(says), "{bad}: {err}");
+            assert!(!err.to_string().contains("0123456789abcdef0123"), "{err}");
+        }
+        assert!(ApiKey::generate("a b", &["lookup".into()], KeyLimits::default(), vec![]).is_err());
+        assert!(ApiKey::generate("a", &[], KeyLimits::default(), vec![]).is_err());
+        assert!(ApiKey::generate(
+            "a",
+            &["lookup".into()],
+            KeyLimits::default(),
+            vec!["x".into()]
+        )
+        .is_err());
     }
 
     #[test]

@@ -48,13 +48,18 @@ codes! {
     InvalidRequest => ("invalid_request", 400, "Invalid request"),
     Unauthorized => ("unauthorized", 401, "Unauthorized"),
     Forbidden => ("forbidden", 403, "Forbidden"),
+    OriginNotAllowed => ("origin_not_allowed", 403, "Forbidden"),
+    HostNotAllowed => ("host_not_allowed", 403, "Forbidden"),
     NotFound => ("not_found", 404, "Not found"),
     MethodNotAllowed => ("method_not_allowed", 405, "Method not allowed"),
     Conflict => ("conflict", 409, "Conflict"),
     PayloadTooLarge => ("payload_too_large", 413, "Payload too large"),
     TooManyRecords => ("too_many_records", 413, "Payload too large"),
     UnsupportedMediaType => ("unsupported_media_type", 415, "Unsupported media type"),
+    RateLimited => ("rate_limited", 429, "Too many requests"),
+    QuotaExceeded => ("quota_exceeded", 429, "Too many requests"),
     Unavailable => ("unavailable", 503, "Service unavailable"),
+    Overloaded => ("overloaded", 503, "Service unavailable"),
     StoreLocked => ("store_locked", 503, "Service unavailable"),
     StoreFormat => ("store_format", 500, "Internal error"),
     Config => ("config", 500, "Internal error"),
@@ -84,8 +89,22 @@ pub enum Error {
     Unauthorized,
     #[error("this API key lacks the `{0}` scope")]
     Forbidden(&'static str),
+    #[error("requests from this browser origin are not allowed (with this key); list the origin in the key's cors_origins, or in cors_origins for the open mode")]
+    OriginNotAllowed,
+    #[error("the Host header names no address this daemon answers to; use the listen address or localhost, or list the name in allowed_hosts")]
+    HostNotAllowed,
+    #[error("this API key's rate limit is reached; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    #[error("this API key's daily quota of {limit} records has {remaining} left, fewer than the request needs; it renews at 00:00 UTC, in {retry_after} s")]
+    QuotaExceeded {
+        limit: u64,
+        remaining: u64,
+        retry_after: u64,
+    },
     #[error("the daemon is shutting down")]
     Unavailable,
+    #[error("the daemon is at its limit of requests in flight; retry in {retry_after} s")]
+    Overloaded { retry_after: u64 },
     #[error("the store {} is in use by another profiled process{}; stop it or choose another --data-dir", dir.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     StoreLocked {
         dir: std::path::PathBuf,
@@ -142,7 +161,12 @@ impl Error {
             Error::UnsupportedMediaType(_) => Code::UnsupportedMediaType,
             Error::Unauthorized => Code::Unauthorized,
             Error::Forbidden(_) => Code::Forbidden,
+            Error::OriginNotAllowed => Code::OriginNotAllowed,
+            Error::HostNotAllowed => Code::HostNotAllowed,
+            Error::RateLimited { .. } => Code::RateLimited,
+            Error::QuotaExceeded { .. } => Code::QuotaExceeded,
             Error::Unavailable => Code::Unavailable,
+            Error::Overloaded { .. } => Code::Overloaded,
             Error::StoreLocked { .. } => Code::StoreLocked,
             Error::StoreFormat { .. } => Code::StoreFormat,
             Error::Config(_) => Code::Config,
@@ -172,7 +196,17 @@ impl Error {
 
     /// Whether the message may be shown to a client (server-side details never are).
     pub fn is_client_error(&self) -> bool {
-        self.status() < 500 || matches!(self, Error::Unavailable)
+        self.status() < 500 || matches!(self, Error::Unavailable | Error::Overloaded { .. })
+    }
+
+    /// Seconds after which a refused request may succeed (`Retry-After`), where known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::RateLimited { retry_after }
+            | Error::QuotaExceeded { retry_after, .. }
+            | Error::Overloaded { retry_after } => Some(*retry_after),
+            _ => None,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -5,7 +5,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use profiled::clock::{Clock, SystemClock};
-use profiled::config::{Config, DataArgs, ServeArgs};
+use profiled::config::{ApiKey, Config, DataArgs, KeyLimits, KeysArgs, ServeArgs};
 use profiled::engine::Engine;
 use profiled::enrich_file::{
     enrich_file, ColumnReport, EnrichSummary, FileOptions, Format, Role, DEFAULT_FIELDS,
@@ -101,6 +101,9 @@ enum Command {
         #[arg(long)]
         suppressions: Option<PathBuf>,
     },
+    /// Make API keys, and list the configured ones.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// The disclosure log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -190,6 +193,34 @@ enum AuditCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a key: prints the key on the first line (shown this once), then the
+    /// `[[api_keys]]` block for the config file, which holds only the key's hash.
+    New {
+        /// Who holds the key (named in logs, metrics and disclosure records).
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: lookup, search, enrich, ingest, privacy, admin.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// Requests per second (a token bucket) [default: unlimited].
+        #[arg(long)]
+        rate_per_second: Option<f64>,
+        /// Requests the bucket holds, for bursts [default: one second's worth].
+        #[arg(long)]
+        burst: Option<u32>,
+        /// Records per UTC day: lookups, profile reads and enrich records [default: unlimited].
+        #[arg(long)]
+        daily_quota: Option<u64>,
+        /// A browser origin the key may be used from (repeat for more) [default: none].
+        #[arg(long = "cors-origin", value_delimiter = ',')]
+        cors_origins: Vec<String>,
+    },
+    /// List the configured keys: names, scopes, limits and origins, never a key or its hash.
+    List(KeysArgs),
 }
 
 #[derive(clap::Args)]
@@ -292,6 +323,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             suppressions,
         } => restore(&data, &snapshot, suppressions.as_deref()),
         Command::Audit(AuditCommand::Verify { data }) => audit_verify(&data),
+        Command::Keys(KeysCommand::New {
+            name,
+            scopes,
+            rate_per_second,
+            burst,
+            daily_quota,
+            cors_origins,
+        }) => new_key(
+            &name,
+            &scopes,
+            KeyLimits {
+                rate_per_second,
+                burst,
+                daily_quota,
+            },
+            cors_origins,
+        ),
+        Command::Keys(KeysCommand::List(args)) => list_keys(&args),
         Command::Gen {
             count,
             seed,
@@ -707,6 +756,23 @@ fn audit_verify(data: &DataArgs) -> anyhow::Result<()> {
     }
 }
 
+fn new_key(
+    name: &str,
+    scopes: &[String],
+    limits: KeyLimits,
+    cors_origins: Vec<String>,
+) -> anyhow::Result<()> {
+    let (key, config) = ApiKey::generate(name, scopes, limits, cors_origins)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{key}")?;
+    write!(out, "{}", config.to_toml())?;
+    out.flush()?;
+    eprintln!(
+        "profiled: the first line is the key, shown only now: give it to `{name}`; add the [[api_keys]] block to the config file (it holds the key's hash, not the key)"
+    );
+    Ok(())
+}
+
 fn import_deletion_list(
     data: &DataArgs,
     list_type: ListTypeArg,
@@ -849,6 +915,65 @@ fn restore(data: &DataArgs, snapshot: &Path, suppressions: Option<&Path>) -> any
         report.suppressions_reapplied,
         report.profiles_erased
     );
+    Ok(())
+}
+
+fn list_keys(args: &KeysArgs) -> anyhow::Result<()> {
+    let config = Config::resolve_keys(args)?;
+    if config.api_keys.is_empty() {
+        println!("no API keys are configured: the daemon serves without keys, on a loopback address only");
+        return Ok(());
+    }
+    let or_none = |value: Option<String>| value.unwrap_or_else(|| "-".to_owned());
+    let rows: Vec<[String; 7]> = config
+        .api_keys
+        .iter()
+        .map(|key| {
+            let scopes: Vec<&str> = key.scopes.iter().map(|s| s.name()).collect();
+            [
+                key.name.clone(),
+                scopes.join(","),
+                or_none(key.limits.rate_per_second.map(|r| r.to_string())),
+                or_none(key.limits.bucket().map(|(_, burst)| burst.to_string())),
+                or_none(key.limits.daily_quota.map(|q| q.to_string())),
+                match &key.cors_origins {
+                    Some(origins) if !origins.is_empty() => origins.join(","),
+                    Some(_) => "-".to_owned(),
+                    None if config.cors_origins.is_empty() => "-".to_owned(),
+                    None => format!("{} (daemon-wide)", config.cors_origins.join(",")),
+                },
+                if key.secret.is_plain() {
+                    "plain text".to_owned()
+                } else {
+                    "hash".to_owned()
+                },
+            ]
+        })
+        .collect();
+    let header = [
+        "NAME",
+        "SCOPES",
+        "RATE/S",
+        "BURST",
+        "DAILY QUOTA",
+        "CORS ORIGINS",
+        "GIVEN AS",
+    ]
+    .map(str::to_owned);
+    let mut widths = [0usize; 7];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
     Ok(())
 }
 

@@ -22,6 +22,19 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+/// An API key by its name (never the key).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct KeyLabels {
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ThrottleLabels {
+    pub key: String,
+    /// `rate` or `quota`.
+    pub limit: String,
+}
+
 type LatencyFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// The daemon's metrics registry.
@@ -29,6 +42,11 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: LatencyFamily,
+    key_requests: Family<KeyLabels, Counter>,
+    key_throttled: Family<ThrottleLabels, Counter>,
+    key_records: Family<KeyLabels, Counter>,
+    shed: Counter,
+    connections_refused: Counter,
     pub profiles: Gauge,
     pub companies: Gauge,
     pub index_lag: Gauge,
@@ -62,6 +80,36 @@ impl Metrics {
             "http_request_duration_seconds",
             "HTTP request latency by route",
             latency.clone(),
+        );
+        let key_requests = Family::<KeyLabels, Counter>::default();
+        registry.register(
+            "key_requests",
+            "Requests by API key name",
+            key_requests.clone(),
+        );
+        let key_throttled = Family::<ThrottleLabels, Counter>::default();
+        registry.register(
+            "key_throttled",
+            "Requests refused with 429 by API key name and limit (rate, quota)",
+            key_throttled.clone(),
+        );
+        let key_records = Family::<KeyLabels, Counter>::default();
+        registry.register(
+            "key_records",
+            "Records counted against the daily quota (lookups, profile reads, enrich records) by API key name",
+            key_records.clone(),
+        );
+        let shed = Counter::default();
+        registry.register(
+            "http_shed",
+            "Requests refused with 503 because the limit of requests in flight was reached",
+            shed.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "connections_refused",
+            "Connections refused with 503 because the connection limit was reached",
+            connections_refused.clone(),
         );
         let profiles = Gauge::default();
         registry.register("profiles", "Profiles in the store", profiles.clone());
@@ -122,6 +170,11 @@ impl Metrics {
             last_sweep_seconds,
             requests,
             latency,
+            key_requests,
+            key_throttled,
+            key_records,
+            shed,
+            connections_refused,
             profiles,
             companies,
             index_lag,
@@ -145,6 +198,46 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// A request carrying the key named `key`.
+    pub fn key_request(&self, key: &str) {
+        self.key_requests
+            .get_or_create(&KeyLabels {
+                key: key.to_owned(),
+            })
+            .inc();
+    }
+
+    /// A request of `key` refused by its `limit` (`rate` or `quota`).
+    pub fn key_throttled(&self, key: &str, limit: &str) {
+        self.key_throttled
+            .get_or_create(&ThrottleLabels {
+                key: key.to_owned(),
+                limit: limit.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Records counted against `key`'s quota.
+    pub fn key_records(&self, key: &str, records: u64) {
+        if records > 0 {
+            self.key_records
+                .get_or_create(&KeyLabels {
+                    key: key.to_owned(),
+                })
+                .inc_by(records);
+        }
+    }
+
+    /// A request shed by the limit of requests in flight.
+    pub fn request_shed(&self) {
+        self.shed.inc();
+    }
+
+    /// A connection refused by the connection limit.
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
     }
 
     /// Brings the freshness metrics up to the engine's figures.

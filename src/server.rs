@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::http::{self, AppState, Keys};
+use crate::http::{self, AppState, ConnLimits, Guard, Keys};
 use crate::metrics::Metrics;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,8 +35,20 @@ impl Daemon {
                 reason,
             })?;
         let addr = listener.local_addr()?;
+        let plain = config.plain_text_keys();
+        if !plain.is_empty() {
+            tracing::warn!(
+                keys = %plain.join(", "),
+                "API keys given in plain text (--api-keys, PROFILED_API_KEYS or `key` in the config file) show in the process list and the file; for anything but development, make keys with `profiled keys new` and configure their hashes"
+            );
+        }
         let engine_config = config.engine();
         let sample = config.sample;
+        let keys = Arc::new(Keys::new(
+            &config.api_keys,
+            &config.cors_origins,
+            clock.clone(),
+        ));
         let engine = tokio::task::spawn_blocking(move || -> Result<Engine> {
             let engine = Engine::open(engine_config, clock.clone())?;
             if sample {
@@ -47,14 +59,27 @@ impl Daemon {
         .await
         .map_err(|_| Error::Internal("start-up task failed".into()))??;
         let engine = Arc::new(engine);
+        restore_quotas(&engine, &keys).await?;
         let state = AppState {
             engine: engine.clone(),
-            keys: Arc::new(Keys::new(&config.api_keys)),
+            guard: Arc::new(Guard::new(
+                &keys,
+                addr,
+                &config.cors_origins,
+                &config.allowed_hosts,
+            )),
+            keys: keys.clone(),
             metrics: Arc::new(Metrics::new()),
             max_body_bytes: config.max_body_bytes,
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
-            cors_origins: config.cors_origins.clone(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
+        };
+        let metrics = state.metrics.clone();
+        let limits = ConnLimits {
+            header_read_timeout: config.header_read_timeout,
+            stall_timeout: config.stall_timeout,
+            max_connections: config.max_connections,
         };
         let app = http::router(state, config.request_timeout);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -65,18 +90,25 @@ impl Daemon {
             purge_check_interval(config.purge_window),
             sweeper_stopped,
         ));
+        let (stop_quotas, quotas_stopped) = watch::channel(false);
+        let quota_saver = tokio::spawn(run_quota_saver(
+            engine.clone(),
+            keys.clone(),
+            quotas_stopped,
+        ));
         let serving = engine.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await?;
+            http::serve(listener, app, limits, metrics, async {
+                let _ = stopped.await;
+            })
+            .await;
             // In-flight requests have drained: stop the sweeper at its next batch, then
             // commit the index and flush the store.
             serving.begin_closing();
             let _ = stop_sweeper.send(true);
             let _ = sweeper.await;
+            let _ = stop_quotas.send(true);
+            let _ = quota_saver.await;
             tokio::task::spawn_blocking(move || serving.shutdown())
                 .await
                 .map_err(|_| Error::Internal("shutdown task failed".into()))?
@@ -163,6 +195,61 @@ async fn background(job: &'static str, work: impl FnOnce() -> Result<()> + Send 
             tracing::error!(job, error = %err, "background job failed; retrying at its next tick")
         }
         Err(_) => tracing::error!(job, "background task failed"),
+    }
+}
+
+/// How often the day's quota counts are saved to the store.
+const QUOTA_SAVE_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Continues today's quota counts from the store.
+async fn restore_quotas(engine: &Arc<Engine>, keys: &Arc<Keys>) -> Result<()> {
+    let (engine, keys) = (engine.clone(), keys.clone());
+    tokio::task::spawn_blocking(move || -> Result<()> {
+        let today = http::quota_day(keys.now());
+        for principal in keys.principals().filter(|p| p.usage.has_quota()) {
+            let used = engine.quota_used(&principal.name, today)?;
+            principal.usage.restore(today, used);
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|_| Error::Internal("quota restore task failed".into()))?
+}
+
+/// Saves the quota counts that changed, every second and once more when told to stop.
+async fn run_quota_saver(engine: Arc<Engine>, keys: Arc<Keys>, mut stop: watch::Receiver<bool>) {
+    if !keys.principals().any(|p| p.usage.has_quota()) {
+        return;
+    }
+    let mut ticks = tokio::time::interval(QUOTA_SAVE_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let stopping = tokio::select! {
+            _ = ticks.tick() => false,
+            _ = stop.changed() => true,
+        };
+        let (engine, keys) = (engine.clone(), keys.clone());
+        let saved = tokio::task::spawn_blocking(move || -> Result<()> {
+            let unsaved = keys
+                .principals()
+                .filter_map(|p| p.usage.unsaved().map(|(day, used)| (p, day, used)));
+            for (principal, day, used) in unsaved {
+                engine.save_quota_used(&principal.name, day, used)?;
+                principal.usage.mark_saved(day, used);
+            }
+            Ok(())
+        })
+        .await;
+        match saved {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "saving the quota counts failed; retrying")
+            }
+            Err(_) => tracing::error!("quota saving task failed"),
+        }
+        if stopping || *stop.borrow() {
+            return;
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod ingest;
 mod lookup;
 mod privacy;
 mod purge;
+mod quota;
 pub mod retention;
 mod rules;
 pub mod search;

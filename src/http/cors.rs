@@ -1,38 +1,110 @@
-//! CORS for browser clients such as the extension (`chrome-extension://<id>`): the
-//! configured origins may call the API, preflights are answered with the methods and
-//! headers the API takes, and with no origin configured no layer is added at all, so no
-//! browser origin is allowed.
+//! CORS for browser clients such as the extension (`chrome-extension://<id>`).
 //!
-//! Until keys carry their own origins (per-key CORS), the allow-list is daemon-wide; a
-//! browser client still needs a key with the right scope for every call.
+//! Each key names the origins it may be used from (`cors_origins` in its `[[api_keys]]`
+//! entry); a key that names none takes the daemon-wide `cors_origins`, which is also the
+//! allow-list of the open mode. Both are empty by default: no browser origin may call.
+//!
+//! A preflight carries no key, so it is answered for any origin some key (or the open
+//! mode) allows — with the methods and headers the API takes — and refused (403) for any
+//! other. The request itself is then checked against its key's own list by the guard.
 
-use axum::http::{header, HeaderValue, Method};
-use std::time::Duration;
-use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, CorsLayer};
+use crate::error::Error;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
-/// How long a browser may cache a preflight answer.
-const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+/// How long a browser may cache a preflight answer, in seconds.
+const PREFLIGHT_MAX_AGE: &str = "600";
+const ALLOW_METHODS: &str = "GET, POST, PATCH";
+const ALLOW_HEADERS: &str = "authorization, content-type, accept";
+/// What a browser client may read of an answer besides the CORS-safelisted headers.
+const EXPOSE_HEADERS: &str =
+    "retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset, www-authenticate";
 
-/// The CORS layer for `origins` (already validated by the configuration), or `None`
-/// when no origin is allowed.
-pub fn layer(origins: &[String]) -> Option<CorsLayer> {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|origin| HeaderValue::from_str(origin).ok())
-        .collect();
-    if allowed.is_empty() {
-        return None;
+/// The answer to a preflight from an allowed origin.
+pub fn preflight(origin: &str, request_headers: &HeaderMap) -> Response {
+    let Ok(origin) = HeaderValue::from_str(origin) else {
+        return super::error::ApiError(Error::OriginNotAllowed).into_response();
+    };
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static(ALLOW_METHODS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(ALLOW_HEADERS),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static(PREFLIGHT_MAX_AGE),
+    );
+    // Chromium asks before a public origin reaches a loopback or private address.
+    if request_headers
+        .get("access-control-request-private-network")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+    {
+        headers.insert(
+            "access-control-allow-private-network",
+            HeaderValue::from_static("true"),
+        );
     }
-    let private_network = allowed.clone();
-    Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(allowed))
-            .allow_methods([Method::GET, Method::POST, Method::PATCH])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-            // Chromium asks before a public origin reaches a loopback or private address.
-            .allow_private_network(AllowPrivateNetwork::predicate(move |origin, _| {
-                private_network.contains(origin)
-            }))
-            .max_age(PREFLIGHT_MAX_AGE),
-    )
+    headers.insert(header::VARY, HeaderValue::from_static("origin"));
+    response
+}
+
+/// Lets the allowed `origin` read `response` (errors included).
+pub fn allow(response: &mut Response, origin: &str) {
+    let Ok(origin) = HeaderValue::from_str(origin) else {
+        return;
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static(EXPOSE_HEADERS),
+    );
+}
+
+/// Marks an answer as depending on `Origin` (caches must not share it across origins).
+pub fn vary(response: &mut Response) {
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("origin"));
+}
+
+/// Whether `origin` names the host the request was sent to (the console's own calls).
+pub fn same_origin(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    match origin.split_once("://") {
+        Some((scheme, rest)) => {
+            (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+                && rest.eq_ignore_ascii_case(host)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_compares_scheme_host_and_port() {
+        assert!(same_origin("http://127.0.0.1:7878", Some("127.0.0.1:7878")));
+        assert!(same_origin(
+            "https://Profiled.Example",
+            Some("profiled.example")
+        ));
+        assert!(!same_origin(
+            "http://127.0.0.1:7879",
+            Some("127.0.0.1:7878")
+        ));
+        assert!(!same_origin("null", Some("127.0.0.1:7878")));
+        assert!(!same_origin("chrome-extension://abc", Some("abc")));
+        assert!(!same_origin("http://127.0.0.1:7878", None));
+    }
 }

@@ -16,7 +16,6 @@ use futures_util::StreamExt;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Records matched per chunk of a streamed job.
@@ -67,13 +66,15 @@ pub async fn enrich(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_owned();
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let query = query_options(query.as_deref())?;
     if content_type.starts_with("application/x-ndjson")
         || content_type.starts_with("application/ndjson")
     {
-        return Ok(stream(state, query, auth.principal, request.into_body()).await);
+        // A job that cannot answer one record is refused before it starts.
+        auth.require_quota()?;
+        return Ok(stream(state, query, auth, request.into_body()).await);
     }
     let JsonBody(batch) = JsonBody::<EnrichRequest>::from_request(request, &state).await?;
     if batch.records.len() > state.max_enrich_records {
@@ -82,6 +83,7 @@ pub async fn enrich(
         }
         .into());
     }
+    auth.charge(batch.records.len() as u64)?;
     // The body's options win over the query's.
     let options = EnrichOptions {
         min_confidence: batch.min_confidence.or(query.min_confidence),
@@ -140,7 +142,7 @@ type Line = (u64, Result<Vec<u8>, RecordError>);
 async fn stream(
     state: AppState,
     options: EnrichOptions,
-    principal: Arc<str>,
+    auth: Authorized<EnrichScope>,
     body: Body,
 ) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
@@ -195,10 +197,11 @@ async fn stream(
                 skip_to_newline(&mut input, &mut pending).await;
             }
             if lines.len() >= STREAM_CHUNK || (finished && !lines.is_empty()) {
-                let chunk = std::mem::take(&mut lines);
+                let mut chunk = std::mem::take(&mut lines);
+                charge_quota(&auth, &mut chunk);
                 let engine = state.engine.clone();
                 let options = options.clone();
-                let principal = principal.clone();
+                let principal = auth.principal.clone();
                 in_flight.push_back(tokio::task::spawn_blocking(move || {
                     let records = chunk.into_par_iter().map(parse_line).collect();
                     ndjson(engine.enrich(records, &options, &principal))
@@ -226,6 +229,26 @@ async fn stream(
         header::HeaderValue::from_static("application/x-ndjson"),
     );
     response
+}
+
+/// Counts a chunk's records against the key's daily quota; the records it cannot hold
+/// are answered with a `quota_exceeded` error in their place.
+fn charge_quota(auth: &Authorized<EnrichScope>, chunk: &mut [Line]) {
+    let records = chunk.iter().filter(|(_, line)| line.is_ok()).count() as u64;
+    let granted = auth.charge_up_to(records);
+    if granted == records {
+        return;
+    }
+    for (_, line) in chunk
+        .iter_mut()
+        .filter(|(_, line)| line.is_ok())
+        .skip(granted as usize)
+    {
+        *line = Err(RecordError {
+            code: "quota_exceeded".into(),
+            message: "this API key's daily quota is used up; it renews at 00:00 UTC".into(),
+        });
+    }
 }
 
 /// Results as NDJSON, written in parallel.

@@ -43,7 +43,13 @@ impl IntoResponse for ApiError {
             tracing::error!(code = err.code(), error = %err, "request failed");
             "the server could not complete the request; the error was logged".to_owned()
         };
-        problem_response(err.status(), err.code(), err.title(), detail)
+        let mut response = problem_response(err.status(), err.code(), err.title(), detail);
+        if let Some(seconds) = err.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -93,7 +99,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if !content_type.is_empty() && !content_type.starts_with("application/json") {
+        if !is_json(content_type) {
             return Err(ApiError(Error::UnsupportedMediaType(
                 "send the body as application/json".into(),
             )));
@@ -105,4 +111,20 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
             .map(JsonBody)
             .map_err(|err| ApiError(Error::invalid(format!("invalid body: {err}"))))
     }
+}
+
+/// The media type of a `Content-Type` value, lower-cased, without its parameters.
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a content type is JSON (`application/json`, or `application/…+json`).
+pub fn is_json(content_type: &str) -> bool {
+    let media = media_type(content_type);
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }

@@ -4,12 +4,15 @@
 
 mod auth;
 mod backup;
+mod conn;
 mod console;
 mod cors;
 mod deletion_lists;
 mod enrich;
 mod error;
 mod freshness;
+mod guard;
+mod limits;
 mod openapi;
 mod ops;
 mod privacy;
@@ -19,8 +22,11 @@ const WAIT_FOR_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 mod profiles;
 mod search;
 
-pub use auth::Keys;
+pub use auth::{Keys, Principal};
+pub use conn::{serve, ConnLimits};
 pub use error::{ApiError, Problem, PROBLEM_BASE};
+pub use guard::Guard;
+pub use limits::day_of as quota_day;
 pub use openapi::document as openapi_document;
 
 use crate::engine::Engine;
@@ -48,8 +54,10 @@ pub struct AppState {
     pub max_enrich_records: usize,
     /// Most profiles named in one sightings request.
     pub max_sightings: usize,
-    /// Browser origins allowed to call the API (CORS); empty allows none.
-    pub cors_origins: Vec<String>,
+    /// Host, origin and body-type checks before any route (see `guard`).
+    pub guard: Arc<Guard>,
+    /// Permits for requests in flight; none left sheds the request (503).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -153,12 +161,12 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// All routes with their limits, timeout and metrics; CORS outermost, so preflights are
-/// answered before anything else and every answer, errors included, carries its headers.
+/// All routes with their limits, timeout and metrics. The guard (host, origin, body type,
+/// key, rate limit) runs before every route, so preflights are answered before anything
+/// else and every answer, errors included, carries its CORS and rate-limit headers.
 /// The purge and the snapshot take as long as the store is large (minutes at millions of
 /// profiles): they are exempt from the request timeout.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let cors = cors::layer(&state.cors_origins);
     let timed = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
@@ -198,16 +206,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/v1/admin/purge", post(backup::purge))
         .route("/v1/admin/snapshot", post(backup::snapshot))
         .method_not_allowed_fallback(method_not_allowed);
-    let router = timed
+    timed
         .merge(long)
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), shed))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::map_response(problem_for_bare_errors))
-        .with_state(state);
-    match cors {
-        Some(cors) => router.layer(cors),
-        None => router,
-    }
+        .with_state(state)
 }
 
 /// Counts and times each request by route template. Logs carry no request content.
@@ -229,6 +235,43 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
+/// Load shedding: past `max_in_flight` requests being served (a streamed answer until
+/// its body ends), a new one is answered 503 with `Retry-After` at once instead of
+/// queueing without bound. `/healthz` and
+/// `/metrics` are exempt, so an overloaded daemon stays observable.
+async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(request.uri().path(), "/healthz" | "/metrics") {
+        return next.run(request).await;
+    }
+    match state.in_flight.clone().try_acquire_owned() {
+        Ok(permit) => {
+            let response = next.run(request).await;
+            // A streamed answer (no known length) is work in flight until its body ends.
+            if axum::body::HttpBody::size_hint(response.body())
+                .exact()
+                .is_some()
+            {
+                return response;
+            }
+            response.map(|body| {
+                axum::body::Body::from_stream(futures_util::StreamExt::map(
+                    body.into_data_stream(),
+                    move |chunk| {
+                        let _held = &permit;
+                        chunk
+                    },
+                ))
+            })
+        }
+        Err(_) => {
+            state.metrics.request_shed();
+            axum::response::IntoResponse::into_response(ApiError(Error::Overloaded {
+                retry_after: 1,
+            }))
+        }
+    }
+}
+
 /// Errors produced below the handlers (timeouts, framework rejections) arrive without a
 /// problem body; give them one so clients see one error format.
 async fn problem_for_bare_errors(response: Response) -> Response {
@@ -238,17 +281,27 @@ async fn problem_for_bare_errors(response: Response) -> Response {
         .get(axum::http::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
     if (status.is_client_error() || status.is_server_error()) && !is_problem {
-        let code = match status.as_u16() {
-            413 => Code::PayloadTooLarge,
-            503 => Code::Unavailable,
-            s if s < 500 => Code::InvalidRequest,
-            _ => Code::Internal,
+        let (code, detail) = match status.as_u16() {
+            413 => (
+                Code::PayloadTooLarge,
+                "the request body is over the size limit",
+            ),
+            // The request timeout is the only layer that answers 503 without a body.
+            503 => (
+                Code::Unavailable,
+                "the request did not finish within the request timeout",
+            ),
+            s if s < 500 => (
+                Code::InvalidRequest,
+                status.canonical_reason().unwrap_or("invalid request"),
+            ),
+            _ => (Code::Internal, "the server could not complete the request"),
         };
         return error::problem_response(
             status.as_u16(),
             code.as_str(),
             code.title(),
-            status.canonical_reason().unwrap_or("error").to_owned(),
+            detail.to_owned(),
         );
     }
     response

@@ -109,9 +109,23 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
             "admin" => Some("The key lacks the `admin` scope".to_owned()),
             scope => Some(format!("The key lacks the `{scope}` scope (or `admin`)")),
         };
-        if let Some(needs) = needs {
-            add(403, &needs);
+        let guard = "the key may not be used from the request's browser origin (`origin_not_allowed`), or (open mode) the Host is not one the daemon answers to (`host_not_allowed`)";
+        match needs {
+            Some(needs) => add(403, &format!("{needs}, {guard}")),
+            None => add(
+                403,
+                &format!("The key {}", guard.trim_start_matches("the key ")),
+            ),
         }
+        add(
+            429,
+            "The key's rate limit (`rate_limited`) or daily quota (`quota_exceeded`) is reached; `Retry-After` says when to retry, `RateLimit-Limit`/`RateLimit-Remaining`/`RateLimit-Reset` describe the limit",
+        );
+    } else {
+        add(
+            403,
+            "A browser origin no CORS list allows (`origin_not_allowed`), or (open mode) a Host the daemon does not answer to (`host_not_allowed`)",
+        );
     }
     if takes_body || takes_parameters {
         add(400, "Invalid request: the detail says what to send instead");
@@ -130,7 +144,7 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
     );
     add(
         503,
-        "The daemon is shutting down, or the request took longer than the request timeout",
+        "The daemon is shutting down, is at its limit of requests in flight (`overloaded`, with `Retry-After`), or the request took longer than the request timeout",
     );
     // Fill any description utoipa left empty (an OpenAPI response needs one).
     for (status, response) in responses.iter_mut() {
@@ -144,6 +158,28 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
         }
     }
     if let Some(scope) = scope {
+        let quota = match path {
+            "/v1/lookup" => " Counts one record against the key's daily quota.",
+            "/v1/profiles/{id}" if scope == "lookup" => {
+                " Counts one record against the key's daily quota."
+            }
+            "/v1/enrich" => " Counts each record against the key's daily quota: a JSON batch that does not fit is refused whole (429), a streamed job's records past the quota are answered with `quota_exceeded` errors in their place.",
+            _ => "",
+        };
+        let needs = match scope.as_str() {
+            ANY_KEY => "Needs a valid key, whatever its scopes.".to_owned(),
+            "admin" => "Needs a key with the `admin` scope.".to_owned(),
+            scope => format!("Needs a key with the `{scope}` scope (or `admin`)."),
+        };
+        let description = operation
+            .get("description")
+            .and_then(Value::as_str)
+            .map(|d| format!("{d}\n\n"))
+            .unwrap_or_default();
+        operation.insert(
+            "description".into(),
+            Value::from(format!("{description}{needs}{quota}")),
+        );
         operation.insert("x-required-scope".into(), Value::from(scope));
     }
     match path {

@@ -1,7 +1,7 @@
 //! Profile routes: ingest, get by id, lookup.
 
 use super::auth::{Authorized, IngestScope, LookupScope};
-use super::error::{body_error, JsonBody};
+use super::error::{body_error, media_type, JsonBody};
 use super::{blocking, ApiError, AppState};
 use crate::config::Scope;
 use crate::error::Error;
@@ -65,9 +65,8 @@ pub async fn ingest(
         "application/ndjson",
         "application/jsonl",
         "application/json",
-        "text/plain",
     ];
-    if !content_type.is_empty() && !accepted.iter().any(|a| content_type.starts_with(a)) {
+    if !accepted.contains(&media_type(content_type).as_str()) {
         return Err(
             Error::UnsupportedMediaType("send the body as application/x-ndjson".into()).into(),
         );
@@ -114,6 +113,7 @@ pub async fn get_profile(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Profile>, ApiError> {
+    auth.charge(1)?;
     let sees_restricted = state.keys.holds(&headers, Scope::Privacy);
     let engine = state.engine.clone();
     Ok(Json(
@@ -137,6 +137,7 @@ pub async fn lookup(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<LookupRequest>,
 ) -> Result<Json<LookupResult>, ApiError> {
+    auth.charge(1)?;
     let engine = state.engine.clone();
     Ok(Json(
         blocking(move || engine.lookup(&request, &auth.principal)).await?,

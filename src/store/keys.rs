@@ -50,6 +50,14 @@ pub fn member_key(company: CompanyId, id: ProfileId) -> [u8; 16] {
     key
 }
 
+/// `UTC day (u32 BE) ‖ key name`: the `quotas` tree, so old days are one range.
+pub fn quota_key(day: u32, name: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(4 + name.len());
+    key.extend_from_slice(&day.to_be_bytes());
+    key.extend_from_slice(name.as_bytes());
+    key
+}
+
 /// `time ‖ profile id`, with the sign bit flipped so negative times sort first.
 pub fn last_seen_key(last_seen: i64, id: ProfileId) -> [u8; 16] {
     let mut key = [0u8; 16];

@@ -13,6 +13,7 @@ mod copy;
 mod freshness;
 mod generation;
 mod keys;
+mod quota;
 pub mod record;
 mod write;
 
@@ -75,9 +76,12 @@ enum TreeName {
     /// `sequence (u64 BE) → hash (16) ‖ kind (1) ‖ time (i64 BE)`: each suppression as it
     /// was made (or made stronger), in order — the feed downstream systems follow.
     SuppressionLog,
+    /// `UTC day (u32 BE) ‖ key name → records used (u64 BE)`: daily quotas across restarts
+    /// (`quota.rs`).
+    Quotas,
 }
 
-const TREE_COUNT: usize = 12;
+const TREE_COUNT: usize = 13;
 
 const TREE_NAMES: [&str; TREE_COUNT] = [
     "profiles",
@@ -92,6 +96,7 @@ const TREE_NAMES: [&str; TREE_COUNT] = [
     "recipients",
     "notices",
     "suppression_log",
+    "quotas",
 ];
 
 /// What the indexer must bring up to date: the listed profiles are re-read from sled

@@ -15,4 +15,5 @@ mod process;
 mod purge;
 mod rights;
 mod search;
+mod security;
 mod support;
