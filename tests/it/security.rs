@@ -235,6 +235,8 @@ const ROUTES: &[Row] = &[
     ("get", "/v1/stats", Some("search")),
     ("post", "/v1/sightings", Some("ingest")),
     ("post", "/v1/admin/sweep", Some("admin")),
+    ("post", "/v1/admin/purge", Some("admin")),
+    ("post", "/v1/admin/snapshot", Some("admin")),
     ("post", "/v1/privacy/erase", Some("privacy")),
     ("post", "/v1/privacy/restrict", Some("privacy")),
     ("post", "/v1/privacy/access", Some("privacy")),
