@@ -357,10 +357,15 @@ impl Engine {
     pub fn notices(&self, recipient: &str, since: Option<&str>, limit: usize) -> Result<Notices> {
         let after = match since {
             None => 0,
-            Some(text) => text
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| Error::invalid("since must be a cursor from an earlier answer"))?,
+            Some(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+                // A cursor past every sequence there can be has nothing after it.
+                text.parse::<u64>().unwrap_or(u64::MAX)
+            }
+            Some(_) => {
+                return Err(Error::invalid(
+                    "since must be a cursor from an earlier answer",
+                ))
+            }
         };
         let found = self.store().notices_after(recipient, after, limit)?;
         let next = found.last().map_or(after, |(seq, _)| *seq).to_string();

@@ -208,11 +208,13 @@ pub async fn rectify(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct NoticesQuery {
-    /// The `next` cursor of an earlier answer; from the beginning when absent.
+    /// The `next` cursor of an earlier answer (digits); from the beginning when absent.
     #[serde(default)]
+    #[param(pattern = "^[0-9]*$")]
     since: Option<String>,
     /// At most this many notices (1..=1000, default 100).
     #[serde(default)]
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
 }
 
