@@ -694,6 +694,14 @@ impl Config {
             )));
         }
         for (i, key) in self.api_keys.iter().enumerate() {
+            // Names are stored (recipients, notices, quotas) with a NUL as separator and
+            // shown in access exports: printable text only.
+            if key.name.is_empty() || key.name.chars().any(char::is_control) {
+                return Err(Error::Config(format!(
+                    "API key name {:?} must be non-empty printable text",
+                    key.name
+                )));
+            }
             if self.api_keys[..i].iter().any(|k| k.name == key.name) {
                 return Err(Error::Config(format!(
                     "API key name `{}` is given twice; each key needs its own name",
@@ -977,6 +985,16 @@ mod tests {
             ..ServeArgs::default()
         };
         assert!(Config::resolve(&args).is_ok());
+    }
+
+    #[test]
+    fn a_key_name_with_a_control_character_is_a_start_up_error() {
+        let args = ServeArgs {
+            api_keys: Some("e\u{0}xt:0123456789abcdef0123:lookup".into()),
+            ..ServeArgs::default()
+        };
+        let err = Config::resolve(&args).expect_err("control character");
+        assert!(err.to_string().contains("printable"), "{err}");
     }
 
     #[test]
