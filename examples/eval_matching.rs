@@ -36,7 +36,9 @@
 //!    order, a transposed postcode, a missing field), `postcode_transposition` (name, city
 //!    and a postcode with two neighbours swapped), `city_typo` (name and a misspelt city)
 //!    and `missing_field` (a full record less one of company, city, postcode, given
-//!    name). The noise follows general rules written apart from the matcher's. For each category, the people the noise applies to (e.g.
+//!    name). Noise that takes the given name away (replacing or dropping it, here or in
+//!    the corrupted records) is only given to people whose surname no colleague at their
+//!    company shares: with two such, the query names neither in particular. The noise follows general rules written apart from the matcher's. For each category, the people the noise applies to (e.g.
 //!    names with diacritics, first names with a common nickname) are shuffled with a seeded
 //!    RNG and taken in order; when a category runs out of eligible people the rest of its
 //!    share falls back to `exact`, and the report says how many did.
@@ -289,6 +291,11 @@ impl Person {
         Some((self.name_key.clone(), self.domain_key.clone()?))
     }
 
+    /// Folded surname and company domain.
+    fn surname_key(&self) -> Option<(String, String)> {
+        Some((fold(&self.last), self.domain_key.clone()?))
+    }
+
     /// What perfect name + city + postcode input can identify.
     fn location_key(&self) -> Option<(String, String, String)> {
         let city = fold(self.city.as_deref()?);
@@ -303,6 +310,8 @@ impl Person {
 struct Identities {
     by_company: HashMap<(String, String), Vec<String>>,
     by_location: HashMap<(String, String, String), Vec<String>>,
+    /// Profile ids per folded surname and company domain.
+    by_surname_at_company: HashMap<(String, String), Vec<String>>,
 }
 
 impl Identities {
@@ -318,6 +327,21 @@ impl Identities {
         if let Some(key) = person.location_key() {
             push(self.by_location.entry(key).or_default(), &person.id);
         }
+        if let Some(key) = person.surname_key() {
+            push(
+                self.by_surname_at_company.entry(key).or_default(),
+                &person.id,
+            );
+        }
+    }
+
+    /// No colleague at the person's company has their surname: only then does a query
+    /// with a replaced given name name one person (with two, nothing in it tells which).
+    fn surname_unique_at_company(&self, person: &Person) -> bool {
+        person
+            .surname_key()
+            .and_then(|k| self.by_surname_at_company.get(&k))
+            .is_some_and(|ids| ids.len() == 1)
     }
 
     fn unique_at_company(&self, person: &Person) -> bool {
@@ -677,13 +701,25 @@ const CORRUPTIONS: [Corruption; 8] = [
 ];
 
 /// A full record (name, company, city, postcode) with `k` different corruptions.
-fn corrupted(person: &Person, k: usize, given_names: &[String], rng: &mut Rng) -> LookupRequest {
+/// `surname_unique`: no colleague at the person's company shares their surname. Without
+/// that, a corruption that takes away the given name (replacing or dropping it) leaves a
+/// query that names none of the colleagues in particular, and it is not drawn.
+fn corrupted(
+    person: &Person,
+    k: usize,
+    surname_unique: bool,
+    given_names: &[String],
+    rng: &mut Rng,
+) -> LookupRequest {
     let mut kinds = CORRUPTIONS.to_vec();
     rng.shuffle(&mut kinds);
     // A replaced given name and a typo in it are one corruption too many of one field.
     let given = |c: &Corruption| matches!(c, Corruption::GivenTypo | Corruption::ReplacedGiven);
     let mut chosen: Vec<Corruption> = Vec::new();
     for kind in kinds {
+        if kind == Corruption::ReplacedGiven && !surname_unique {
+            continue;
+        }
         if !(given(&kind) && chosen.iter().any(given)) {
             chosen.push(kind);
         }
@@ -691,12 +727,13 @@ fn corrupted(person: &Person, k: usize, given_names: &[String], rng: &mut Rng) -
             break;
         }
     }
-    corrupted_with(person, &chosen, given_names, rng)
+    corrupted_with(person, &chosen, surname_unique, given_names, rng)
 }
 
 fn corrupted_with(
     person: &Person,
     corruptions: &[Corruption],
+    surname_unique: bool,
     given_names: &[String],
     rng: &mut Rng,
 ) -> LookupRequest {
@@ -718,7 +755,7 @@ fn corrupted_with(
             }
             Corruption::CityTypo => city = city.as_deref().map(|c| typo_some_word(c, rng)),
             Corruption::CompanyTypo => company = company.as_deref().map(|c| typo_some_word(c, rng)),
-            Corruption::MissingField => match rng.u8(0..4) {
+            Corruption::MissingField => match rng.u8(0..if surname_unique { 4 } else { 3 }) {
                 0 => company = None,
                 1 => city = None,
                 2 => postcode = None,
@@ -778,14 +815,21 @@ fn applies(category: Category, person: &Person) -> bool {
 fn request(
     category: Category,
     person: &Person,
+    surname_unique: bool,
     given_names: &[String],
     rng: &mut Rng,
 ) -> LookupRequest {
     match category {
-        Category::TwoFields => return corrupted(person, 2, given_names, rng),
-        Category::ThreeFields => return corrupted(person, 3, given_names, rng),
+        Category::TwoFields => return corrupted(person, 2, surname_unique, given_names, rng),
+        Category::ThreeFields => return corrupted(person, 3, surname_unique, given_names, rng),
         Category::MissingField => {
-            return corrupted_with(person, &[Corruption::MissingField], given_names, rng)
+            return corrupted_with(
+                person,
+                &[Corruption::MissingField],
+                surname_unique,
+                given_names,
+                rng,
+            )
         }
         Category::PostcodeTransposition => {
             return LookupRequest {
@@ -950,6 +994,10 @@ fn build_queries(
             Category::LocationOnly | Category::PostcodeTransposition | Category::CityTypo => {
                 identities.unique_at_location(p)
             }
+            // A replaced given name identifies the person only by surname and company.
+            Category::ReplacedGiven => {
+                identities.unique_at_company(p) && identities.surname_unique_at_company(p)
+            }
             _ => identities.unique_at_company(p),
         };
         let mut pool: Vec<&Person> = people
@@ -1061,7 +1109,8 @@ fn build_queries(
                 continue;
             }
         }
-        let request = request(category, &person, &given_names, rng);
+        let surname_unique = identities.surname_unique_at_company(&person);
+        let request = request(category, &person, surname_unique, &given_names, rng);
         let label = (category != Category::Absent).then(|| person.id.clone());
         queries.push(Query {
             category,
@@ -1207,6 +1256,9 @@ struct Report {
     categories: Vec<CategoryReport>,
     overall: Overall,
     calibration: Vec<Bucket>,
+    /// The slope that would calibrate this run's `match` answers (null with fewer than
+    /// 50); a fit on another seed is what the engine applies.
+    calibration_fit: Option<CalibrationFit>,
     latency: Latency,
     targets: Vec<Target>,
     all_targets_met: bool,
@@ -1265,6 +1317,50 @@ fn calibration(results: &[(&Query, &Outcome)]) -> Vec<Bucket> {
             }
         })
         .collect()
+}
+
+/// The recalibration that fits this run's `match` answers: the slope a of
+/// logit(p') = a·logit(p), by logistic regression of "the answer was right" on
+/// logit(confidence) through 0.5 (Newton's method). The engine's `CALIBRATION_SLOPE` is
+/// such a fit on a run with other seeds than the reported one; on confidences that are
+/// already calibrated the fit is about 1.
+#[derive(Debug, Serialize)]
+struct CalibrationFit {
+    answers: usize,
+    slope: f64,
+}
+
+fn fit_calibration(results: &[(&Query, &Outcome)]) -> Option<CalibrationFit> {
+    let points: Vec<(f64, bool)> = results
+        .iter()
+        .filter(|(_, o)| o.status == LookupStatus::Match)
+        .map(|(q, o)| {
+            // Confidences are rounded to three places: 1.0 means at least 0.9995.
+            let p = o.confidence.clamp(1e-4, 0.9995);
+            ((p / (1.0 - p)).ln(), o.hit(q))
+        })
+        .collect();
+    if points.len() < 50 {
+        return None;
+    }
+    let mut slope = 1.0f64;
+    for _ in 0..100 {
+        let (mut gradient, mut curvature) = (0.0, 1e-6);
+        for (x, right) in &points {
+            let p = 1.0 / (1.0 + (-slope * x).exp());
+            gradient += (f64::from(u8::from(*right)) - p) * x;
+            curvature += p * (1.0 - p) * x * x;
+        }
+        let step = (gradient / curvature).clamp(-1.0, 1.0);
+        slope = (slope + step).clamp(0.1, 10.0);
+        if step.abs() < 1e-9 {
+            break;
+        }
+    }
+    Some(CalibrationFit {
+        answers: points.len(),
+        slope,
+    })
 }
 
 fn latency(outcomes: &[Outcome]) -> Latency {
@@ -1466,6 +1562,7 @@ fn evaluate(
         sampling,
         categories,
         overall,
+        calibration_fit: fit_calibration(&results),
         calibration,
         latency: latency(outcomes),
         all_targets_met: targets.iter().all(|t| t.met),
@@ -1571,6 +1668,16 @@ fn markdown(report: &Report) -> String {
             rate(b.mean_confidence),
             rate(b.accuracy),
             gap.map_or_else(|| "—".to_owned(), |g| format!("{g:+.3}"))
+        );
+    }
+
+    if let Some(fit) = &report.calibration_fit {
+        let _ = writeln!(
+            s,
+            "\nCalibration fit of these {} answers (logistic regression of right/wrong on \
+             logit(confidence), through 0.5): logit(p') = {:.2}·logit(p); about 1 when the \
+             confidences are calibrated. The engine's slope is such a fit on another run.",
+            fit.answers, fit.slope
         );
     }
 

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::index::retrieval::{Stage, MAX_CANDIDATES};
 use crate::matching::names::clean_name_parts;
 use crate::matching::normalize::fold;
-use crate::matching::score::{competing_confidences, score, Evidence, MatchQuery};
+use crate::matching::score::{calibrated, competing_confidences, score, Evidence, MatchQuery};
 use crate::matching::table::MatchTable;
 use crate::matching::terms::{compact_postcode, CompanyQuery};
 use crate::model::{
@@ -255,14 +255,28 @@ pub fn lookup(
             scorer.add(id, None);
         }
     }
-    let confidences = scorer.ranked();
+    let raw = scorer.ranked();
     let scored = &scorer.scored;
-
+    let raw_best = raw.first().copied().unwrap_or(0.0);
+    let raw_runner_up = raw.get(1).copied().unwrap_or(0.0);
+    // Ambiguous when the runner-up is too close to call (a ratio of the model's odds);
+    // it also covers "one of these two", whose combined confidence can pass the bar
+    // when neither alone does.
+    let close = raw_runner_up * CLEAR_WINNER_RATIO > raw_best;
+    // What is shown and compared with `min_confidence` is the calibrated probability. An
+    // email hit's confidence is already one (the share of the domain's addresses that
+    // follow the pattern) and stays as it is.
+    let from_email = |s: &Scored| s.evidence.contributions.iter().any(|(f, _)| *f == "email");
+    let confidences: Vec<f64> = raw
+        .iter()
+        .zip(scored)
+        .map(|(p, s)| if from_email(s) { *p } else { calibrated(*p) })
+        .collect();
     let best = confidences.first().copied().unwrap_or(0.0);
-    let runner_up = confidences.get(1).copied().unwrap_or(0.0);
-    // Ambiguous when the runner-up is too close to call; it also covers "one of these
-    // two", whose combined confidence can pass the bar when neither alone does.
-    let close = runner_up * CLEAR_WINNER_RATIO > best;
+    let either = match scored.first() {
+        Some(top) if !from_email(top) => calibrated(raw_best + raw_runner_up),
+        _ => raw_best + raw_runner_up,
+    };
     // A best candidate whose given name differs from the asked one (the surname and
     // company or place agree) may be the person under a name no table knows, or a
     // namesake: it is shown, but as `ambiguous`, never as a `match`.
@@ -271,7 +285,7 @@ pub fn lookup(
         .is_some_and(|top| top.evidence.given_name_differs);
     let status = if scored.is_empty() {
         LookupStatus::None
-    } else if (close || unsure) && best + runner_up >= parsed.min_confidence {
+    } else if (close || unsure) && either >= parsed.min_confidence {
         LookupStatus::Ambiguous
     } else if !close && best >= parsed.min_confidence {
         LookupStatus::Match
