@@ -514,27 +514,11 @@ impl Engine {
                     },
                     true,
                 )?;
-                // Restricted profiles are in neither the index nor the match table, so
-                // the lookup cannot see them; the desk must, to lift or erase them.
-                let restricted = self.restricted_named(name, company)?;
-                if !restricted.is_empty() {
-                    let mut ids = restricted;
-                    if let Some(profile) = &answer.profile {
-                        ids.extend(ProfileId::parse(&profile.id));
-                    }
-                    ids.extend(
-                        answer
-                            .candidates
-                            .iter()
-                            .filter_map(|c| ProfileId::parse(&c.id)),
-                    );
-                    return self.one_of(ids);
-                }
-                match (answer.status, answer.profile) {
+                let found = match (answer.status, answer.profile) {
                     (LookupStatus::Match, Some(profile)) => {
                         let id = ProfileId::parse(&profile.id)
                             .ok_or_else(|| Error::Internal("a profile id".into()))?;
-                        self.one_of(vec![id])
+                        self.one_of(vec![id])?
                     }
                     (LookupStatus::Ambiguous, Some(profile)) => {
                         let mut candidates = vec![Candidate {
@@ -545,10 +529,24 @@ impl Engine {
                             explain: None,
                         }];
                         candidates.extend(answer.candidates);
-                        Ok(Identified::Several(candidates))
+                        Identified::Several(candidates)
                     }
-                    _ => Ok(Identified::Nobody),
+                    _ => Identified::Nobody,
+                };
+                // Restricted profiles are in neither the index nor the match table, so
+                // the lookup cannot see them; the desk must, to lift or erase them.
+                let mut ids = self.restricted_named(name, company)?;
+                if ids.is_empty() {
+                    return Ok(found);
                 }
+                match found {
+                    Identified::One(id) => ids.push(id),
+                    Identified::Several(candidates) => {
+                        ids.extend(candidates.iter().filter_map(|c| ProfileId::parse(&c.id)))
+                    }
+                    Identified::Nobody => {}
+                }
+                self.one_of(ids)
             }
             _ => Err(Error::invalid(
                 "name goes with company, and both must be given",
