@@ -13,6 +13,13 @@
 //! crash loses the entries of the group not yet synced: at most the disclosures of the
 //! last few milliseconds before it.
 //!
+//! A write that fails (a full disk) loses nothing: the half-written tail is cut off, the
+//! entries stay queued and are written again, every half second, once there is room;
+//! recipients the store could not note are kept and noted again the same way. The queue
+//! is bounded ([`MAX_BACKLOG`] profiles): past it a response that would disclose more is
+//! refused ([`Error::DiskFull`]) rather than sent unrecorded. [`DisclosureLog::backlog`]
+//! tells how far behind the log is (health and metrics).
+//!
 //! Files: `audit/<first sequence>.log`, one JSON entry per line, a new file each UTC day
 //! (or every 64 MiB) so that retention drops whole files; `audit/anchor.json` holds the
 //! sequence and hash of the last entry retention dropped, where verification starts.
@@ -28,6 +35,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -42,6 +50,13 @@ const ANCHOR_FILE: &str = "anchor.json";
 const MAX_FILE_BYTES: u64 = 64 << 20;
 /// Entries written and synced together at most.
 const MAX_GROUP: usize = 4096;
+/// Disclosed profiles queued and not yet on disk (with their recipients noted) at most:
+/// past it, responses that disclose are refused. About 100 bytes each.
+pub const MAX_BACKLOG: u64 = 1 << 20;
+/// How long a failed write waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+/// How long [`DisclosureLog::sync`] waits for a log that cannot write.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What one response disclosed to one client.
 #[derive(Clone, Debug)]
@@ -145,6 +160,10 @@ pub trait Profiles: Send + 'static {
     /// Records each synced group's `(profile, recipient, time)`, so the privacy desk can
     /// tell the recipients of a profile when it changes (Art. 19 GDPR).
     fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()>;
+    /// Whether the disk has room for the log's next write (checked before each).
+    fn room(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 enum Message {
@@ -156,6 +175,8 @@ enum Message {
 /// The handle the engine records disclosures through.
 pub struct DisclosureLog {
     dir: PathBuf,
+    /// Profiles recorded and not yet on disk with their recipients noted.
+    backlog: Arc<AtomicU64>,
     sender: Mutex<Option<Sender<Message>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -168,27 +189,44 @@ impl DisclosureLog {
         let tail = Tail::recover(&dir)?;
         let (sender, receiver) = mpsc::channel();
         let writer_dir = dir.clone();
+        let backlog = Arc::new(AtomicU64::new(0));
+        let writer_backlog = backlog.clone();
         let writer = std::thread::Builder::new()
             .name("disclosure-log".into())
-            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles))?;
+            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles, &writer_backlog))?;
         Ok(Self {
             dir,
+            backlog,
             sender: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
         })
     }
 
-    /// Queues a disclosure; it is on disk within one group commit.
-    pub fn record(&self, disclosure: Disclosure) {
+    /// Queues a disclosure; it is on disk within one group commit. Refused (and nothing
+    /// may be disclosed) while the log is [`MAX_BACKLOG`] behind.
+    pub fn record(&self, disclosure: Disclosure) -> Result<()> {
         if disclosure.items.is_empty() {
-            return;
+            return Ok(());
+        }
+        let items = disclosure.items.len() as u64;
+        if self.backlog.fetch_add(items, Ordering::SeqCst) + items > MAX_BACKLOG {
+            self.backlog.fetch_sub(items, Ordering::SeqCst);
+            return Err(Error::DiskFull);
         }
         let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(sender) = sender.as_ref() {
             if sender.send(Message::Record(disclosure)).is_err() {
+                self.backlog.fetch_sub(items, Ordering::SeqCst);
                 tracing::error!("the disclosure log's writer has stopped");
+                return Err(Error::Unavailable);
             }
         }
+        Ok(())
+    }
+
+    /// Disclosed profiles queued and not yet on disk (0 when the log keeps up).
+    pub fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::SeqCst)
     }
 
     /// Waits until everything recorded so far is on disk (and its recipients noted).
@@ -201,8 +239,13 @@ impl DisclosureLog {
                 .send(Message::Sync(done))
                 .map_err(|_| Error::Internal("the disclosure log's writer has stopped".into()))?;
         }
-        wait.recv()
-            .map_err(|_| Error::Internal("the disclosure log's writer has stopped".into()))
+        wait.recv_timeout(SYNC_TIMEOUT).map_err(|err| match err {
+            // Writes fail (a full disk): the entries wait in the queue.
+            RecvTimeoutError::Timeout => Error::DiskFull,
+            RecvTimeoutError::Disconnected => {
+                Error::Internal("the disclosure log's writer has stopped".into())
+            }
+        })
     }
 
     /// Every disclosure of the profile `reference` names, oldest first. Reads the files
@@ -346,56 +389,111 @@ impl Tail {
     }
 }
 
-fn write_loop(dir: &Path, mut tail: Tail, receiver: Receiver<Message>, profiles: &dyn Profiles) {
-    let mut group = Vec::new();
-    let mut waiting = Vec::new();
+fn write_loop(
+    dir: &Path,
+    mut tail: Tail,
+    receiver: Receiver<Message>,
+    profiles: &dyn Profiles,
+    backlog: &AtomicU64,
+) {
+    // Disclosures not yet on disk, recipients not yet noted, and callers of `sync`.
+    let mut unwritten: Vec<Disclosure> = Vec::new();
+    let mut unnoted: Vec<(ProfileId, Arc<str>, i64)> = Vec::new();
+    let mut waiting: Vec<Sender<()>> = Vec::new();
+    let mut failing = false;
+    let mut open = true;
     loop {
-        match receiver.recv_timeout(Duration::from_secs(3600)) {
-            Ok(message) => group.push(message),
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-        while group.len() < MAX_GROUP {
-            match receiver.try_recv() {
-                Ok(message) => group.push(message),
-                Err(_) => break,
-            }
-        }
-        let mut recipients = Vec::new();
-        let mut disclosures = Vec::new();
-        for message in group.drain(..) {
-            match message {
-                Message::Record(disclosure) => {
-                    for item in &disclosure.items {
-                        recipients.push((
-                            item.profile,
-                            disclosure.recipient.clone(),
-                            disclosure.at,
-                        ));
-                    }
-                    disclosures.push(disclosure);
+        let behind = !unwritten.is_empty() || !unnoted.is_empty();
+        if open {
+            let first = match receiver.recv_timeout(if behind {
+                RETRY_AFTER
+            } else {
+                Duration::from_secs(3600)
+            }) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    None
                 }
-                Message::Sync(done) => waiting.push(done),
+            };
+            for message in first
+                .into_iter()
+                .chain(receiver.try_iter().take(MAX_GROUP))
+            {
+                match message {
+                    Message::Record(disclosure) => unwritten.push(disclosure),
+                    Message::Sync(done) => waiting.push(done),
+                }
             }
         }
-        // A failed write is retried with the next group (the entries stay queued here);
-        // the daemon keeps answering meanwhile.
-        match append(dir, &mut tail, &disclosures, profiles)
-            .and_then(|()| profiles.received(&recipients))
-        {
-            Ok(()) => {
+        let outcome = write_pending(dir, &mut tail, profiles, &mut unwritten, &mut unnoted);
+        match outcome {
+            Ok(done) => {
+                backlog.fetch_sub(done, Ordering::SeqCst);
+                if failing {
+                    failing = false;
+                    tracing::info!("the disclosure log writes again; it has caught up");
+                }
                 for done in waiting.drain(..) {
                     let _ = done.send(());
                 }
             }
             Err(err) => {
-                tracing::error!(error = %err, entries = disclosures.len(), "disclosure log write failed");
-                group.extend(disclosures.into_iter().map(Message::Record));
-                group.extend(waiting.drain(..).map(Message::Sync));
-                std::thread::sleep(Duration::from_millis(500));
+                if !failing {
+                    failing = true;
+                    tracing::error!(error = %err, "disclosure log write failed; its entries are kept and written again once it can");
+                }
+                if !open {
+                    // Stopping: one more try, then what is left cannot be kept.
+                    std::thread::sleep(RETRY_AFTER);
+                    if let Ok(done) =
+                        write_pending(dir, &mut tail, profiles, &mut unwritten, &mut unnoted)
+                    {
+                        backlog.fetch_sub(done, Ordering::SeqCst);
+                        return;
+                    }
+                    tracing::error!(
+                        disclosures = unwritten.len(),
+                        recipients = unnoted.len(),
+                        "stopping with disclosures the log could not write"
+                    );
+                    return;
+                }
+            }
+        }
+        if !open && unwritten.is_empty() && unnoted.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Writes the unwritten disclosures, then notes the recipients not yet noted. Returns how
+/// many disclosed profiles are now done (on disk and noted).
+fn write_pending(
+    dir: &Path,
+    tail: &mut Tail,
+    profiles: &dyn Profiles,
+    unwritten: &mut Vec<Disclosure>,
+    unnoted: &mut Vec<(ProfileId, Arc<str>, i64)>,
+) -> Result<u64> {
+    if !unwritten.is_empty() {
+        profiles
+            .room()
+            .and_then(|()| append(dir, tail, unwritten, profiles))?;
+        for disclosure in unwritten.drain(..) {
+            for item in &disclosure.items {
+                unnoted.push((item.profile, disclosure.recipient.clone(), disclosure.at));
             }
         }
     }
+    if unnoted.is_empty() {
+        return Ok(0);
+    }
+    profiles.received(unnoted)?;
+    let done = unnoted.len() as u64;
+    unnoted.clear();
+    Ok(done)
 }
 
 /// Writes `disclosures` as chained entries and syncs them.
@@ -455,8 +553,11 @@ fn append(
         tail.file = Some((file, 0, day));
     }
     let (file, size, _) = tail.file.as_mut().expect("a log file is open");
-    file.write_all(&lines)?;
-    file.sync_data()?;
+    if let Err(err) = file.write_all(&lines).and_then(|()| file.sync_data()) {
+        // Cut off what part of the group reached the file: it is written again whole.
+        let _ = file.set_len(*size);
+        return Err(err.into());
+    }
     *size += lines.len() as u64;
     tail.seq = seq;
     tail.hash = hash;

@@ -6,18 +6,49 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 
-/// Whether the daemon serves (no key needed).
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving", body = serde_json::Value, example = json!({"status": "ok"}))))]
-pub async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok"}))
+/// Whether the daemon serves (no key needed): `{"status":"ok"}`, or `"degraded"` with
+/// what is wrong while it still serves reads — the disk is full (writes get 507), the
+/// disclosure log or the index is behind and retrying.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Serving: `ok`, or `degraded` with the problems (`disk_full`, `disclosure_log_behind`, `index_commits_failing`) and their figures", body = serde_json::Value, example = json!({"status": "ok"}))))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let engine = state.engine.clone();
+    let health = blocking(move || Ok(engine.health())).await?;
+    state.metrics.record_health(&health);
+    if !health.degraded() {
+        return Ok(Json(serde_json::json!({"status": "ok"})));
+    }
+    let mut problems = Vec::new();
+    if health.disk.full {
+        problems.push("disk_full");
+    }
+    if health.disclosure_backlog > 0 {
+        problems.push("disclosure_log_behind");
+    }
+    if health.failing_index_commits > 0 {
+        problems.push("index_commits_failing");
+    }
+    Ok(Json(serde_json::json!({
+        "status": "degraded",
+        "problems": problems,
+        "writes": if health.disk.full { "refused" } else { "accepted" },
+        "reads": "served",
+        "disk": {
+            "free_bytes": health.disk.free_bytes,
+            "reserve_bytes": health.disk.reserve_bytes,
+            "store_reopen_pending": health.disk.needs_reopen,
+        },
+        "disclosure_log": {"backlog": health.disclosure_backlog},
+        "index": {"failing_commits": health.failing_index_commits, "lag": health.index_lag},
+    })))
 }
 
 /// Prometheus metrics, in the OpenMetrics text format.
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics text (Prometheus scrapes it)")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
-    let (counts, lag, docs, segments, oldest, requests) = blocking(move || {
+    let (health, counts, lag, docs, segments, oldest, requests) = blocking(move || {
         Ok((
+            engine.health(),
             engine.counts()?,
             engine.index_lag(),
             engine.indexed_docs(),
@@ -27,6 +58,7 @@ pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse,
         ))
     })
     .await?;
+    state.metrics.record_health(&health);
     let (expired, last_sweep_ms) = state.engine.sweep_stats();
     state
         .metrics
