@@ -34,8 +34,8 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -417,10 +417,7 @@ fn write_loop(
                     None
                 }
             };
-            for message in first
-                .into_iter()
-                .chain(receiver.try_iter().take(MAX_GROUP))
-            {
+            for message in first.into_iter().chain(receiver.try_iter().take(MAX_GROUP)) {
                 match message {
                     Message::Record(disclosure) => unwritten.push(disclosure),
                     Message::Sync(done) => waiting.push(done),
@@ -676,22 +673,22 @@ mod tests {
     fn a_half_written_last_entry_is_cut_off_and_the_chain_continues() {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
-        log.record(disclosure(100, 1));
-        log.record(disclosure(101, 2));
+        log.record(disclosure(100, 1)).expect("queued");
+        log.record(disclosure(101, 2)).expect("queued");
         log.shutdown();
         let file = log_files(&dir.path().join(DIR)).expect("files").remove(0);
         let mut bytes = std::fs::read(&file).expect("read");
         bytes.extend_from_slice(b"{\"seq\":3,\"at\":1");
         std::fs::write(&file, bytes).expect("tear");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
-        log.record(disclosure(102, 3));
+        log.record(disclosure(102, 3)).expect("queued");
         log.shutdown();
         let report = verify(dir.path()).expect("verify");
         assert_eq!(report.problem, None, "{report:?}");
         assert_eq!(report.entries, 3);
         // An entry for a profile erased before it was written names no one.
         let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
-        log.record(disclosure(103, 0));
+        log.record(disclosure(103, 0)).expect("queued");
         assert!(log
             .find(&reference(&[7; 16], ProfileId(0)))
             .expect("find")
@@ -704,14 +701,81 @@ mod tests {
         );
     }
 
+    /// A disk that is full for a while, then a store that cannot note recipients for a
+    /// while: every entry is written once, none lost, none twice.
+    struct Flaky {
+        full: Arc<std::sync::atomic::AtomicBool>,
+        refuse_notes: Arc<AtomicU64>,
+        noted: Arc<AtomicU64>,
+    }
+
+    impl Profiles for Flaky {
+        fn reference_salt(&self, _: ProfileId) -> Result<Option<[u8; 16]>> {
+            Ok(Some([7; 16]))
+        }
+
+        fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()> {
+            if self.refuse_notes.load(Ordering::SeqCst) > 0 {
+                self.refuse_notes.fetch_sub(1, Ordering::SeqCst);
+                return Err(Error::DiskFull);
+            }
+            self.noted
+                .fetch_add(received.len() as u64, Ordering::SeqCst);
+            Ok(())
+        }
+
+        fn room(&self) -> Result<()> {
+            if self.full.load(Ordering::SeqCst) {
+                Err(Error::DiskFull)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[test]
+    fn a_log_that_cannot_write_keeps_its_entries_and_writes_them_once_it_can() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let full = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let refuse_notes = Arc::new(AtomicU64::new(2));
+        let noted = Arc::new(AtomicU64::new(0));
+        let log = DisclosureLog::open(
+            dir.path(),
+            Flaky {
+                full: full.clone(),
+                refuse_notes: refuse_notes.clone(),
+                noted: noted.clone(),
+            },
+        )
+        .expect("open");
+        for at in 0..3 {
+            log.record(disclosure(100 + at, 1)).expect("queued");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(log.backlog(), 3, "behind while the disk is full");
+        full.store(false, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        while log.backlog() > 0 {
+            assert!(started.elapsed() < Duration::from_secs(10), "never caught up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(refuse_notes.load(Ordering::SeqCst), 0);
+        assert_eq!(noted.load(Ordering::SeqCst), 3, "each recipient noted once");
+        log.record(disclosure(200, 1)).expect("queued");
+        log.shutdown();
+        let report = verify(dir.path()).expect("verify");
+        assert_eq!(report.problem, None, "{report:?}");
+        assert_eq!(report.entries, 4, "each entry written once");
+    }
+
     #[test]
     fn retention_drops_whole_days_and_verification_starts_at_the_anchor() {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
         for day in 0..3 {
-            log.record(disclosure(day * 86_400 + 5, 1));
+            log.record(disclosure(day * 86_400 + 5, 1)).expect("queued");
             log.sync().expect("sync");
-            log.record(disclosure(day * 86_400 + 6, 1));
+            log.record(disclosure(day * 86_400 + 6, 1)).expect("queued");
             log.sync().expect("sync");
         }
         assert_eq!(log_files(&dir.path().join(DIR)).expect("files").len(), 3);

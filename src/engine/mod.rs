@@ -360,10 +360,24 @@ impl Engine {
                 .await
                 .map(|_| ())
         };
-        match tokio::time::timeout(timeout, wait).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Error::Unavailable),
-            Err(_) => Err(Error::Internal("the index did not catch up in time".into())),
+        // The index cannot catch up on a full disk: say so instead of waiting it out (the
+        // write itself is durable; sending it again once there is room changes nothing).
+        let full = async {
+            let mut ticks = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                ticks.tick().await;
+                if self.store.last_disk_state().full {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            waited = tokio::time::timeout(timeout, wait) => match waited {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(Error::Unavailable),
+                Err(_) => Err(Error::Internal("the index did not catch up in time".into())),
+            },
+            () = full => Err(Error::DiskFull),
         }
     }
 

@@ -46,33 +46,45 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::V
 #[utoipa::path(get, path = "/metrics", responses((status = 200, description = "OpenMetrics text (Prometheus scrapes it)")))]
 pub async fn metrics(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let engine = state.engine.clone();
-    let (health, counts, lag, docs, segments, oldest, requests) = blocking(move || {
-        Ok((
-            engine.health(),
-            engine.counts()?,
-            engine.index_lag(),
-            engine.indexed_docs(),
-            engine.index_segments(),
-            engine.oldest_sighting_age()?,
-            engine.open_request_counts()?,
-        ))
+    // The health figures come first and never fail: a store that cannot be read (sled
+    // after a failed write, until it is reopened) leaves its gauges as they were.
+    let (health, figures) = blocking(move || {
+        let figures = (|| {
+            Ok::<_, crate::error::Error>((
+                engine.counts()?,
+                engine.oldest_sighting_age()?,
+                engine.open_request_counts()?,
+            ))
+        })();
+        Ok((engine.health(), figures))
     })
     .await?;
     state.metrics.record_health(&health);
-    let (expired, last_sweep_ms) = state.engine.sweep_stats();
+    state.metrics.index_lag.set(health.index_lag as i64);
     state
         .metrics
-        .record_freshness(expired, oldest, last_sweep_ms);
-    state.metrics.profiles.set(counts.profiles);
-    state.metrics.companies.set(counts.companies);
-    state.metrics.index_lag.set(lag as i64);
-    state.metrics.indexed_docs.set(docs as i64);
-    state.metrics.index_segments.set(segments as i64);
-    state.metrics.privacy_requests_open.set(requests.0 as i64);
+        .indexed_docs
+        .set(state.engine.indexed_docs() as i64);
     state
         .metrics
-        .privacy_requests_overdue
-        .set(requests.1 as i64);
+        .index_segments
+        .set(state.engine.index_segments() as i64);
+    match figures {
+        Ok((counts, oldest, requests)) => {
+            let (expired, last_sweep_ms) = state.engine.sweep_stats();
+            state
+                .metrics
+                .record_freshness(expired, oldest, last_sweep_ms);
+            state.metrics.profiles.set(counts.profiles);
+            state.metrics.companies.set(counts.companies);
+            state.metrics.privacy_requests_open.set(requests.0 as i64);
+            state
+                .metrics
+                .privacy_requests_overdue
+                .set(requests.1 as i64);
+        }
+        Err(err) => tracing::warn!(error = %err, "metrics: the store's counts could not be read"),
+    }
     Ok((
         [(header::CONTENT_TYPE, super::openapi::METRICS_CONTENT_TYPE)],
         state.metrics.encode(),

@@ -293,7 +293,18 @@ impl Worker {
                     self.last_write = Instant::now();
                 }
                 Err(err) => {
-                    tracing::error!(error = %err, "indexer could not apply the outbox; retrying");
+                    // A writer whose worker failed (a full disk) refuses every document
+                    // after: start again from the last commit.
+                    let failed = self
+                        .failed_commits
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                        + 1;
+                    if failed == 1 || failed.is_multiple_of(120) {
+                        tracing::error!(error = %err, failed, "indexer could not apply the outbox; retrying");
+                    }
+                    self.roll_back();
+                    pending_docs = 0;
+                    pending_since = None;
                     std::thread::sleep(Duration::from_millis(500));
                     continue;
                 }
@@ -317,7 +328,9 @@ impl Worker {
                             .failed_commits
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
                             + 1;
-                        tracing::error!(error = %err, failed, "index commit failed; retrying");
+                        if failed == 1 || failed.is_multiple_of(120) {
+                            tracing::error!(error = %err, failed, "index commit failed; retrying");
+                        }
                         self.roll_back();
                         pending_docs = 0;
                         pending_since = None;

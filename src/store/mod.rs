@@ -36,8 +36,8 @@ use record::{CompanyRecord, NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
-use std::path::{Path, PathBuf};
 use space::Priority as WritePriority;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -240,6 +240,11 @@ impl Store {
     /// Measures the free space now and tells the disk's state.
     pub fn disk_state(&self) -> DiskState {
         self.space.measure();
+        self.space.state()
+    }
+
+    /// The disk's state as last measured (by a write, or the daemon's check every second).
+    pub fn last_disk_state(&self) -> DiskState {
         self.space.state()
     }
 
@@ -1114,7 +1119,7 @@ mod tests {
         };
         {
             let store = Store::open(dir.path(), 1 << 20).expect("open");
-            let profiles = store.tree(TreeName::Profiles);
+            let profiles = store.tree(TreeName::Profiles).expect("open");
             profiles
                 .insert(ProfileId(1).to_bytes(), v1("Ada"))
                 .expect("insert");
@@ -1127,7 +1132,7 @@ mod tests {
                 .insert(ProfileId(2).to_bytes(), encode(&already).expect("encode"))
                 .expect("insert");
             store
-                .tree(TreeName::Meta)
+                .tree(TreeName::Meta).expect("open")
                 .insert(META_FORMAT, &1u32.to_be_bytes())
                 .expect("format");
             store.flush().expect("flush");
@@ -1186,7 +1191,7 @@ mod tests {
         ];
         for (tree, key, expected) in damage {
             let value = store
-                .tree(tree)
+                .tree(tree).expect("open")
                 .remove(&key)
                 .expect("remove")
                 .expect("present");
@@ -1195,10 +1200,10 @@ mod tests {
                 found.iter().any(|p| p.contains(expected)),
                 "{expected}: {found:?}"
             );
-            store.tree(tree).insert(&key, value).expect("restore");
+            store.tree(tree).expect("open").insert(&key, value).expect("restore");
         }
         store
-            .tree(TreeName::EmailHashes)
+            .tree(TreeName::EmailHashes).expect("open")
             .insert(keys::email_key(&[9; 16], id), &[0u8, 0][..])
             .expect("orphan");
         assert!(problems(&store).iter().any(|p| p.contains("does not own")));

@@ -15,7 +15,7 @@ fn stored_day(day: i64) -> u32 {
 
 impl Store {
     fn quotas(&self) -> Result<Tree> {
-        Ok(self.tree(TreeName::Quotas)?)
+        self.tree(TreeName::Quotas)
     }
 
     /// Records the key named `name` has used on `day` (0 when none are recorded).

@@ -186,7 +186,9 @@ mod tests {
             space.admit(Priority::Client),
             Err(Error::DiskFull)
         ));
-        space.admit(Priority::Internal).expect("half the reserve is free");
+        space
+            .admit(Priority::Internal)
+            .expect("half the reserve is free");
         assert!(space.state().full);
         space.set_reserve(0);
         assert!(!space.state().full);
