@@ -756,7 +756,10 @@ mod tests {
         full.store(false, Ordering::SeqCst);
         let started = std::time::Instant::now();
         while log.backlog() > 0 {
-            assert!(started.elapsed() < Duration::from_secs(10), "never caught up");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never caught up"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         assert_eq!(refuse_notes.load(Ordering::SeqCst), 0);

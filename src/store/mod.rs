@@ -1132,7 +1132,8 @@ mod tests {
                 .insert(ProfileId(2).to_bytes(), encode(&already).expect("encode"))
                 .expect("insert");
             store
-                .tree(TreeName::Meta).expect("open")
+                .tree(TreeName::Meta)
+                .expect("open")
                 .insert(META_FORMAT, &1u32.to_be_bytes())
                 .expect("format");
             store.flush().expect("flush");
@@ -1191,7 +1192,8 @@ mod tests {
         ];
         for (tree, key, expected) in damage {
             let value = store
-                .tree(tree).expect("open")
+                .tree(tree)
+                .expect("open")
                 .remove(&key)
                 .expect("remove")
                 .expect("present");
@@ -1200,10 +1202,15 @@ mod tests {
                 found.iter().any(|p| p.contains(expected)),
                 "{expected}: {found:?}"
             );
-            store.tree(tree).expect("open").insert(&key, value).expect("restore");
+            store
+                .tree(tree)
+                .expect("open")
+                .insert(&key, value)
+                .expect("restore");
         }
         store
-            .tree(TreeName::EmailHashes).expect("open")
+            .tree(TreeName::EmailHashes)
+            .expect("open")
             .insert(keys::email_key(&[9; 16], id), &[0u8, 0][..])
             .expect("orphan");
         assert!(problems(&store).iter().any(|p| p.contains("does not own")));
