@@ -92,7 +92,10 @@ impl Indexer {
         let start_seq = match opened {
             Opened::NeedsRebuild => rebuild(&store, &index, &mut writer)?,
             Opened::At(seq) => {
-                store.outbox_trim(seq)?;
+                // Only saves space (a daemon on a full disk still starts and serves reads).
+                if let Err(err) = store.outbox_trim(seq) {
+                    tracing::warn!(error = %err, "could not trim the outbox; a later commit does");
+                }
                 load_matches(&store, &index)?;
                 seq
             }
@@ -295,17 +298,9 @@ impl Worker {
                 Err(err) => {
                     // A writer whose worker failed (a full disk) refuses every document
                     // after: start again from the last commit.
-                    let failed = self
-                        .failed_commits
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                        + 1;
-                    if failed == 1 || failed.is_multiple_of(120) {
-                        tracing::error!(error = %err, failed, "indexer could not apply the outbox; retrying");
-                    }
-                    self.roll_back();
+                    self.start_over(&err, "indexer could not apply the outbox; retrying");
                     pending_docs = 0;
                     pending_since = None;
-                    std::thread::sleep(Duration::from_millis(500));
                     continue;
                 }
             }
@@ -324,17 +319,9 @@ impl Worker {
                     Err(err) => {
                         // Whatever the failed commit held is dropped and applied again
                         // from the outbox, which keeps every entry until a commit holds it.
-                        let failed = self
-                            .failed_commits
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                            + 1;
-                        if failed == 1 || failed.is_multiple_of(120) {
-                            tracing::error!(error = %err, failed, "index commit failed; retrying");
-                        }
-                        self.roll_back();
+                        self.start_over(&err, "index commit failed; retrying");
                         pending_docs = 0;
                         pending_since = None;
-                        std::thread::sleep(Duration::from_millis(250 * failed.min(8)));
                         continue;
                     }
                 }
@@ -453,6 +440,20 @@ impl Worker {
         self.indexed_tx.send_replace(self.applied);
         self.changed_since_compaction = true;
         Ok(())
+    }
+
+    /// After a failure: counts it (logging the first and every 120th), rolls back, and
+    /// waits a little longer each time, up to two seconds.
+    fn start_over(&mut self, err: &Error, message: &'static str) {
+        let failed = self
+            .failed_commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if failed == 1 || failed.is_multiple_of(120) {
+            tracing::error!(error = %err, failed, "{message}");
+        }
+        self.roll_back();
+        std::thread::sleep(Duration::from_millis(250 * failed.min(8)));
     }
 
     /// After a failed commit: drops the writer's uncommitted work and goes back to the

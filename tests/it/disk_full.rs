@@ -362,6 +362,22 @@ async fn full_disk(reserve_mb: &str, reads_while_full: bool) {
         507,
         "still full: still refused"
     );
+    // A daemon restarted on the full disk starts, serves reads and refuses writes.
+    let (daemon, client) = if reads_while_full {
+        daemon.terminate();
+        let daemon = tmpfs.daemon(&log, reserve_mb);
+        let client = daemon.client();
+        let sample: Vec<usize> = acknowledged.iter().copied().step_by(97).collect();
+        let failed = unanswered(&client, &sample, true).await;
+        assert!(
+            failed.is_empty(),
+            "after a restart on the full disk: {failed:?}"
+        );
+        assert_eq!(ingest(&client, next, true).await.status, 507);
+        (daemon, client)
+    } else {
+        (daemon, client)
+    };
 
     // Room again: writes and indexing resume by themselves.
     tmpfs.resize(GROWN_MB);
