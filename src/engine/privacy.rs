@@ -14,7 +14,7 @@ use super::Engine;
 use crate::clock::format_rfc3339;
 use crate::email::{normalize_address, parse_sha256_hex, EmailHasher};
 use crate::error::{Error, Result};
-use crate::matching::normalize::fold;
+use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
     Candidate, Jurisdiction, LookupRequest, LookupStatus, Notice, Notices, OpenRequest,
     PrivacyOutcome, PrivacyReceipt, PrivacyRequestView, PrivacyRequests, ProfileId, Rectification,
@@ -514,11 +514,11 @@ impl Engine {
                     },
                     true,
                 )?;
-                match (answer.status, answer.profile) {
+                let found = match (answer.status, answer.profile) {
                     (LookupStatus::Match, Some(profile)) => {
                         let id = ProfileId::parse(&profile.id)
                             .ok_or_else(|| Error::Internal("a profile id".into()))?;
-                        self.one_of(vec![id])
+                        self.one_of(vec![id])?
                     }
                     (LookupStatus::Ambiguous, Some(profile)) => {
                         let mut candidates = vec![Candidate {
@@ -529,15 +529,62 @@ impl Engine {
                             explain: None,
                         }];
                         candidates.extend(answer.candidates);
-                        Ok(Identified::Several(candidates))
+                        Identified::Several(candidates)
                     }
-                    _ => Ok(Identified::Nobody),
+                    _ => Identified::Nobody,
+                };
+                // Restricted profiles are in neither the index nor the match table, so
+                // the lookup cannot see them; the desk must, to lift or erase them.
+                let mut ids = self.restricted_named(name, company)?;
+                if ids.is_empty() {
+                    return Ok(found);
                 }
+                match found {
+                    Identified::One(id) => ids.push(id),
+                    Identified::Several(candidates) => {
+                        ids.extend(candidates.iter().filter_map(|c| ProfileId::parse(&c.id)))
+                    }
+                    Identified::Nobody => {}
+                }
+                self.one_of(ids)
             }
             _ => Err(Error::invalid(
                 "name goes with company, and both must be given",
             )),
         }
+    }
+
+    /// The restricted profiles with this name (folded) at this company (its name, an alias
+    /// or its domain). A scan, like the phone's: rights requests are rare, and there is
+    /// nothing to scan while no profile is restricted.
+    fn restricted_named(&self, name: &str, company: &str) -> Result<Vec<ProfileId>> {
+        let store = self.store();
+        if store.counts()?.restricted == 0 {
+            return Ok(Vec::new());
+        }
+        let name = fold(name);
+        let wanted_company = company_key(company);
+        let domain = domain_from(company);
+        let mut ids = Vec::new();
+        for item in store.profiles() {
+            let (id, record) = item?;
+            if record.restricted_at.is_none() || fold(&record.full_name()) != name {
+                continue;
+            }
+            let Some(held) = record.company.map(|cid| store.company(cid)).transpose()? else {
+                continue;
+            };
+            let Some(held) = held else { continue };
+            let same_company = (!wanted_company.is_empty()
+                && std::iter::once(&held.name)
+                    .chain(&held.aliases)
+                    .any(|n| company_key(n) == wanted_company))
+                || (domain.is_some() && held.domain == domain);
+            if same_company {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
     }
 
     /// One profile, several (as candidates), or nobody.
