@@ -296,6 +296,7 @@ pub struct FileConfig {
     pub commit_interval_ms: Option<u64>,
     pub compact_after_idle_secs: Option<u64>,
     pub cache_mb: Option<u64>,
+    pub disk_reserve_mb: Option<u64>,
     pub max_body_bytes: Option<usize>,
     pub max_line_bytes: Option<usize>,
     pub max_field_chars: Option<usize>,
@@ -335,6 +336,11 @@ pub struct DataArgs {
     /// sled page cache, in MiB [default: 256 for serve, 1024 for offline commands].
     #[arg(long, env = "PROFILED_CACHE_MB")]
     pub cache_mb: Option<u64>,
+    /// MiB of the data directory's disk that writes leave free: below it a client's write
+    /// is refused with 507 (reads go on), so the store never meets a full disk
+    /// [default: 64].
+    #[arg(long, env = "PROFILED_DISK_RESERVE_MB")]
+    pub disk_reserve_mb: Option<u64>,
     /// Email hash key as 64 hex digits (else the data directory's key file is used).
     #[arg(long, env = "PROFILED_EMAIL_KEY", hide_env_values = true)]
     pub email_key_hex: Option<String>,
@@ -452,6 +458,7 @@ pub struct Config {
     pub commit_interval: Duration,
     pub compact_after_idle: Duration,
     pub cache_bytes: u64,
+    pub disk_reserve_bytes: u64,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
@@ -484,6 +491,7 @@ impl fmt::Debug for Config {
             .field("commit_interval", &self.commit_interval)
             .field("compact_after_idle", &self.compact_after_idle)
             .field("cache_bytes", &self.cache_bytes)
+            .field("disk_reserve_bytes", &self.disk_reserve_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("request_timeout", &self.request_timeout)
             .field("header_read_timeout", &self.header_read_timeout)
@@ -610,6 +618,12 @@ impl Config {
                     .unwrap_or(30),
             ),
             cache_bytes: data.cache_mb.or(file.cache_mb).unwrap_or(default_cache_mb) << 20,
+            disk_reserve_bytes: data
+                .disk_reserve_mb
+                .or(file.disk_reserve_mb)
+                .map_or(crate::engine::DEFAULT_DISK_RESERVE_BYTES, |mb| {
+                    mb.saturating_mul(1 << 20)
+                }),
             max_body_bytes: args
                 .max_body_bytes
                 .or(file.max_body_bytes)
@@ -852,6 +866,7 @@ impl Config {
             retention: self.retention,
             purge_window_secs: self.purge_window.as_secs() as i64,
             privacy: self.privacy.clone(),
+            disk_reserve_bytes: self.disk_reserve_bytes,
         }
     }
 }

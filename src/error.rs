@@ -61,6 +61,7 @@ codes! {
     Unavailable => ("unavailable", 503, "Service unavailable"),
     Overloaded => ("overloaded", 503, "Service unavailable"),
     StoreLocked => ("store_locked", 503, "Service unavailable"),
+    DiskFull => ("disk_full", 507, "Insufficient storage"),
     StoreFormat => ("store_format", 500, "Internal error"),
     Config => ("config", 500, "Internal error"),
     Corrupt => ("corrupt", 500, "Internal error"),
@@ -105,6 +106,10 @@ pub enum Error {
     Unavailable,
     #[error("the daemon is at its limit of requests in flight; retry in {retry_after} s")]
     Overloaded { retry_after: u64 },
+    /// The data directory's disk has too little room for the write (or sled failed one
+    /// and waits for room to be reopened). Reads go on; writes resume once space is freed.
+    #[error("the data directory's disk is full: writes are refused until space is freed (reads go on); nothing acknowledged is lost")]
+    DiskFull,
     #[error("the store {} is in use by another profiled process{}; stop it or choose another --data-dir", dir.display(), pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     StoreLocked {
         dir: std::path::PathBuf,
@@ -138,13 +143,20 @@ pub enum Error {
 
 impl From<sled::Error> for Error {
     fn from(err: sled::Error) -> Self {
-        Error::Storage(err)
+        match err {
+            sled::Error::Io(io) if is_disk_full(&io) => Error::DiskFull,
+            other => Error::Storage(other),
+        }
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Self {
-        Error::Io(err)
+        if is_disk_full(&err) {
+            Error::DiskFull
+        } else {
+            Error::Io(err)
+        }
     }
 }
 
@@ -168,6 +180,7 @@ impl Error {
             Error::Unavailable => Code::Unavailable,
             Error::Overloaded { .. } => Code::Overloaded,
             Error::StoreLocked { .. } => Code::StoreLocked,
+            Error::DiskFull => Code::DiskFull,
             Error::StoreFormat { .. } => Code::StoreFormat,
             Error::Config(_) => Code::Config,
             Error::Corrupt(_) => Code::Corrupt,
@@ -196,7 +209,11 @@ impl Error {
 
     /// Whether the message may be shown to a client (server-side details never are).
     pub fn is_client_error(&self) -> bool {
-        self.status() < 500 || matches!(self, Error::Unavailable | Error::Overloaded { .. })
+        self.status() < 500
+            || matches!(
+                self,
+                Error::Unavailable | Error::Overloaded { .. } | Error::DiskFull
+            )
     }
 
     /// Seconds after which a refused request may succeed (`Retry-After`), where known.
@@ -205,6 +222,7 @@ impl Error {
             Error::RateLimited { retry_after }
             | Error::QuotaExceeded { retry_after, .. }
             | Error::Overloaded { retry_after } => Some(*retry_after),
+            Error::DiskFull => Some(DISK_FULL_RETRY_AFTER),
             _ => None,
         }
     }
@@ -221,6 +239,18 @@ impl Error {
             pid: lock_holder(&dir.join("db")),
         }
     }
+}
+
+/// Seconds a client refused for a full disk is told to wait.
+const DISK_FULL_RETRY_AFTER: u64 = 30;
+
+/// Whether an I/O error says the disk (or the user's quota on it) is full. sled hands on
+/// a copy of its first error that keeps only the kind, so the kind is what is compared.
+pub fn is_disk_full(err: &std::io::Error) -> bool {
+    matches!(
+        err.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) || matches!(err.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
 }
 
 /// The process holding a lock on `file`, read from `/proc/locks` (Linux; else `None`).
@@ -267,6 +297,22 @@ mod tests {
         assert_eq!(codes.len(), Code::ALL.len());
         assert_eq!(Error::MethodNotAllowed.status(), 405);
         assert_eq!(Error::Unauthorized.status(), 401);
+    }
+
+    #[test]
+    fn a_full_disk_is_507_wherever_it_is_met() {
+        let enospc = || std::io::Error::from_raw_os_error(libc::ENOSPC);
+        assert_eq!(Error::DiskFull.status(), 507);
+        assert_eq!(Error::from(enospc()).code(), "disk_full");
+        // sled's copy of its first error keeps only the kind.
+        let copied = std::io::Error::new(enospc().kind(), format!("{:?}", enospc()));
+        assert_eq!(Error::from(sled::Error::Io(copied)).status(), 507);
+        assert!(Error::DiskFull.is_client_error());
+        assert_eq!(Error::DiskFull.retry_after(), Some(DISK_FULL_RETRY_AFTER));
+        assert_eq!(
+            Error::from(std::io::Error::from(std::io::ErrorKind::NotFound)).status(),
+            500
+        );
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub struct Metrics {
     pub privacy_requests_open: Gauge,
     pub privacy_requests_overdue: Gauge,
     profiles_expired: Counter,
+    disk_full: Gauge,
+    disk_free_bytes: Gauge,
+    disk_refused_writes: Counter,
+    store_reopens: Counter,
+    disclosure_backlog: Gauge,
+    index_failing_commits: Gauge,
     oldest_sighting_age: Gauge,
     last_sweep_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
 }
@@ -151,6 +157,42 @@ impl Metrics {
             "Profiles deleted by the sweeper since start",
             profiles_expired.clone(),
         );
+        let disk_full = Gauge::default();
+        registry.register(
+            "disk_full",
+            "1 while writes are refused (507) for want of disk space, else 0",
+            disk_full.clone(),
+        );
+        let disk_free_bytes = Gauge::default();
+        registry.register(
+            "disk_free_bytes",
+            "Bytes free on the data directory's filesystem",
+            disk_free_bytes.clone(),
+        );
+        let disk_refused_writes = Counter::default();
+        registry.register(
+            "disk_refused_writes",
+            "Writes refused for want of disk space since start",
+            disk_refused_writes.clone(),
+        );
+        let store_reopens = Counter::default();
+        registry.register(
+            "store_reopens",
+            "Times the store was reopened after a failed write since start",
+            store_reopens.clone(),
+        );
+        let disclosure_backlog = Gauge::default();
+        registry.register(
+            "disclosure_log_backlog",
+            "Disclosed profiles the disclosure log has not yet written (0 when it keeps up)",
+            disclosure_backlog.clone(),
+        );
+        let index_failing_commits = Gauge::default();
+        registry.register(
+            "index_failing_commits",
+            "Index commits failed in a row; the indexer retries them (0 when it keeps up)",
+            index_failing_commits.clone(),
+        );
         let oldest_sighting_age = Gauge::default();
         registry.register(
             "oldest_sighting_age_seconds",
@@ -166,6 +208,12 @@ impl Metrics {
         Self {
             registry,
             profiles_expired,
+            disk_full,
+            disk_free_bytes,
+            disk_refused_writes,
+            store_reopens,
+            disclosure_backlog,
+            index_failing_commits,
             oldest_sighting_age,
             last_sweep_seconds,
             requests,
@@ -238,6 +286,25 @@ impl Metrics {
     /// A connection refused by the connection limit.
     pub fn connection_refused(&self) {
         self.connections_refused.inc();
+    }
+
+    /// Brings the disk, disclosure log and indexer metrics up to the engine's figures.
+    pub fn record_health(&self, health: &crate::engine::Health) {
+        self.disk_full.set(i64::from(health.disk.full));
+        self.disk_free_bytes
+            .set(i64::try_from(health.disk.free_bytes).unwrap_or(i64::MAX));
+        let catch_up = |counter: &Counter, total: u64| {
+            let counted = counter.get();
+            if total > counted {
+                counter.inc_by(total - counted);
+            }
+        };
+        catch_up(&self.disk_refused_writes, health.disk.refused_writes);
+        catch_up(&self.store_reopens, health.disk.reopens);
+        self.disclosure_backlog
+            .set(i64::try_from(health.disclosure_backlog).unwrap_or(i64::MAX));
+        self.index_failing_commits
+            .set(i64::try_from(health.failing_index_commits).unwrap_or(i64::MAX));
     }
 
     /// Brings the freshness metrics up to the engine's figures.

@@ -96,6 +96,8 @@ impl Daemon {
             keys.clone(),
             quotas_stopped,
         ));
+        let (stop_healer, healer_stopped) = watch::channel(false);
+        let healer = tokio::spawn(run_healer(engine.clone(), healer_stopped));
         let serving = engine.clone();
         let task = tokio::spawn(async move {
             http::serve(listener, app, limits, metrics, async {
@@ -109,6 +111,8 @@ impl Daemon {
             let _ = sweeper.await;
             let _ = stop_quotas.send(true);
             let _ = quota_saver.await;
+            let _ = stop_healer.send(true);
+            let _ = healer.await;
             tokio::task::spawn_blocking(move || serving.shutdown())
                 .await
                 .map_err(|_| Error::Internal("shutdown task failed".into()))?
@@ -198,6 +202,24 @@ async fn background(job: &'static str, work: impl FnOnce() -> Result<()> + Send 
     }
 }
 
+/// How often the disk's free space is measured and what a full disk broke is healed.
+const HEAL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Measures the disk every second and, once a full disk has room again, reopens the store
+/// if sled gave up on it (`Engine::heal`), until told to stop.
+async fn run_healer(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(HEAL_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.changed() => return,
+        }
+        let healing = engine.clone();
+        background("heal", move || healing.heal()).await;
+    }
+}
+
 /// How often the day's quota counts are saved to the store.
 const QUOTA_SAVE_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -242,6 +264,10 @@ async fn run_quota_saver(engine: Arc<Engine>, keys: Arc<Keys>, mut stop: watch::
         .await;
         match saved {
             Ok(Ok(())) => {}
+            // The disk-full state is logged once, where it is measured.
+            Ok(Err(Error::DiskFull)) => {
+                tracing::debug!("the quota counts wait for room on the disk")
+            }
             Ok(Err(err)) => {
                 tracing::error!(error = %err, "saving the quota counts failed; retrying")
             }

@@ -13,6 +13,13 @@
 //! crash loses the entries of the group not yet synced: at most the disclosures of the
 //! last few milliseconds before it.
 //!
+//! A write that fails (a full disk) loses nothing: the half-written tail is cut off, the
+//! entries stay queued and are written again, every half second, once there is room;
+//! recipients the store could not note are kept and noted again the same way. The queue
+//! is bounded ([`MAX_BACKLOG`] profiles): past it a response that would disclose more is
+//! refused ([`Error::DiskFull`]) rather than sent unrecorded. [`DisclosureLog::backlog`]
+//! tells how far behind the log is (health and metrics).
+//!
 //! Files: `audit/<first sequence>.log`, one JSON entry per line, a new file each UTC day
 //! (or every 64 MiB) so that retention drops whole files; `audit/anchor.json` holds the
 //! sequence and hash of the last entry retention dropped, where verification starts.
@@ -27,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -42,6 +50,13 @@ const ANCHOR_FILE: &str = "anchor.json";
 const MAX_FILE_BYTES: u64 = 64 << 20;
 /// Entries written and synced together at most.
 const MAX_GROUP: usize = 4096;
+/// Disclosed profiles queued and not yet on disk (with their recipients noted) at most:
+/// past it, responses that disclose are refused. About 100 bytes each.
+pub const MAX_BACKLOG: u64 = 1 << 20;
+/// How long a failed write waits before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+/// How long [`DisclosureLog::sync`] waits for a log that cannot write.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What one response disclosed to one client.
 #[derive(Clone, Debug)]
@@ -145,6 +160,10 @@ pub trait Profiles: Send + 'static {
     /// Records each synced group's `(profile, recipient, time)`, so the privacy desk can
     /// tell the recipients of a profile when it changes (Art. 19 GDPR).
     fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()>;
+    /// Whether the disk has room for the log's next write (checked before each).
+    fn room(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 enum Message {
@@ -156,6 +175,8 @@ enum Message {
 /// The handle the engine records disclosures through.
 pub struct DisclosureLog {
     dir: PathBuf,
+    /// Profiles recorded and not yet on disk with their recipients noted.
+    backlog: Arc<AtomicU64>,
     sender: Mutex<Option<Sender<Message>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -168,27 +189,44 @@ impl DisclosureLog {
         let tail = Tail::recover(&dir)?;
         let (sender, receiver) = mpsc::channel();
         let writer_dir = dir.clone();
+        let backlog = Arc::new(AtomicU64::new(0));
+        let writer_backlog = backlog.clone();
         let writer = std::thread::Builder::new()
             .name("disclosure-log".into())
-            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles))?;
+            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles, &writer_backlog))?;
         Ok(Self {
             dir,
+            backlog,
             sender: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
         })
     }
 
-    /// Queues a disclosure; it is on disk within one group commit.
-    pub fn record(&self, disclosure: Disclosure) {
+    /// Queues a disclosure; it is on disk within one group commit. Refused (and nothing
+    /// may be disclosed) while the log is [`MAX_BACKLOG`] behind.
+    pub fn record(&self, disclosure: Disclosure) -> Result<()> {
         if disclosure.items.is_empty() {
-            return;
+            return Ok(());
+        }
+        let items = disclosure.items.len() as u64;
+        if self.backlog.fetch_add(items, Ordering::SeqCst) + items > MAX_BACKLOG {
+            self.backlog.fetch_sub(items, Ordering::SeqCst);
+            return Err(Error::DiskFull);
         }
         let sender = self.sender.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(sender) = sender.as_ref() {
             if sender.send(Message::Record(disclosure)).is_err() {
+                self.backlog.fetch_sub(items, Ordering::SeqCst);
                 tracing::error!("the disclosure log's writer has stopped");
+                return Err(Error::Unavailable);
             }
         }
+        Ok(())
+    }
+
+    /// Disclosed profiles queued and not yet on disk (0 when the log keeps up).
+    pub fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::SeqCst)
     }
 
     /// Waits until everything recorded so far is on disk (and its recipients noted).
@@ -201,8 +239,13 @@ impl DisclosureLog {
                 .send(Message::Sync(done))
                 .map_err(|_| Error::Internal("the disclosure log's writer has stopped".into()))?;
         }
-        wait.recv()
-            .map_err(|_| Error::Internal("the disclosure log's writer has stopped".into()))
+        wait.recv_timeout(SYNC_TIMEOUT).map_err(|err| match err {
+            // Writes fail (a full disk): the entries wait in the queue.
+            RecvTimeoutError::Timeout => Error::DiskFull,
+            RecvTimeoutError::Disconnected => {
+                Error::Internal("the disclosure log's writer has stopped".into())
+            }
+        })
     }
 
     /// Every disclosure of the profile `reference` names, oldest first. Reads the files
@@ -346,56 +389,108 @@ impl Tail {
     }
 }
 
-fn write_loop(dir: &Path, mut tail: Tail, receiver: Receiver<Message>, profiles: &dyn Profiles) {
-    let mut group = Vec::new();
-    let mut waiting = Vec::new();
+fn write_loop(
+    dir: &Path,
+    mut tail: Tail,
+    receiver: Receiver<Message>,
+    profiles: &dyn Profiles,
+    backlog: &AtomicU64,
+) {
+    // Disclosures not yet on disk, recipients not yet noted, and callers of `sync`.
+    let mut unwritten: Vec<Disclosure> = Vec::new();
+    let mut unnoted: Vec<(ProfileId, Arc<str>, i64)> = Vec::new();
+    let mut waiting: Vec<Sender<()>> = Vec::new();
+    let mut failing = false;
+    let mut open = true;
     loop {
-        match receiver.recv_timeout(Duration::from_secs(3600)) {
-            Ok(message) => group.push(message),
-            Err(RecvTimeoutError::Timeout) => continue,
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-        while group.len() < MAX_GROUP {
-            match receiver.try_recv() {
-                Ok(message) => group.push(message),
-                Err(_) => break,
-            }
-        }
-        let mut recipients = Vec::new();
-        let mut disclosures = Vec::new();
-        for message in group.drain(..) {
-            match message {
-                Message::Record(disclosure) => {
-                    for item in &disclosure.items {
-                        recipients.push((
-                            item.profile,
-                            disclosure.recipient.clone(),
-                            disclosure.at,
-                        ));
-                    }
-                    disclosures.push(disclosure);
+        let behind = !unwritten.is_empty() || !unnoted.is_empty();
+        if open {
+            let first = match receiver.recv_timeout(if behind {
+                RETRY_AFTER
+            } else {
+                Duration::from_secs(3600)
+            }) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => {
+                    open = false;
+                    None
                 }
-                Message::Sync(done) => waiting.push(done),
+            };
+            for message in first.into_iter().chain(receiver.try_iter().take(MAX_GROUP)) {
+                match message {
+                    Message::Record(disclosure) => unwritten.push(disclosure),
+                    Message::Sync(done) => waiting.push(done),
+                }
             }
         }
-        // A failed write is retried with the next group (the entries stay queued here);
-        // the daemon keeps answering meanwhile.
-        match append(dir, &mut tail, &disclosures, profiles)
-            .and_then(|()| profiles.received(&recipients))
-        {
-            Ok(()) => {
+        let outcome = write_pending(dir, &mut tail, profiles, &mut unwritten, &mut unnoted);
+        match outcome {
+            Ok(done) => {
+                backlog.fetch_sub(done, Ordering::SeqCst);
+                if failing {
+                    failing = false;
+                    tracing::info!("the disclosure log writes again; it has caught up");
+                }
                 for done in waiting.drain(..) {
                     let _ = done.send(());
                 }
             }
             Err(err) => {
-                tracing::error!(error = %err, entries = disclosures.len(), "disclosure log write failed");
-                group.extend(disclosures.into_iter().map(Message::Record));
-                group.extend(waiting.drain(..).map(Message::Sync));
-                std::thread::sleep(Duration::from_millis(500));
+                if !failing {
+                    failing = true;
+                    tracing::error!(error = %err, "disclosure log write failed; its entries are kept and written again once it can");
+                }
+                if !open {
+                    // Stopping: one more try, then what is left cannot be kept.
+                    std::thread::sleep(RETRY_AFTER);
+                    if let Ok(done) =
+                        write_pending(dir, &mut tail, profiles, &mut unwritten, &mut unnoted)
+                    {
+                        backlog.fetch_sub(done, Ordering::SeqCst);
+                        return;
+                    }
+                    tracing::error!(
+                        disclosures = unwritten.len(),
+                        recipients = unnoted.len(),
+                        "stopping with disclosures the log could not write"
+                    );
+                    return;
+                }
+            }
+        }
+        if !open && unwritten.is_empty() && unnoted.is_empty() {
+            return;
+        }
+    }
+}
+
+/// Writes the unwritten disclosures, then notes the recipients not yet noted. Returns how
+/// many disclosed profiles are now done (on disk and noted).
+fn write_pending(
+    dir: &Path,
+    tail: &mut Tail,
+    profiles: &dyn Profiles,
+    unwritten: &mut Vec<Disclosure>,
+    unnoted: &mut Vec<(ProfileId, Arc<str>, i64)>,
+) -> Result<u64> {
+    if !unwritten.is_empty() {
+        profiles
+            .room()
+            .and_then(|()| append(dir, tail, unwritten, profiles))?;
+        for disclosure in unwritten.drain(..) {
+            for item in &disclosure.items {
+                unnoted.push((item.profile, disclosure.recipient.clone(), disclosure.at));
             }
         }
     }
+    if unnoted.is_empty() {
+        return Ok(0);
+    }
+    profiles.received(unnoted)?;
+    let done = unnoted.len() as u64;
+    unnoted.clear();
+    Ok(done)
 }
 
 /// Writes `disclosures` as chained entries and syncs them.
@@ -455,8 +550,11 @@ fn append(
         tail.file = Some((file, 0, day));
     }
     let (file, size, _) = tail.file.as_mut().expect("a log file is open");
-    file.write_all(&lines)?;
-    file.sync_data()?;
+    if let Err(err) = file.write_all(&lines).and_then(|()| file.sync_data()) {
+        // Cut off what part of the group reached the file: it is written again whole.
+        let _ = file.set_len(*size);
+        return Err(err.into());
+    }
     *size += lines.len() as u64;
     tail.seq = seq;
     tail.hash = hash;
@@ -575,22 +673,22 @@ mod tests {
     fn a_half_written_last_entry_is_cut_off_and_the_chain_continues() {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
-        log.record(disclosure(100, 1));
-        log.record(disclosure(101, 2));
+        log.record(disclosure(100, 1)).expect("queued");
+        log.record(disclosure(101, 2)).expect("queued");
         log.shutdown();
         let file = log_files(&dir.path().join(DIR)).expect("files").remove(0);
         let mut bytes = std::fs::read(&file).expect("read");
         bytes.extend_from_slice(b"{\"seq\":3,\"at\":1");
         std::fs::write(&file, bytes).expect("tear");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
-        log.record(disclosure(102, 3));
+        log.record(disclosure(102, 3)).expect("queued");
         log.shutdown();
         let report = verify(dir.path()).expect("verify");
         assert_eq!(report.problem, None, "{report:?}");
         assert_eq!(report.entries, 3);
         // An entry for a profile erased before it was written names no one.
         let log = DisclosureLog::open(dir.path(), Fixed).expect("reopen");
-        log.record(disclosure(103, 0));
+        log.record(disclosure(103, 0)).expect("queued");
         assert!(log
             .find(&reference(&[7; 16], ProfileId(0)))
             .expect("find")
@@ -603,14 +701,84 @@ mod tests {
         );
     }
 
+    /// A disk that is full for a while, then a store that cannot note recipients for a
+    /// while: every entry is written once, none lost, none twice.
+    struct Flaky {
+        full: Arc<std::sync::atomic::AtomicBool>,
+        refuse_notes: Arc<AtomicU64>,
+        noted: Arc<AtomicU64>,
+    }
+
+    impl Profiles for Flaky {
+        fn reference_salt(&self, _: ProfileId) -> Result<Option<[u8; 16]>> {
+            Ok(Some([7; 16]))
+        }
+
+        fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()> {
+            if self.refuse_notes.load(Ordering::SeqCst) > 0 {
+                self.refuse_notes.fetch_sub(1, Ordering::SeqCst);
+                return Err(Error::DiskFull);
+            }
+            self.noted
+                .fetch_add(received.len() as u64, Ordering::SeqCst);
+            Ok(())
+        }
+
+        fn room(&self) -> Result<()> {
+            if self.full.load(Ordering::SeqCst) {
+                Err(Error::DiskFull)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    #[test]
+    fn a_log_that_cannot_write_keeps_its_entries_and_writes_them_once_it_can() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let full = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let refuse_notes = Arc::new(AtomicU64::new(2));
+        let noted = Arc::new(AtomicU64::new(0));
+        let log = DisclosureLog::open(
+            dir.path(),
+            Flaky {
+                full: full.clone(),
+                refuse_notes: refuse_notes.clone(),
+                noted: noted.clone(),
+            },
+        )
+        .expect("open");
+        for at in 0..3 {
+            log.record(disclosure(100 + at, 1)).expect("queued");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(log.backlog(), 3, "behind while the disk is full");
+        full.store(false, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        while log.backlog() > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never caught up"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(refuse_notes.load(Ordering::SeqCst), 0);
+        assert_eq!(noted.load(Ordering::SeqCst), 3, "each recipient noted once");
+        log.record(disclosure(200, 1)).expect("queued");
+        log.shutdown();
+        let report = verify(dir.path()).expect("verify");
+        assert_eq!(report.problem, None, "{report:?}");
+        assert_eq!(report.entries, 4, "each entry written once");
+    }
+
     #[test]
     fn retention_drops_whole_days_and_verification_starts_at_the_anchor() {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
         for day in 0..3 {
-            log.record(disclosure(day * 86_400 + 5, 1));
+            log.record(disclosure(day * 86_400 + 5, 1)).expect("queued");
             log.sync().expect("sync");
-            log.record(disclosure(day * 86_400 + 6, 1));
+            log.record(disclosure(day * 86_400 + 6, 1)).expect("queued");
             log.sync().expect("sync");
         }
         assert_eq!(log_files(&dir.path().join(DIR)).expect("files").len(), 3);

@@ -131,7 +131,7 @@ impl Engine {
                 fields: found.fields,
             })
             .collect();
-        self.disclose(recipient, "access", vec![view::disclosed(id, &profile)]);
+        self.disclose(recipient, "access", vec![view::disclosed(id, &profile)])?;
         Ok(HeldData {
             profile,
             provenance,

@@ -180,7 +180,13 @@ impl Engine {
             .filter_map(|answer| answer.as_mut().ok())
             .flat_map(|answer| std::mem::take(&mut answer.disclosed))
             .collect();
-        self.disclose(recipient, "enrich", disclosed);
+        if let Err(err) = self.disclose(recipient, "enrich", disclosed) {
+            // Nothing is sent that the disclosure log could not record.
+            let error = record_error(&err);
+            for answer in answers.iter_mut().filter(|answer| answer.is_ok()) {
+                *answer = Err(error.clone());
+            }
+        }
         // Each answer is moved into the last record that asked for it and cloned for the
         // others: most records of a job are unique, and a profile is the bulk of a result.
         let slots: Vec<Result<usize, RecordError>> = parsed

@@ -47,7 +47,7 @@ use crate::error::{Error, Result};
 use crate::index::indexer::{Indexer, IndexerConfig};
 use crate::index::SearchIndex;
 use crate::model::{IngestReport, LookupRequest, LookupResult, Profile, ProfileId};
-use crate::store::{Counts, Store, WriteSet};
+use crate::store::{Counts, DiskState, Store, WriteSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -68,6 +68,8 @@ pub struct EngineConfig {
     pub purge_window_secs: i64,
     /// What the access export tells a subject about the processing.
     pub privacy: PrivacyPolicy,
+    /// Bytes of the data directory's disk that client writes leave free (507 below it).
+    pub disk_reserve_bytes: u64,
 }
 
 /// The processing facts an access export states (Art. 15(1) GDPR), from the
@@ -114,7 +116,31 @@ impl EngineConfig {
             retention: Retention::default(),
             purge_window_secs: DEFAULT_PURGE_WINDOW_SECS,
             privacy: PrivacyPolicy::default(),
+            disk_reserve_bytes: DEFAULT_DISK_RESERVE_BYTES,
         }
+    }
+}
+
+/// The disk reserve's default: 64 MiB (room for sled's flushes, index commits and the
+/// disclosure log once client writes are refused).
+pub const DEFAULT_DISK_RESERVE_BYTES: u64 = 64 << 20;
+
+/// How the daemon is doing, beyond serving: what `/healthz` and the metrics report.
+#[derive(Clone, Debug, Default)]
+pub struct Health {
+    pub disk: DiskState,
+    /// Disclosed profiles the disclosure log has not yet written (0 when it keeps up).
+    pub disclosure_backlog: u64,
+    /// Index commits that failed in a row (the indexer retries them).
+    pub failing_index_commits: u64,
+    /// Outbox entries written but not yet searchable.
+    pub index_lag: u64,
+}
+
+impl Health {
+    /// Whether anything is wrong: writes refused, the log or the index behind.
+    pub fn degraded(&self) -> bool {
+        self.disk.full || self.disclosure_backlog > 0 || self.failing_index_commits > 0
     }
 }
 
@@ -149,6 +175,10 @@ impl audit::Profiles for LogProfiles {
             .map(|record| record.reference_salt))
     }
 
+    fn room(&self) -> Result<()> {
+        self.0.store.internal_room()
+    }
+
     fn received(&self, received: &[(ProfileId, Arc<str>, i64)]) -> Result<()> {
         let mut seen = std::collections::HashSet::new();
         // Most pairs are known already: look before taking the write lock.
@@ -162,6 +192,7 @@ impl audit::Profiles for LogProfiles {
             return Ok(());
         }
         self.0.write(|store, writes| {
+            writes.internal();
             for (id, name, at) in new {
                 // Read under the lock: an entry for a profile erased meanwhile would
                 // outlive it.
@@ -207,6 +238,7 @@ impl Engine {
         crate::fsutil::create_private_dir(&config.data_dir)?;
         crate::fsutil::make_private(&config.data_dir)?;
         let store = Arc::new(Store::open_in(&config.data_dir, config.cache_bytes)?);
+        store.set_disk_reserve(config.disk_reserve_bytes);
         let hasher = EmailHasher::load_or_create(&config.data_dir, config.email_key)?;
         let (index, opened) = SearchIndex::open(&config.data_dir.join("index"))?;
         let index = Arc::new(index);
@@ -303,19 +335,20 @@ impl Engine {
         Ok((value, seq))
     }
 
-    /// Records what a response disclosed to `recipient` (the client key's name).
+    /// Records what a response disclosed to `recipient` (the client key's name). Fails
+    /// — and the response must not be sent — while the disclosure log is too far behind.
     pub(crate) fn disclose(
         &self,
         recipient: &Arc<str>,
         operation: &'static str,
         items: Vec<audit::Disclosed>,
-    ) {
+    ) -> Result<()> {
         self.disclosures.record(audit::Disclosure {
             at: self.clock.now(),
             recipient: recipient.clone(),
             operation,
             items,
-        });
+        })
     }
 
     /// Waits until the index reflects outbox sequence `seq` (or `timeout` passes).
@@ -327,10 +360,24 @@ impl Engine {
                 .await
                 .map(|_| ())
         };
-        match tokio::time::timeout(timeout, wait).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Error::Unavailable),
-            Err(_) => Err(Error::Internal("the index did not catch up in time".into())),
+        // The index cannot catch up on a full disk: say so instead of waiting it out (the
+        // write itself is durable; sending it again once there is room changes nothing).
+        let full = async {
+            let mut ticks = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                ticks.tick().await;
+                if self.store.last_disk_state().full {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            waited = tokio::time::timeout(timeout, wait) => match waited {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(Error::Unavailable),
+                Err(_) => Err(Error::Internal("the index did not catch up in time".into())),
+            },
+            () = full => Err(Error::DiskFull),
         }
     }
 
@@ -365,7 +412,7 @@ impl Engine {
             None => None,
         };
         let profile = view::profile(id, &record, company.as_ref(), &self.hasher);
-        self.disclose(recipient, "get", vec![view::disclosed(id, &profile)]);
+        self.disclose(recipient, "get", vec![view::disclosed(id, &profile)])?;
         Ok(profile)
     }
 
@@ -376,8 +423,40 @@ impl Engine {
             recipient,
             "lookup",
             view::disclosed_by_answer(&result.profile, &result.candidates),
-        );
+        )?;
         Ok(result)
+    }
+
+    /// The disk, the disclosure log and the indexer as they stand now.
+    pub fn health(&self) -> Health {
+        Health {
+            disk: self.store.disk_state(),
+            disclosure_backlog: self.disclosures.backlog(),
+            failing_index_commits: self.indexer.failing_commits(),
+            index_lag: self.index_lag(),
+        }
+    }
+
+    /// Heals what a full disk broke, once there is room again: reopens the store if sled
+    /// gave up after a failed write (under the write lock, so no commit runs meanwhile),
+    /// and tells the indexer what the reopened store holds. The daemon calls it every
+    /// second; it does nothing while all is well.
+    pub fn heal(&self) -> Result<()> {
+        if !self.store.disk_state().needs_reopen {
+            return Ok(());
+        }
+        let reopened = {
+            let _guard = self
+                .write_path
+                .lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.store.reopen()?
+        };
+        if reopened {
+            self.indexer.notify(self.store.last_outbox_seq()?);
+        }
+        Ok(())
     }
 
     /// Counts kept transactionally with the data.

@@ -74,7 +74,7 @@ impl Engine {
             hits.iter()
                 .filter_map(|p| ProfileId::parse(&p.id).map(|id| view::disclosed(id, p)))
                 .collect(),
-        );
+        )?;
         Ok(SearchResponse {
             total: page.total,
             hits,

@@ -4,7 +4,7 @@
 //! - every operation lists the errors the edge can answer it with — 401/403 where the
 //!   route needs a key (the scope from its `security` requirement, also given as
 //!   `x-required-scope`), 400/413/415 where it takes a body, 400 where it takes
-//!   parameters, and 405/500/503 everywhere — each as a problem+json [`Problem`];
+//!   parameters, 507 (a full disk) where it needs a key, and 405/500/503 everywhere — each as a problem+json [`Problem`];
 //! - `Problem.code` is the enum of the error table's codes ([`Code::ALL`]);
 //! - the limits the engine enforces (`candidates`, `limit`, `min_confidence`) come from
 //!   its constants;
@@ -117,6 +117,10 @@ fn complete_operation(path: &str, operation: &mut Map<String, Value>) {
                 &format!("The key {}", guard.trim_start_matches("the key ")),
             ),
         }
+        add(
+            507,
+            "The data directory's disk is full (`disk_full`, with `Retry-After`): writes are refused until space is freed, and nothing acknowledged is lost; a read is refused only while the disclosure log is too far behind to record what it would disclose",
+        );
         add(
             429,
             "The key's rate limit (`rate_limited`) or daily quota (`quota_exceeded`) is reached; `Retry-After` says when to retry, `RateLimit-Limit`/`RateLimit-Remaining`/`RateLimit-Reset` describe the limit",

@@ -76,6 +76,7 @@ pub struct Indexer {
     signal: Arc<Signal>,
     indexed: watch::Receiver<u64>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    failed_commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Indexer {
@@ -91,12 +92,16 @@ impl Indexer {
         let start_seq = match opened {
             Opened::NeedsRebuild => rebuild(&store, &index, &mut writer)?,
             Opened::At(seq) => {
-                store.outbox_trim(seq)?;
+                // Only saves space (a daemon on a full disk still starts and serves reads).
+                if let Err(err) = store.outbox_trim(seq) {
+                    tracing::warn!(error = %err, "could not trim the outbox; a later commit does");
+                }
                 load_matches(&store, &index)?;
                 seq
             }
         };
         let (indexed_tx, indexed) = watch::channel(start_seq);
+        let failed_commits = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let signal = Arc::new(Signal::default());
         signal
             .state
@@ -116,6 +121,8 @@ impl Indexer {
             // a merge) is merged once the daemon has been idle.
             changed_since_compaction: true,
             merging: None,
+            writer_lost: false,
+            failed_commits: failed_commits.clone(),
         };
         // Replay what the index has not seen before anyone can search it.
         if worker.apply_outbox()? > 0 {
@@ -128,6 +135,7 @@ impl Indexer {
             signal,
             indexed,
             thread: Mutex::new(Some(thread)),
+            failed_commits,
         })
     }
 
@@ -140,6 +148,13 @@ impl Indexer {
             .unwrap_or_else(PoisonError::into_inner);
         state.written = state.written.max(seq);
         self.signal.wake.notify_one();
+    }
+
+    /// Index commits that failed in a row (0 once one succeeds): the indexer is retrying,
+    /// typically because the disk is full.
+    pub fn failing_commits(&self) -> u64 {
+        self.failed_commits
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The outbox sequence the searchable index reflects.
@@ -256,6 +271,10 @@ struct Worker {
     changed_since_compaction: bool,
     /// Hears whether the merge in progress (if any) succeeded.
     merging: Option<mpsc::Receiver<bool>>,
+    /// The writer failed to roll back after a failed commit and must be made anew.
+    writer_lost: bool,
+    /// Consecutive failed commits (for the back-off and the metric).
+    failed_commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Worker {
@@ -265,6 +284,10 @@ impl Worker {
         let min_commit_gap = self.config.commit_interval / 10;
         let mut last_commit = Instant::now();
         loop {
+            if self.writer_lost && !self.renew_writer() {
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
             match self.apply_outbox() {
                 Ok(0) => {}
                 Ok(docs) => {
@@ -273,8 +296,11 @@ impl Worker {
                     self.last_write = Instant::now();
                 }
                 Err(err) => {
-                    tracing::error!(error = %err, "indexer could not apply the outbox; retrying");
-                    std::thread::sleep(Duration::from_millis(500));
+                    // A writer whose worker failed (a full disk) refuses every document
+                    // after: start again from the last commit.
+                    self.start_over(&err, "indexer could not apply the outbox; retrying");
+                    pending_docs = 0;
+                    pending_since = None;
                     continue;
                 }
             }
@@ -291,8 +317,11 @@ impl Worker {
                         last_commit = Instant::now();
                     }
                     Err(err) => {
-                        tracing::error!(error = %err, "index commit failed; retrying");
-                        std::thread::sleep(Duration::from_millis(500));
+                        // Whatever the failed commit held is dropped and applied again
+                        // from the outbox, which keeps every entry until a commit holds it.
+                        self.start_over(&err, "index commit failed; retrying");
+                        pending_docs = 0;
+                        pending_since = None;
                         continue;
                     }
                 }
@@ -323,6 +352,11 @@ impl Worker {
                 && idle >= self.config.compact_after_idle
             {
                 drop(state);
+                if self.store.disk_state().full {
+                    // A merge writes a copy of what it merges: wait for room.
+                    self.last_write = Instant::now();
+                    continue;
+                }
                 self.start_compaction(Vec::new());
                 continue;
             }
@@ -396,10 +430,61 @@ impl Worker {
 
     fn commit(&mut self) -> Result<()> {
         commit(&mut self.writer, &self.index, self.applied)?;
-        self.store.outbox_trim(self.applied)?;
+        self.failed_commits
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        // The trim only saves space: an entry left behind is trimmed by a later commit
+        // (or skipped at start, being at or below the committed sequence).
+        if let Err(err) = self.store.outbox_trim(self.applied) {
+            tracing::warn!(error = %err, "could not trim the outbox; a later commit does");
+        }
         self.indexed_tx.send_replace(self.applied);
         self.changed_since_compaction = true;
         Ok(())
+    }
+
+    /// After a failure: counts it (logging the first and every 120th), rolls back, and
+    /// waits a little longer each time, up to two seconds.
+    fn start_over(&mut self, err: &Error, message: &'static str) {
+        let failed = self
+            .failed_commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if failed == 1 || failed.is_multiple_of(120) {
+            tracing::error!(error = %err, failed, "{message}");
+        }
+        self.roll_back();
+        std::thread::sleep(Duration::from_millis(250 * failed.min(8)));
+    }
+
+    /// After a failed commit: drops the writer's uncommitted work and goes back to the
+    /// last committed outbox sequence, so the entries since are applied again.
+    fn roll_back(&mut self) {
+        self.applied = *self.indexed_tx.borrow();
+        self.merging = None;
+        self.changed_since_compaction = true;
+        if let Err(err) = self.writer.rollback() {
+            tracing::error!(error = %err, "index writer rollback failed; making a new writer");
+            self.writer_lost = true;
+        }
+    }
+
+    /// Replaces a writer whose rollback failed; returns whether it succeeded.
+    fn renew_writer(&mut self) -> bool {
+        match self
+            .index
+            .writer(self.config.writer_threads, self.config.writer_memory_bytes)
+        {
+            Ok(writer) => {
+                self.writer = writer;
+                self.writer_lost = false;
+                self.applied = *self.indexed_tx.borrow();
+                true
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "could not make a new index writer; retrying");
+                false
+            }
+        }
     }
 
     /// Takes note of how the merge in progress ended: a failed one is tried again once the

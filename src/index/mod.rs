@@ -26,7 +26,29 @@ use typos::TypoDictionary;
 
 impl From<tantivy::TantivyError> for Error {
     fn from(err: tantivy::TantivyError) -> Self {
-        Error::Index(err.to_string())
+        if tantivy_disk_full(&err) {
+            Error::DiskFull
+        } else {
+            Error::Index(err.to_string())
+        }
+    }
+}
+
+/// Whether tantivy failed for want of disk space (its I/O errors come wrapped in several
+/// ways; each keeps the `io::Error`, or at least its message).
+fn tantivy_disk_full(err: &tantivy::TantivyError) -> bool {
+    use tantivy::directory::error::OpenWriteError;
+    use tantivy::TantivyError;
+    match err {
+        TantivyError::IoError(io) => crate::error::is_disk_full(io),
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => {
+            crate::error::is_disk_full(io_error)
+        }
+        // Other wrappers keep only the text.
+        other => {
+            let text = other.to_string();
+            text.contains("No space left on device") || text.contains("os error 28")
+        }
     }
 }
 

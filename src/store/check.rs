@@ -26,7 +26,7 @@ impl Store {
             profiles.insert(id, record);
         }
         let mut companies = HashSet::new();
-        for item in self.tree(TreeName::Companies).iter() {
+        for item in self.tree(TreeName::Companies)?.iter() {
             let (key, _) = item?;
             companies.insert(key.to_vec());
         }
@@ -54,7 +54,7 @@ impl Store {
             }
         }
         let mut seen = HashSet::new();
-        for item in self.tree(TreeName::ByLastSeen).iter() {
+        for item in self.tree(TreeName::ByLastSeen)?.iter() {
             let (key, _) = item?;
             let (_, id) =
                 parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("time entry".into()))?;
@@ -75,7 +75,7 @@ impl Store {
         }
 
         let mut seen = HashSet::new();
-        for item in self.tree(TreeName::EmailHashes).iter() {
+        for item in self.tree(TreeName::EmailHashes)?.iter() {
             let (key, value) = item?;
             let id = ProfileId::from_bytes(key.get(16..).unwrap_or_default())
                 .ok_or_else(|| Error::Corrupt("email hash key".into()))?;
@@ -101,7 +101,7 @@ impl Store {
         }
 
         let mut seen = HashSet::new();
-        for item in self.tree(TreeName::CompanyMembers).iter() {
+        for item in self.tree(TreeName::CompanyMembers)?.iter() {
             let (key, _) = item?;
             let id = ProfileId::from_bytes(key.get(8..).unwrap_or_default())
                 .ok_or_else(|| Error::Corrupt("member key".into()))?;
@@ -121,7 +121,7 @@ impl Store {
             problem(format!("profile {id}: no membership entry"));
         }
 
-        for item in self.tree(TreeName::Recipients).iter() {
+        for item in self.tree(TreeName::Recipients)?.iter() {
             let (key, _) = item?;
             let id = ProfileId::from_bytes(key.get(..8).unwrap_or_default())
                 .ok_or_else(|| Error::Corrupt("recipient key".into()))?;
@@ -144,7 +144,7 @@ impl Store {
                 counts.profiles, counts.restricted, counts.companies
             ));
         }
-        let outbox = self.tree(TreeName::Outbox).len();
+        let outbox = self.tree(TreeName::Outbox)?.len();
         if outbox > 0 {
             problem(format!("{outbox} outbox entries not yet indexed"));
         }

@@ -154,7 +154,7 @@ impl Store {
     /// holds the write lock (writes made meanwhile would be lost).
     pub fn rewrite(&self) -> Result<Rewritten> {
         let home = self.home()?.to_path_buf();
-        let old = self.db();
+        let old = self.db()?;
         let bytes_before = dir_bytes(&old.dir);
         let dir = generation::next_dir(&home)?;
         let fresh = Db::open(&dir, self.cache_bytes)?;
@@ -172,7 +172,7 @@ impl Store {
             }
         };
         generation::make_current(&home, &dir)?;
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(fresh));
         let bytes_after = dir_bytes(&dir);
         retire(old);
         Ok(Rewritten {
@@ -190,7 +190,7 @@ impl Store {
         key_check: [u8; 32],
         created_at: i64,
     ) -> Result<SnapshotInfo> {
-        let db = self.db();
+        let db = self.db()?;
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -251,11 +251,7 @@ impl Store {
         })();
         match loaded {
             Ok(info) => {
-                let store = Store {
-                    current: std::sync::RwLock::new(Arc::new(db)),
-                    home: Some(data_dir.to_path_buf()),
-                    cache_bytes,
-                };
+                let store = Store::with_db(db, Some(data_dir), cache_bytes);
                 store.check_format()?;
                 Ok((store, info))
             }
@@ -273,9 +269,9 @@ impl Store {
     pub fn adopt_privacy_records(&self, other: &Store) -> Result<u64> {
         let mut added = 0;
         for name in [TreeName::Suppressions, TreeName::PrivacyRequests] {
-            let mine = self.tree(name);
+            let mine = self.tree(name)?;
             let mut batch = Batch::default();
-            for item in other.tree(name).iter() {
+            for item in other.tree(name)?.iter() {
                 let (key, value) = item?;
                 if !mine.contains_key(&key)? {
                     batch.insert(key, value);
@@ -298,7 +294,7 @@ impl Store {
         kind: u8,
         at: i64,
     ) -> Result<u64> {
-        let tree = self.tree(TreeName::Suppressions);
+        let tree = self.tree(TreeName::Suppressions)?;
         let mut batch = Batch::default();
         let mut added = 0;
         let mut value = vec![kind];
@@ -317,7 +313,7 @@ impl Store {
     /// The keyed hashes of every suppression.
     pub fn suppression_hashes(&self) -> Result<Vec<[u8; SUPPRESSION_HASH_BYTES]>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeName::Suppressions).iter() {
+        for item in self.tree(TreeName::Suppressions)?.iter() {
             let (key, _) = item?;
             out.push(
                 key.as_ref()
@@ -334,7 +330,8 @@ impl Store {
         let db = self
             .current
             .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
+            .unwrap_or_else(PoisonError::into_inner)
+            .ok_or_else(|| Error::Internal("the store is not open".into()))?;
         let dir = db.dir.clone();
         drop(db);
         std::fs::remove_dir_all(&dir)?;

@@ -15,7 +15,7 @@ impl Store {
         }
         let mut counts = vec![0u64; edges.len() + 1];
         let mut bucket = 0;
-        for key in self.tree(TreeName::ByLastSeen).iter().keys() {
+        for key in self.tree(TreeName::ByLastSeen)?.iter().keys() {
             let key = key?;
             let (time, _) =
                 parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("last-seen key".into()))?;

@@ -15,11 +15,13 @@ mod generation;
 mod keys;
 mod quota;
 pub mod record;
+mod space;
 mod write;
 
 pub use check::StoreContents;
 pub use copy::{verify_snapshot, SnapshotInfo, SUPPRESSION_HASH_BYTES};
 pub use generation::exists_in;
+pub use space::{DiskState, Priority};
 pub use write::{Counts, WriteSet};
 
 use keys::{
@@ -34,8 +36,11 @@ use record::{CompanyRecord, NoticeRecord, PrivacyRequestRecord, ProfileRecord};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Batch, Tree};
+use space::Priority as WritePriority;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 /// Version of the on-disk record encoding. A version 1 store is migrated on open (its
 /// profile records gain restriction, rectification and the reference salt); a store
@@ -115,11 +120,19 @@ pub struct NoticeKey(Vec<u8>);
 /// restore): readers take the current one for the length of a read, so a read in
 /// progress finishes on the old one while new reads see the new one.
 pub struct Store {
-    current: RwLock<Arc<Db>>,
+    /// Empty only while [`Store::reopen`] replaces a database sled gave up on, and after
+    /// a reopen that failed (reads then fail until the next attempt succeeds).
+    current: RwLock<Option<Arc<Db>>>,
     /// The data directory holding the store's generations, when opened through
     /// [`Store::open_in`] (only such a store can be rewritten).
     home: Option<PathBuf>,
     cache_bytes: u64,
+    /// Free space on the store's filesystem, the reserve writes keep, and whether sled
+    /// must be reopened (`space.rs`).
+    space: space::Space,
+    /// The newest outbox sequence known to be on disk: the indexer reads no further, so
+    /// the index never shows a write whose flush failed (sled may lose it on reopen).
+    durable_seq: AtomicU64,
 }
 
 /// One open sled database (one generation directory).
@@ -167,13 +180,12 @@ impl Store {
     /// Opens (or creates) the store in exactly `dir`, checking its format version.
     /// `cache_bytes` bounds sled's page cache. Such a store cannot be rewritten (tests).
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
-        let store = Self {
-            current: RwLock::new(Arc::new(Db::open(dir, cache_bytes)?)),
-            home: None,
-            cache_bytes,
-        };
+        let store = Self::with_db(Db::open(dir, cache_bytes)?, None, cache_bytes);
         store.check_format()?;
         store.log_unlogged_suppressions()?;
+        store
+            .durable_seq
+            .store(store.last_outbox_seq()?, Ordering::SeqCst);
         Ok(store)
     }
 
@@ -181,31 +193,120 @@ impl Store {
     /// the generations a purge or restore left unfinished (see `generation.rs`).
     pub fn open_in(data_dir: &Path, cache_bytes: u64) -> Result<Self> {
         let dir = generation::current_dir(data_dir)?;
-        let store = Self {
-            current: RwLock::new(Arc::new(Db::open(&dir, cache_bytes)?)),
-            home: Some(data_dir.to_path_buf()),
-            cache_bytes,
-        };
+        let store = Self::with_db(Db::open(&dir, cache_bytes)?, Some(data_dir), cache_bytes);
         store.check_format()?;
         generation::remove_others(data_dir, &dir)?;
+        store
+            .durable_seq
+            .store(store.last_outbox_seq()?, Ordering::SeqCst);
         Ok(store)
     }
 
+    fn with_db(db: Db, home: Option<&Path>, cache_bytes: u64) -> Self {
+        let space = space::Space::new(home.unwrap_or(&db.dir), 0);
+        Self {
+            current: RwLock::new(Some(Arc::new(db))),
+            home: home.map(Path::to_path_buf),
+            cache_bytes,
+            space,
+            durable_seq: AtomicU64::new(0),
+        }
+    }
+
     /// The database reads go to now.
-    fn db(&self) -> Arc<Db> {
+    fn db(&self) -> Result<Arc<Db>> {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+            .ok_or_else(|| {
+                Error::Internal("the store could not be reopened after a write failure".into())
+            })
     }
 
     /// The directory of the current generation (for messages).
     pub fn dir(&self) -> PathBuf {
-        self.db().dir.clone()
+        self.db()
+            .map(|db| db.dir.clone())
+            .unwrap_or_else(|_| self.space.path().to_path_buf())
+    }
+
+    /// Keeps `bytes` of the disk free: client writes are refused with
+    /// [`Error::DiskFull`] below it (see `space.rs`).
+    pub fn set_disk_reserve(&self, bytes: u64) {
+        self.space.set_reserve(bytes);
+    }
+
+    /// Measures the free space now and tells the disk's state.
+    pub fn disk_state(&self) -> DiskState {
+        self.space.measure();
+        self.space.state()
+    }
+
+    /// The disk's state as last measured (by a write, or the daemon's check every second).
+    pub fn last_disk_state(&self) -> DiskState {
+        self.space.state()
+    }
+
+    /// Whether a write of the daemon's own (not a client's) has room now.
+    pub fn internal_room(&self) -> Result<()> {
+        self.space.admit(WritePriority::Internal)
+    }
+
+    /// Opens sled again after it failed a write (it refuses everything until then), once
+    /// the disk has room. The caller holds the write lock, so no commit runs meanwhile;
+    /// reads wait for the switch (each holds the database for the length of one read).
+    /// Returns whether the store was reopened.
+    pub fn reopen(&self) -> Result<bool> {
+        if !self.space.is_broken() || self.space.measure() < self.space.reserve() / 2 {
+            return Ok(false);
+        }
+        let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let dir = match slot.take() {
+            Some(old) => {
+                let started = Instant::now();
+                while Arc::strong_count(&old) > 1 {
+                    if started.elapsed() > Duration::from_secs(10) {
+                        // A long read (an export, a check) still uses it: try again later.
+                        *slot = Some(old);
+                        return Ok(false);
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let dir = old.dir.clone();
+                drop(old);
+                dir
+            }
+            None => match &self.home {
+                Some(home) => generation::current_dir(home)?,
+                None => self.space.path().to_path_buf(),
+            },
+        };
+        // A tree handle a read cloned keeps sled's lock for a moment longer.
+        let started = Instant::now();
+        let db = loop {
+            match Db::open(&dir, self.cache_bytes) {
+                Ok(db) => break db,
+                Err(Error::StoreLocked { .. }) if started.elapsed() < Duration::from_secs(2) => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "reopening the store failed; reads fail until it succeeds");
+                    return Err(err);
+                }
+            }
+        };
+        *slot = Some(Arc::new(db));
+        drop(slot);
+        self.durable_seq
+            .store(self.last_outbox_seq()?, Ordering::SeqCst);
+        self.space.mended();
+        tracing::info!("store reopened after a failed write; writes resume");
+        Ok(true)
     }
 
     fn check_format(&self) -> Result<()> {
-        let meta = self.tree(TreeName::Meta);
+        let meta = self.tree(TreeName::Meta)?;
         match meta.get(META_FORMAT)? {
             None => {
                 meta.insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
@@ -237,7 +338,7 @@ impl Store {
     /// a record that already decodes as version 2 is left alone (a version 1 encoding
     /// never does: it ends before the new fields).
     fn migrate_from_v1(&self) -> Result<()> {
-        let profiles = self.tree(TreeName::Profiles);
+        let profiles = self.tree(TreeName::Profiles)?;
         let mut migrated = 0u64;
         let mut batch = Batch::default();
         let mut pending = 0;
@@ -258,15 +359,15 @@ impl Store {
         profiles.apply_batch(batch)?;
         migrated += pending as u64;
         self.flush()?;
-        self.tree(TreeName::Meta)
+        self.tree(TreeName::Meta)?
             .insert(META_FORMAT, &STORE_FORMAT_VERSION.to_be_bytes())?;
         self.flush()?;
         tracing::info!(migrated, "store migrated from format version 1 to 2");
         Ok(())
     }
 
-    fn tree(&self, name: TreeName) -> Tree {
-        self.db().tree(name).clone()
+    fn tree(&self, name: TreeName) -> Result<Tree> {
+        Ok(self.db()?.tree(name).clone())
     }
 
     /// Applies `writes` and one outbox entry atomically, then flushes to disk.
@@ -275,6 +376,11 @@ impl Store {
     /// Callers serialise writes (the engine holds its write lock), so the sequence read
     /// here cannot race with another commit.
     pub fn commit(&self, mut writes: WriteSet) -> Result<u64> {
+        self.space.admit(if writes.internal {
+            WritePriority::Internal
+        } else {
+            WritePriority::Client
+        })?;
         let mut seq = self.last_outbox_seq()?;
         if !writes.reindex.is_empty() {
             writes.reindex.sort_unstable();
@@ -289,7 +395,7 @@ impl Store {
         if !writes.suppressions.is_empty() {
             self.number_suppressions(&mut writes)?;
         }
-        let db = self.db();
+        let db = self.db()?;
         if let Some(at) = writes.deleted_at {
             if db.tree(TreeName::Meta).get(META_UNPURGED_SINCE)?.is_none() {
                 writes.insert(TreeName::Meta, META_UNPURGED_SINCE, at.to_be_bytes());
@@ -315,7 +421,7 @@ impl Store {
             );
         }
         for (tree, prefix) in std::mem::take(&mut writes.remove_prefixes) {
-            for item in self.tree(tree).scan_prefix(&prefix) {
+            for item in self.tree(tree)?.scan_prefix(&prefix) {
                 let (key, _) = item?;
                 writes.remove(tree, key);
             }
@@ -352,14 +458,17 @@ impl Store {
             })
             .map_err(|err| match err {
                 TransactionError::Abort(err) => err,
-                TransactionError::Storage(err) => Error::from(err),
+                TransactionError::Storage(err) => self.space.sled_failed(err),
             })?;
         let applied = started.elapsed();
         #[cfg(feature = "failpoints")]
         fail::fail_point!("store::commit::before_flush", |_| Err(Error::Internal(
             "fail point store::commit::before_flush".into()
         )));
-        db.db.flush()?;
+        db.db.flush().map_err(|err| self.space.sled_failed(err))?;
+        if touched.contains(&(TreeName::Outbox as usize)) {
+            self.durable_seq.store(seq, Ordering::SeqCst);
+        }
         #[cfg(feature = "failpoints")]
         fail::fail_point!("store::commit::after_flush", |_| Err(Error::Internal(
             "fail point store::commit::after_flush".into()
@@ -382,7 +491,7 @@ impl Store {
 
     fn meta_u64(&self, key: &[u8]) -> Result<u64> {
         Ok(self
-            .tree(TreeName::Meta)
+            .tree(TreeName::Meta)?
             .get(key)?
             .map(|raw| read_u64(&raw))
             .transpose()?
@@ -399,7 +508,7 @@ impl Store {
     }
 
     pub fn privacy_request(&self, id: u64) -> Result<Option<PrivacyRequestRecord>> {
-        self.tree(TreeName::PrivacyRequests)
+        self.tree(TreeName::PrivacyRequests)?
             .get(id.to_be_bytes())?
             .map(|raw| decode(&raw))
             .transpose()
@@ -408,7 +517,7 @@ impl Store {
     /// Every data-subject request (few: they come one person at a time).
     pub fn privacy_requests(&self) -> Result<Vec<(u64, PrivacyRequestRecord)>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeName::PrivacyRequests).iter() {
+        for item in self.tree(TreeName::PrivacyRequests)?.iter() {
             let (key, value) = item?;
             out.push((read_u64(&key)?, decode(&value)?));
         }
@@ -418,7 +527,7 @@ impl Store {
     /// The names of the clients that received profile `id`, with when they first did.
     pub fn recipients(&self, id: ProfileId) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeName::Recipients).scan_prefix(id.to_bytes()) {
+        for item in self.tree(TreeName::Recipients)?.scan_prefix(id.to_bytes()) {
             let (key, value) = item?;
             let name = String::from_utf8(key[8..].to_vec())
                 .map_err(|_| Error::Corrupt("recipient key".into()))?;
@@ -430,7 +539,7 @@ impl Store {
     /// Whether the client named `key_name` is already recorded as a recipient of `id`.
     pub fn is_recipient(&self, id: ProfileId, key_name: &str) -> Result<bool> {
         Ok(self
-            .tree(TreeName::Recipients)
+            .tree(TreeName::Recipients)?
             .contains_key(recipient_key(id, key_name))?)
     }
 
@@ -446,7 +555,7 @@ impl Store {
         let start = notice_key(key_name, after.saturating_add(1));
         let mut out = Vec::new();
         for item in self
-            .tree(TreeName::Notices)
+            .tree(TreeName::Notices)?
             .range(start..)
             .take_while(|item| item.as_ref().map_or(true, |(k, _)| k.starts_with(&prefix)))
             .take(limit)
@@ -461,7 +570,7 @@ impl Store {
     /// Notices of every client made before `cutoff`, at most `limit`.
     pub fn notices_before(&self, cutoff: i64, limit: usize) -> Result<Vec<NoticeKey>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeName::Notices).iter() {
+        for item in self.tree(TreeName::Notices)?.iter() {
             let (key, value) = item?;
             let notice: NoticeRecord = decode(&value)?;
             if notice.at < cutoff {
@@ -475,14 +584,14 @@ impl Store {
     }
 
     pub fn profile(&self, id: ProfileId) -> Result<Option<ProfileRecord>> {
-        self.tree(TreeName::Profiles)
+        self.tree(TreeName::Profiles)?
             .get(id.to_bytes())?
             .map(|raw| decode(&raw))
             .transpose()
     }
 
     pub fn company(&self, id: CompanyId) -> Result<Option<CompanyRecord>> {
-        self.tree(TreeName::Companies)
+        self.tree(TreeName::Companies)?
             .get(id.to_bytes())?
             .map(|raw| decode(&raw))
             .transpose()
@@ -492,7 +601,7 @@ impl Store {
     /// whether the address was observed.
     pub fn email_matches(&self, hash: &[u8; 16]) -> Result<Vec<(ProfileId, u8, bool)>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeName::EmailHashes).scan_prefix(hash) {
+        for item in self.tree(TreeName::EmailHashes)?.scan_prefix(hash) {
             let (key, value) = item?;
             let id = ProfileId::from_bytes(&key[16..])
                 .ok_or_else(|| Error::Corrupt("email hash key".into()))?;
@@ -509,7 +618,7 @@ impl Store {
     pub fn members(&self, company: CompanyId) -> Result<Vec<ProfileId>> {
         let mut out = Vec::new();
         for item in self
-            .tree(TreeName::CompanyMembers)
+            .tree(TreeName::CompanyMembers)?
             .scan_prefix(company.to_bytes())
         {
             let (key, _) = item?;
@@ -526,7 +635,7 @@ impl Store {
     pub fn member_count_at_most(&self, company: CompanyId, limit: usize) -> Result<usize> {
         let mut count = 0;
         for item in self
-            .tree(TreeName::CompanyMembers)
+            .tree(TreeName::CompanyMembers)?
             .scan_prefix(company.to_bytes())
             .take(limit)
         {
@@ -541,7 +650,7 @@ impl Store {
     pub fn expired(&self, cutoff: i64, limit: usize) -> Result<Vec<(i64, ProfileId)>> {
         let end = last_seen_key(cutoff, ProfileId(0));
         let mut out = Vec::new();
-        for item in self.tree(TreeName::ByLastSeen).range(..end).take(limit) {
+        for item in self.tree(TreeName::ByLastSeen)?.range(..end).take(limit) {
             let (key, _) = item?;
             out.push(parse_last_seen_key(&key).ok_or_else(|| Error::Corrupt("time entry".into()))?);
         }
@@ -550,7 +659,7 @@ impl Store {
 
     /// The newest-sighting time of the least recently seen profile.
     pub fn oldest_sighting(&self) -> Result<Option<i64>> {
-        match self.tree(TreeName::ByLastSeen).first()? {
+        match self.tree(TreeName::ByLastSeen)?.first()? {
             Some((key, _)) => Ok(parse_last_seen_key(&key).map(|(time, _)| time)),
             None => Ok(None),
         }
@@ -558,7 +667,7 @@ impl Store {
 
     /// Whether any of these keyed identifier hashes is suppressed.
     pub fn any_suppressed(&self, hashes: &[[u8; 16]]) -> Result<bool> {
-        let tree = self.tree(TreeName::Suppressions);
+        let tree = self.tree(TreeName::Suppressions)?;
         for hash in hashes {
             if tree.contains_key(hash)? {
                 return Ok(true);
@@ -570,7 +679,7 @@ impl Store {
     /// The kind of the suppression `hash` is under, if any.
     pub fn suppression_kind(&self, hash: &[u8; 16]) -> Result<Option<u8>> {
         Ok(self
-            .tree(TreeName::Suppressions)
+            .tree(TreeName::Suppressions)?
             .get(hash)?
             .and_then(|value| value.first().copied()))
     }
@@ -579,7 +688,7 @@ impl Store {
     pub fn suppressions_after(&self, after: u64, limit: usize) -> Result<Vec<SuppressionEntry>> {
         let mut out = Vec::new();
         for item in self
-            .tree(TreeName::SuppressionLog)
+            .tree(TreeName::SuppressionLog)?
             .range(after.saturating_add(1).to_be_bytes()..)
             .take(limit)
         {
@@ -639,8 +748,8 @@ impl Store {
     /// Gives suppressions made before the feed existed their feed entries (once, on the
     /// first open of such a store), in hash order.
     fn log_unlogged_suppressions(&self) -> Result<()> {
-        let suppressions = self.tree(TreeName::Suppressions);
-        if suppressions.is_empty() || !self.tree(TreeName::SuppressionLog).is_empty() {
+        let suppressions = self.tree(TreeName::Suppressions)?;
+        if suppressions.is_empty() || !self.tree(TreeName::SuppressionLog)?.is_empty() {
             return Ok(());
         }
         let mut batch = Batch::default();
@@ -658,9 +767,9 @@ impl Store {
                 log_value(&hash, &suppression_value(kind, at)).to_vec(),
             );
         }
-        let log = self.tree(TreeName::SuppressionLog);
+        let log = self.tree(TreeName::SuppressionLog)?;
         log.apply_batch(batch)?;
-        self.tree(TreeName::Meta)
+        self.tree(TreeName::Meta)?
             .insert(META_SUPPRESSION_SEQ, &seq.to_be_bytes())?;
         self.flush()?;
         tracing::info!(
@@ -673,15 +782,19 @@ impl Store {
     /// Whether anyone is suppressed at all: lets ingest skip hashing a line's
     /// identifiers while nobody is.
     pub fn has_suppressions(&self) -> Result<bool> {
-        Ok(self.tree(TreeName::Suppressions).first()?.is_some())
+        Ok(self.tree(TreeName::Suppressions)?.first()?.is_some())
     }
 
     /// Outbox entries with a sequence above `after`, oldest first, at most `limit`.
     pub fn outbox_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, OutboxEntry)>> {
+        let durable = self.durable_seq.load(Ordering::SeqCst);
+        if after >= durable {
+            return Ok(Vec::new());
+        }
         let mut out = Vec::new();
         for item in self
-            .tree(TreeName::Outbox)
-            .range((after + 1).to_be_bytes()..)
+            .tree(TreeName::Outbox)?
+            .range((after + 1).to_be_bytes()..=durable.to_be_bytes())
             .take(limit)
         {
             let (key, value) = item?;
@@ -692,50 +805,69 @@ impl Store {
 
     /// Drops outbox entries up to and including `through` once the index committed them.
     pub fn outbox_trim(&self, through: u64) -> Result<()> {
-        let outbox = self.tree(TreeName::Outbox);
+        self.space.admit(WritePriority::Internal)?;
+        let outbox = self.tree(TreeName::Outbox)?;
         let mut batch = Batch::default();
         for item in outbox.range(..=through.to_be_bytes()) {
             let (key, _) = item?;
             batch.remove(key);
         }
-        outbox.apply_batch(batch)?;
+        outbox
+            .apply_batch(batch)
+            .map_err(|err| self.space.sled_failed(err))?;
         Ok(())
     }
 
     /// Every profile, for rebuilding the index.
     pub fn profiles(&self) -> impl Iterator<Item = Result<(ProfileId, ProfileRecord)>> + '_ {
-        let db = self.db();
-        let iter = db.tree(TreeName::Profiles).iter();
-        iter.map(move |item| {
-            let _generation = &db;
-            let (key, value) = item?;
+        self.scan(TreeName::Profiles, |key, value| {
             let id =
-                ProfileId::from_bytes(&key).ok_or_else(|| Error::Corrupt("profile key".into()))?;
-            Ok((id, decode(&value)?))
+                ProfileId::from_bytes(key).ok_or_else(|| Error::Corrupt("profile key".into()))?;
+            Ok((id, decode(value)?))
         })
     }
 
     /// Every company.
     pub fn companies(&self) -> impl Iterator<Item = Result<(CompanyId, CompanyRecord)>> + '_ {
-        let db = self.db();
-        let iter = db.tree(TreeName::Companies).iter();
-        iter.map(move |item| {
-            let _generation = &db;
-            let (key, value) = item?;
-            let id = read_u64(&key).map_err(|_| Error::Corrupt("company key".into()))?;
-            Ok((CompanyId(id), decode(&value)?))
+        self.scan(TreeName::Companies, |key, value| {
+            let id = read_u64(key).map_err(|_| Error::Corrupt("company key".into()))?;
+            Ok((CompanyId(id), decode(value)?))
         })
     }
 
+    /// Every entry of a tree, read on the generation current when the scan began (which
+    /// the iterator holds), or the one error of a store that is not open.
+    fn scan<T: 'static>(
+        &self,
+        tree: TreeName,
+        read: impl Fn(&[u8], &[u8]) -> Result<T> + 'static,
+    ) -> impl Iterator<Item = Result<T>> + 'static {
+        let (db, failed) = match self.db() {
+            Ok(db) => (Some(db), None),
+            Err(err) => (None, Some(Err(err))),
+        };
+        let iter = db.as_ref().map(|db| db.tree(tree).iter());
+        failed
+            .into_iter()
+            .chain(iter.into_iter().flatten().map(move |item| {
+                let _generation = &db;
+                let (key, value) = item?;
+                read(&key, &value)
+            }))
+    }
+
     pub fn flush(&self) -> Result<()> {
-        self.db().db.flush()?;
+        self.db()?
+            .db
+            .flush()
+            .map_err(|err| self.space.sled_failed(err))?;
         Ok(())
     }
 
     /// Since when the store holds deleted data that no purge has removed from its files
     /// yet (the time of the first profile delete after the last purge).
     pub fn unpurged_since(&self) -> Result<Option<i64>> {
-        self.tree(TreeName::Meta)
+        self.tree(TreeName::Meta)?
             .get(META_UNPURGED_SINCE)?
             .map(|raw| read_u64(&raw).map(|v| v as i64))
             .transpose()
@@ -987,7 +1119,7 @@ mod tests {
         };
         {
             let store = Store::open(dir.path(), 1 << 20).expect("open");
-            let profiles = store.tree(TreeName::Profiles);
+            let profiles = store.tree(TreeName::Profiles).expect("open");
             profiles
                 .insert(ProfileId(1).to_bytes(), v1("Ada"))
                 .expect("insert");
@@ -1001,6 +1133,7 @@ mod tests {
                 .expect("insert");
             store
                 .tree(TreeName::Meta)
+                .expect("open")
                 .insert(META_FORMAT, &1u32.to_be_bytes())
                 .expect("format");
             store.flush().expect("flush");
@@ -1060,6 +1193,7 @@ mod tests {
         for (tree, key, expected) in damage {
             let value = store
                 .tree(tree)
+                .expect("open")
                 .remove(&key)
                 .expect("remove")
                 .expect("present");
@@ -1068,10 +1202,15 @@ mod tests {
                 found.iter().any(|p| p.contains(expected)),
                 "{expected}: {found:?}"
             );
-            store.tree(tree).insert(&key, value).expect("restore");
+            store
+                .tree(tree)
+                .expect("open")
+                .insert(&key, value)
+                .expect("restore");
         }
         store
             .tree(TreeName::EmailHashes)
+            .expect("open")
             .insert(keys::email_key(&[9; 16], id), &[0u8, 0][..])
             .expect("orphan");
         assert!(problems(&store).iter().any(|p| p.contains("does not own")));

@@ -15,7 +15,7 @@ fn stored_day(day: i64) -> u32 {
 
 impl Store {
     fn quotas(&self) -> Result<Tree> {
-        Ok(self.tree(TreeName::Quotas))
+        self.tree(TreeName::Quotas)
     }
 
     /// Records the key named `name` has used on `day` (0 when none are recorded).
@@ -32,14 +32,18 @@ impl Store {
 
     /// Sets the count of `name` on `day`, and drops the counts of days before yesterday.
     pub fn save_quota_used(&self, name: &str, day: i64, used: u64) -> Result<()> {
+        self.internal_room()?;
         let tree = self.quotas()?;
         let day = stored_day(day);
-        tree.insert(quota_key(day, name), &used.to_be_bytes())?;
-        let oldest_kept = day.saturating_sub(1).to_be_bytes();
-        for old in tree.range(..oldest_kept.as_slice()).keys() {
-            tree.remove(old?)?;
-        }
-        Ok(())
+        (|| {
+            tree.insert(quota_key(day, name), &used.to_be_bytes())?;
+            let oldest_kept = day.saturating_sub(1).to_be_bytes();
+            for old in tree.range(..oldest_kept.as_slice()).keys() {
+                tree.remove(old?)?;
+            }
+            Ok::<(), sled::Error>(())
+        })()
+        .map_err(|err| self.space.sled_failed(err))
     }
 }
 

@@ -37,9 +37,18 @@ pub struct WriteSet {
     pub(super) remove_prefixes: Vec<(TreeName, Vec<u8>)>,
     /// Notices to append, numbered by the commit: `(key name, notice)`.
     pub(super) notices: Vec<(String, NoticeRecord)>,
+    /// The daemon's own bookkeeping (recipients of disclosures), not a client's write:
+    /// it may use half of the disk reserve (`space.rs`).
+    pub(super) internal: bool,
 }
 
 impl WriteSet {
+    /// Marks this write as the daemon's own small bookkeeping, which goes on a little
+    /// past the point where clients' writes are refused for want of disk space.
+    pub fn internal(&mut self) {
+        self.internal = true;
+    }
+
     pub(super) fn insert(
         &mut self,
         tree: TreeName,

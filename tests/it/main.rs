@@ -6,6 +6,7 @@ mod clients;
 mod crash_loop;
 mod daemon;
 mod deletion_lists;
+mod disk_full;
 mod enrich;
 mod enrich_cli;
 mod freshness;

@@ -174,6 +174,65 @@ async fn keys_new_prints_the_key_once_and_a_block_with_its_hash_that_the_daemon_
     assert!(!listed.contains("dev-key-0123456789abc"), "{listed}");
 }
 
+/// 14.8: no `Authorization` value reaches the log, even at debug level: a good key, a
+/// wrong one, a malformed header and one hyper refuses (oversized headers).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authorization_header_never_reaches_the_log_at_debug_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("daemon.log");
+    let good = "pfd_good-secret-0123456789abcdefghijklmnopq";
+    let wrong = "pfd_wrong-secret-0123456789abcdefghijklmnop";
+    let basic = "QWxhZGRpbjpvcGVuIHNlc2FtZQ-basic-secret";
+    let config = dir.path().join("profiled.toml");
+    std::fs::write(&config, key_block("crm", good, &["lookup"], "")).expect("config");
+    let daemon = ChildDaemon::spawn(
+        &dir.path().join("data"),
+        &log,
+        &[
+            ("PROFILED_LOG", "debug"),
+            ("PROFILED_CONFIG", config.to_str().expect("utf-8 path")),
+        ],
+    );
+    let client = daemon.client();
+    let request = json!({"name":"Jane Doe","company":"Acme"});
+    assert_eq!(
+        client.with_key(good).lookup(request.clone()).await.status,
+        200
+    );
+    assert_eq!(
+        client.with_key(wrong).lookup(request.clone()).await.status,
+        401
+    );
+    let http = reqwest::Client::new();
+    let url = format!("http://{}/v1/lookup", daemon.addr);
+    let reply = http
+        .post(&url)
+        .header("authorization", format!("Basic {basic}"))
+        .json(&request)
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(reply.status().as_u16(), 401);
+    // Headers past hyper's limit: hyper answers (431) before there is a request.
+    let refused = http
+        .post(&url)
+        .header("authorization", format!("Bearer {wrong}"))
+        .header("x-padding", "p".repeat(600 << 10))
+        .json(&request)
+        .send()
+        .await;
+    // hyper answers 431 and closes; the client may see the reset instead.
+    if let Ok(refused) = refused {
+        assert_eq!(refused.status().as_u16(), 431);
+    }
+    daemon.terminate();
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(text.contains("DEBUG"), "the log is at debug level: {text}");
+    for secret in [good, wrong, basic] {
+        assert!(!text.contains(secret), "the log holds {secret}:\n{text}");
+    }
+}
+
 /// 14.1: plain-text keys still work, with a start-up warning that names the key, not its
 /// secret; two keys with one name do not start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

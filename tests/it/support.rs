@@ -221,7 +221,27 @@ pub struct ChildDaemon {
 
 impl ChildDaemon {
     pub fn spawn(data_dir: &Path, log: &Path, extra_env: &[(&str, &str)]) -> Self {
-        let mut command = Command::new(daemon_binary());
+        Self::spawn_via(&[], data_dir, log, extra_env, &[])
+    }
+
+    /// [`ChildDaemon::spawn`] run through `prefix` (e.g. `nsenter …` to run it in another
+    /// mount namespace), with `extra_args` after the usual flags.
+    pub fn spawn_via(
+        prefix: &[&std::ffi::OsStr],
+        data_dir: &Path,
+        log: &Path,
+        extra_env: &[(&str, &str)],
+        extra_args: &[&str],
+    ) -> Self {
+        let binary = daemon_binary();
+        let mut command = match prefix.split_first() {
+            Some((program, rest)) => {
+                let mut command = Command::new(program);
+                command.args(rest).arg(&binary);
+                command
+            }
+            None => Command::new(&binary),
+        };
         command
             .args([
                 "serve",
@@ -232,6 +252,7 @@ impl ChildDaemon {
             ])
             .arg("--data-dir")
             .arg(data_dir)
+            .args(extra_args)
             .env_remove("PROFILED_API_KEYS")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
