@@ -866,8 +866,13 @@ def cmd_record(args):
 # ---- report ---------------------------------------------------------------------------------
 
 
-SYSTEMS = [("profiled", "profiled"), ("ceiling", "ceiling (bare axum)"), ("postgresql", "PostgreSQL + pg_trgm")]
-COLORS = {"profiled": "#1f6fb4", "ceiling": "#2b9a3a", "postgresql": "#c8342b"}
+SYSTEMS = [
+    ("profiled", "profiled"),
+    ("baseline", "baseline (earlier profiled)"),
+    ("ceiling", "ceiling (bare axum)"),
+    ("postgresql", "PostgreSQL + pg_trgm"),
+]
+COLORS = {"profiled": "#1f6fb4", "baseline": "#8a5cc2", "ceiling": "#2b9a3a", "postgresql": "#c8342b"}
 
 
 def spread(values):
@@ -921,8 +926,8 @@ def cmd_report(args):
         return spread(values)
 
     figures = {
-        "offline_ingest_profiles_per_s": figure("offline_ingest", "profiles_per_s"),
-        "offline_ingest_seconds": figure("offline_ingest", "seconds"),
+        "offline_ingest_profiles_per_s": figure("offline_ingest", "profiles_per_s", system="profiled"),
+        "offline_ingest_seconds": figure("offline_ingest", "seconds", system="profiled"),
         "http_ingest_profiles_per_s": figure("http_ingest", "profiles_per_s"),
         "http_ingest_profiles_per_s_searchable": figure("http_ingest", "profiles_per_s_searchable"),
         "ack_to_searchable_p50_ms": figure("freshness", "searchable_p50_ms"),
@@ -976,6 +981,8 @@ def cmd_report(args):
             "throughput_profiled_over_postgresql": ratio(med("profiled", c, "rps"), med("postgresql", c, "rps")),
             "p99_profiled_over_ceiling": ratio(med("profiled", c, "p99_ms"), med("ceiling", c, "p99_ms")),
             "p99_profiled_over_postgresql": ratio(med("profiled", c, "p99_ms"), med("postgresql", c, "p99_ms")),
+            "throughput_profiled_over_baseline": ratio(med("profiled", c, "rps"), med("baseline", c, "rps")),
+            "p99_profiled_over_baseline": ratio(med("profiled", c, "p99_ms"), med("baseline", c, "p99_ms")),
         }
     best = {}
     for system, _ in SYSTEMS:
@@ -988,6 +995,9 @@ def cmd_report(args):
         "throughput_profiled_over_ceiling": ratio(best.get("profiled", {}).get("rps"), best.get("ceiling", {}).get("rps")),
         "throughput_profiled_over_postgresql": ratio(
             best.get("profiled", {}).get("rps"), best.get("postgresql", {}).get("rps")
+        ),
+        "throughput_profiled_over_baseline": ratio(
+            best.get("profiled", {}).get("rps"), best.get("baseline", {}).get("rps")
         ),
     }
 
@@ -1117,12 +1127,18 @@ def markdown(r, connections):
         "name), 15% name + city, 15% email. wrk (closed loop, one request in flight per connection) for "
         "profiled and the ceiling; pgbench with the same connection count for PostgreSQL.",
         "",
-        "| conns | profiled req/s | p50 | p99 | ceiling req/s | p50 | p99 | PostgreSQL tps | p50 | p99 | profiled ÷ ceiling | profiled ÷ PostgreSQL |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    # The baseline's columns appear only in a run that measured one (--baseline).
+    has_baseline = "baseline" in r["lookup"]
+    shown = [system for system, _ in SYSTEMS if system != "baseline" or has_baseline]
+    heads = {"profiled": "profiled req/s", "baseline": "baseline req/s", "ceiling": "ceiling req/s",
+             "postgresql": "PostgreSQL tps"}
+    header = ["conns"] + [h for system in shown for h in (heads[system], "p50", "p99")]
+    header += ["profiled ÷ ceiling", "profiled ÷ PostgreSQL"] + (["profiled ÷ baseline"] if has_baseline else [])
+    lines += ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for c in connections:
         cells = [str(c)]
-        for system, _ in SYSTEMS:
+        for system in shown:
             e = r["lookup"].get(system, {}).get(str(c))
             if e:
                 cells += [fmt_spread(e["rps"], 0), fmt_spread(e["p50_ms"]) + " ms", fmt_spread(e["p99_ms"]) + " ms"]
@@ -1130,6 +1146,8 @@ def markdown(r, connections):
                 cells += ["—", "—", "—"]
         rc = r["ratios"]["per_connections"][str(c)]
         cells += [fmt(rc["throughput_profiled_over_ceiling"], 3), fmt(rc["throughput_profiled_over_postgresql"], 2)]
+        if has_baseline:
+            cells.append(fmt(rc["throughput_profiled_over_baseline"], 3))
         lines.append("| " + " | ".join(cells) + " |")
     b = r["ratios"]["best"]
     best_cells = []
@@ -1141,7 +1159,10 @@ def markdown(r, connections):
         "",
         "Best throughput: " + "; ".join(best_cells) + ". "
         f"profiled ÷ ceiling at the best: **{fmt(b['throughput_profiled_over_ceiling'], 3)}**; "
-        f"profiled ÷ PostgreSQL at the best: **{fmt(b['throughput_profiled_over_postgresql'], 2)}**.",
+        f"profiled ÷ PostgreSQL at the best: **{fmt(b['throughput_profiled_over_postgresql'], 2)}**"
+        + (f"; profiled ÷ baseline at the best: **{fmt(b['throughput_profiled_over_baseline'], 3)}** "
+           f"(baseline: `{r['versions'].get('baseline')}`)" if has_baseline else "")
+        + ".",
         "",
     ]
     h = r["half_load"]

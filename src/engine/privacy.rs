@@ -14,7 +14,7 @@ use super::Engine;
 use crate::clock::format_rfc3339;
 use crate::email::{normalize_address, parse_sha256_hex, EmailHasher};
 use crate::error::{Error, Result};
-use crate::matching::normalize::fold;
+use crate::matching::normalize::{company_key, domain_from, fold};
 use crate::model::{
     Candidate, Jurisdiction, LookupRequest, LookupStatus, Notice, Notices, OpenRequest,
     PrivacyOutcome, PrivacyReceipt, PrivacyRequestView, PrivacyRequests, ProfileId, Rectification,
@@ -514,6 +514,22 @@ impl Engine {
                     },
                     true,
                 )?;
+                // Restricted profiles are in neither the index nor the match table, so
+                // the lookup cannot see them; the desk must, to lift or erase them.
+                let restricted = self.restricted_named(name, company)?;
+                if !restricted.is_empty() {
+                    let mut ids = restricted;
+                    if let Some(profile) = &answer.profile {
+                        ids.extend(ProfileId::parse(&profile.id));
+                    }
+                    ids.extend(
+                        answer
+                            .candidates
+                            .iter()
+                            .filter_map(|c| ProfileId::parse(&c.id)),
+                    );
+                    return self.one_of(ids);
+                }
                 match (answer.status, answer.profile) {
                     (LookupStatus::Match, Some(profile)) => {
                         let id = ProfileId::parse(&profile.id)
@@ -538,6 +554,39 @@ impl Engine {
                 "name goes with company, and both must be given",
             )),
         }
+    }
+
+    /// The restricted profiles with this name (folded) at this company (its name, an alias
+    /// or its domain). A scan, like the phone's: rights requests are rare, and there is
+    /// nothing to scan while no profile is restricted.
+    fn restricted_named(&self, name: &str, company: &str) -> Result<Vec<ProfileId>> {
+        let store = self.store();
+        if store.counts()?.restricted == 0 {
+            return Ok(Vec::new());
+        }
+        let name = fold(name);
+        let wanted_company = company_key(company);
+        let domain = domain_from(company);
+        let mut ids = Vec::new();
+        for item in store.profiles() {
+            let (id, record) = item?;
+            if record.restricted_at.is_none() || fold(&record.full_name()) != name {
+                continue;
+            }
+            let Some(held) = record.company.map(|cid| store.company(cid)).transpose()? else {
+                continue;
+            };
+            let Some(held) = held else { continue };
+            let same_company = (!wanted_company.is_empty()
+                && std::iter::once(&held.name)
+                    .chain(&held.aliases)
+                    .any(|n| company_key(n) == wanted_company))
+                || (domain.is_some() && held.domain == domain);
+            if same_company {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
     }
 
     /// One profile, several (as candidates), or nobody.

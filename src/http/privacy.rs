@@ -3,6 +3,7 @@
 use super::auth::{AnyKey, Authorized, PrivacyScope};
 use super::error::JsonBody;
 use super::{blocking, ApiError, AppState};
+use crate::engine::Engine;
 use crate::error::Error;
 use crate::model::{
     AccessExport, Notices, OpenRequest, PrivacyReceipt, PrivacyRequests, Rectification,
@@ -37,10 +38,20 @@ pub async fn erase(
     State(state): State<AppState>,
     JsonBody(subject): JsonBody<Subject>,
 ) -> Result<Json<PrivacyReceipt>, ApiError> {
+    carry_out_visibly(&state, move |engine| {
+        engine.erase(&subject, &auth.principal)
+    })
+    .await
+}
+
+/// Runs a rights operation off the async threads, then waits until the index shows its
+/// effect: a receipt means every client-facing path, lookups too, has changed.
+async fn carry_out_visibly(
+    state: &AppState,
+    operation: impl FnOnce(&Engine) -> crate::error::Result<(PrivacyReceipt, u64)> + Send + 'static,
+) -> Result<Json<PrivacyReceipt>, ApiError> {
     let engine = state.engine.clone();
-    let principal = auth.principal.clone();
-    let (receipt, seq) = blocking(move || engine.erase(&subject, &principal)).await?;
-    // The receipt means the person is gone from every client-facing path, lookups too.
+    let (receipt, seq) = blocking(move || operation(&engine)).await?;
     state
         .engine
         .wait_searchable(seq, super::WAIT_FOR_LIMIT)
@@ -166,13 +177,10 @@ pub async fn restrict(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<RestrictRequest>,
 ) -> Result<Json<PrivacyReceipt>, ApiError> {
-    let engine = state.engine.clone();
-    let (receipt, seq) = blocking(move || engine.restrict(&request, &auth.principal)).await?;
-    state
-        .engine
-        .wait_searchable(seq, super::WAIT_FOR_LIMIT)
-        .await?;
-    Ok(Json(receipt))
+    carry_out_visibly(&state, move |engine| {
+        engine.restrict(&request, &auth.principal)
+    })
+    .await
 }
 
 /// Rectify a profile (GDPR Art. 16): each given field takes the subject's value and is
@@ -196,13 +204,10 @@ pub async fn rectify(
     Path(id): Path<String>,
     JsonBody(change): JsonBody<Rectification>,
 ) -> Result<Json<PrivacyReceipt>, ApiError> {
-    let engine = state.engine.clone();
-    let (receipt, seq) = blocking(move || engine.rectify(&id, &change, &auth.principal)).await?;
-    state
-        .engine
-        .wait_searchable(seq, super::WAIT_FOR_LIMIT)
-        .await?;
-    Ok(Json(receipt))
+    carry_out_visibly(&state, move |engine| {
+        engine.rectify(&id, &change, &auth.principal)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -151,6 +151,39 @@ async fn restriction_hides_a_person_from_every_client_path_and_lifting_restores_
     daemon.stop().await;
 }
 
+/// Regression: identification by name and company went through the lookup, which cannot
+/// see a restricted profile, so the desk could not find the person to lift the restriction.
+#[tokio::test]
+async fn a_restricted_person_is_identified_by_name_and_company_to_lift_the_restriction() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (daemon, crm, desk) = setup(dir.path()).await;
+    let id = id_of(&crm, grete()).await;
+    let restricted = desk
+        .post_json(
+            "/v1/privacy/restrict",
+            &json!({"subject": grete(), "restricted": true}),
+        )
+        .await;
+    assert_eq!(
+        restricted.body["outcome"], "restricted",
+        "{}",
+        restricted.text
+    );
+    assert_eq!(crm.lookup(grete()).await.body["status"], "none");
+
+    // Folded name, the company by another spelling of its name.
+    let subject = json!({"name": "grete HERMANN", "company": "Goettingen Institute GmbH"});
+    let lifted = desk
+        .post_json(
+            "/v1/privacy/restrict",
+            &json!({"subject": subject, "restricted": false}),
+        )
+        .await;
+    assert_eq!(lifted.body["outcome"], "unrestricted", "{}", lifted.text);
+    assert_eq!(id_of(&crm, grete()).await, id);
+    daemon.stop().await;
+}
+
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())
