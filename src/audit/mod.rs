@@ -31,6 +31,7 @@ pub use verify::{verify, VerifyReport};
 use crate::error::{Error, Result};
 use crate::model::ProfileId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -519,6 +520,9 @@ fn append(
     let mut hash = tail.hash;
     let mut lines = Vec::with_capacity(disclosures.len() * 256);
     let mut first_at = None;
+    // Popular profiles recur within a group: each salt is read (a whole record decoded)
+    // once per group.
+    let mut salts: HashMap<ProfileId, Option<[u8; 16]>> = HashMap::new();
     for disclosure in disclosures {
         seq += 1;
         first_at.get_or_insert(disclosure.at);
@@ -531,8 +535,16 @@ fn append(
                 .items
                 .iter()
                 .map(|item| {
+                    let salt = match salts.get(&item.profile) {
+                        Some(salt) => *salt,
+                        None => {
+                            let salt = profiles.reference_salt(item.profile)?;
+                            salts.insert(item.profile, salt);
+                            salt
+                        }
+                    };
                     Ok(EntryItem {
-                        reference: match profiles.reference_salt(item.profile)? {
+                        reference: match salt {
                             Some(salt) => hex(&reference(&salt, item.profile)),
                             None => ERASED_REFERENCE.to_owned(),
                         },
