@@ -10,8 +10,8 @@
 //!
 //! Entries reach a dedicated writer thread through a channel and are written and synced
 //! in groups (group commit), so a lookup pays for a channel send, not for a disk sync. A
-//! crash loses the entries of the group not yet synced: at most the disclosures of the
-//! last few milliseconds before it.
+//! group gathers for [`GROUP_WINDOW`] after the last write; a crash loses the entries of
+//! the group not yet synced: at most the disclosures of the last 10–20 milliseconds.
 //!
 //! A write that fails (a full disk) loses nothing: the half-written tail is cut off, the
 //! entries stay queued and are written again, every half second, once there is room;
@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -183,6 +183,8 @@ pub struct DisclosureLog {
     dir: PathBuf,
     /// Profiles recorded and not yet on disk with their recipients noted.
     backlog: Arc<AtomicU64>,
+    /// Whether the last write failed (the entries wait for the next try).
+    failing: Arc<AtomicBool>,
     sender: Mutex<Option<Sender<Message>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -196,13 +198,18 @@ impl DisclosureLog {
         let (sender, receiver) = mpsc::channel();
         let writer_dir = dir.clone();
         let backlog = Arc::new(AtomicU64::new(0));
-        let writer_backlog = backlog.clone();
+        let failing = Arc::new(AtomicBool::new(false));
+        let writer_state = WriterState {
+            backlog: backlog.clone(),
+            failing: failing.clone(),
+        };
         let writer = std::thread::Builder::new()
             .name("disclosure-log".into())
-            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles, &writer_backlog))?;
+            .spawn(move || write_loop(&writer_dir, tail, receiver, &profiles, &writer_state))?;
         Ok(Self {
             dir,
             backlog,
+            failing,
             sender: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
         })
@@ -230,9 +237,15 @@ impl DisclosureLog {
         Ok(())
     }
 
-    /// Disclosed profiles queued and not yet on disk (0 when the log keeps up).
+    /// Disclosed profiles queued and not yet on disk (a group's worth while the log keeps
+    /// up: a group gathers for [`GROUP_WINDOW`]).
     pub fn backlog(&self) -> u64 {
         self.backlog.load(Ordering::SeqCst)
+    }
+
+    /// Whether the log's last write failed, so that it is behind and retrying.
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::SeqCst)
     }
 
     /// Waits until everything recorded so far is on disk (and its recipients noted).
@@ -395,13 +408,20 @@ impl Tail {
     }
 }
 
+/// What the writer shares with the handle: how far behind it is, and whether it fails.
+struct WriterState {
+    backlog: Arc<AtomicU64>,
+    failing: Arc<AtomicBool>,
+}
+
 fn write_loop(
     dir: &Path,
     mut tail: Tail,
     receiver: Receiver<Message>,
     profiles: &dyn Profiles,
-    backlog: &AtomicU64,
+    state: &WriterState,
 ) {
+    let backlog = &state.backlog;
     // Disclosures not yet on disk, recipients not yet noted, and callers of `sync`.
     let mut unwritten: Vec<Disclosure> = Vec::new();
     let mut unnoted: Vec<(ProfileId, Arc<str>, i64)> = Vec::new();
@@ -443,6 +463,7 @@ fn write_loop(
                 backlog.fetch_sub(done, Ordering::SeqCst);
                 if failing {
                     failing = false;
+                    state.failing.store(false, Ordering::SeqCst);
                     tracing::info!("the disclosure log writes again; it has caught up");
                 }
                 for done in waiting.drain(..) {
@@ -452,6 +473,7 @@ fn write_loop(
             Err(err) => {
                 if !failing {
                     failing = true;
+                    state.failing.store(true, Ordering::SeqCst);
                     tracing::error!(error = %err, "disclosure log write failed; its entries are kept and written again once it can");
                 }
                 if !open {

@@ -129,8 +129,11 @@ pub const DEFAULT_DISK_RESERVE_BYTES: u64 = 64 << 20;
 #[derive(Clone, Debug, Default)]
 pub struct Health {
     pub disk: DiskState,
-    /// Disclosed profiles the disclosure log has not yet written (0 when it keeps up).
+    /// Disclosed profiles the disclosure log has not yet written (a group's worth when
+    /// it keeps up).
     pub disclosure_backlog: u64,
+    /// Whether the disclosure log's last write failed (it is behind and retrying).
+    pub disclosure_log_failing: bool,
     /// Index commits that failed in a row (the indexer retries them).
     pub failing_index_commits: u64,
     /// Outbox entries written but not yet searchable.
@@ -138,9 +141,9 @@ pub struct Health {
 }
 
 impl Health {
-    /// Whether anything is wrong: writes refused, the log or the index behind.
+    /// Whether anything is wrong: writes refused, the log or the index failing to write.
     pub fn degraded(&self) -> bool {
-        self.disk.full || self.disclosure_backlog > 0 || self.failing_index_commits > 0
+        self.disk.full || self.disclosure_log_failing || self.failing_index_commits > 0
     }
 }
 
@@ -432,6 +435,7 @@ impl Engine {
         Health {
             disk: self.store.disk_state(),
             disclosure_backlog: self.disclosures.backlog(),
+            disclosure_log_failing: self.disclosures.failing(),
             failing_index_commits: self.indexer.failing_commits(),
             index_lag: self.index_lag(),
         }

@@ -21,7 +21,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::V
     if health.disk.full {
         problems.push("disk_full");
     }
-    if health.disclosure_backlog > 0 {
+    if health.disclosure_log_failing {
         problems.push("disclosure_log_behind");
     }
     if health.failing_index_commits > 0 {

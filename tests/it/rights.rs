@@ -184,6 +184,21 @@ async fn a_restricted_person_is_identified_by_name_and_company_to_lift_the_restr
     daemon.stop().await;
 }
 
+/// Regression: `/healthz` called the disclosure log "behind" whenever a disclosure was
+/// queued, so with the log gathering each group for a few milliseconds a daemon under
+/// lookup load reported itself degraded. Behind means its writes fail.
+#[tokio::test]
+async fn health_is_ok_while_disclosures_wait_for_their_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (daemon, crm, _desk) = setup(dir.path()).await;
+    for _ in 0..5 {
+        assert_eq!(crm.lookup(grete()).await.body["status"], "match");
+        let health = crm.get("/healthz").await;
+        assert_eq!(health.body, json!({"status": "ok"}), "{}", health.text);
+    }
+    daemon.stop().await;
+}
+
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(text.as_bytes())
