@@ -53,15 +53,26 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl Problem {
+    pub fn new(status: u16, code: &str, title: &str, detail: String) -> Self {
+        Self {
+            kind: format!("{PROBLEM_BASE}{code}"),
+            title: title.to_owned(),
+            status,
+            detail,
+            code: code.to_owned(),
+        }
+    }
+
+    /// The problem+json body, for answers written below axum (the connection layer).
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a problem is strings and a number")
+    }
+}
+
 /// Builds a problem+json response.
 pub fn problem_response(status: u16, code: &str, title: &str, detail: String) -> Response {
-    let body = Problem {
-        kind: format!("{PROBLEM_BASE}{code}"),
-        title: title.to_owned(),
-        status,
-        detail,
-        code: code.to_owned(),
-    };
+    let body = Problem::new(status, code, title, detail);
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, axum::Json(body)).into_response();
     response.headers_mut().insert(

@@ -1051,3 +1051,131 @@ async fn requests_past_the_in_flight_limit_are_shed_and_a_stalled_body_is_cut_of
     shows_metric(&daemon, "profiled_http_shed_total 1").await;
     daemon.stop().await;
 }
+
+/// Sends `request` on a raw connection and reads hyper's own answer to it (hyper closes
+/// the connection after it): the status line, the header lines (lower-cased) and the
+/// body as JSON, after checking the body is as long as `content-length` says.
+async fn refused_by_hyper(
+    addr: std::net::SocketAddr,
+    request: Vec<u8>,
+) -> (String, Vec<String>, Value) {
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut socket = raw(addr);
+        socket.write_all(&request).expect("request");
+        read_to_close(&mut socket)
+    })
+    .await
+    .expect("exchange");
+    let (head, body) = answer
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete head in {answer:?}"));
+    let mut lines = head.split("\r\n").map(str::to_ascii_lowercase);
+    let status_line = lines.next().expect("a status line");
+    let headers: Vec<String> = lines.collect();
+    let length = format!("content-length: {}", body.len());
+    assert!(headers.contains(&length), "{length} not in {headers:?}");
+    let problem: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("{answer}"));
+    (status_line, headers, problem)
+}
+
+/// Asserts a raw answer is the problem+json `code` at `status`, and that the daemon goes
+/// on serving.
+async fn assert_hyper_problem(
+    daemon: &common::TestDaemon,
+    request: Vec<u8>,
+    status: u16,
+    code: &str,
+) {
+    let (status_line, headers, problem) = refused_by_hyper(daemon.daemon.addr(), request).await;
+    assert!(
+        status_line.starts_with(&format!("http/1.1 {status} ")),
+        "{status_line}"
+    );
+    for line in ["content-type: application/problem+json", "connection: close"] {
+        assert!(headers.iter().any(|h| h == line), "{line} not in {headers:?}");
+    }
+    assert_eq!(problem["status"], status, "{problem}");
+    assert_eq!(problem["code"], code, "{problem}");
+    assert_eq!(
+        problem["type"],
+        format!("https://profiled.dev/problems/{code}"),
+        "{problem}"
+    );
+    assert!(problem["title"].is_string() && problem["detail"].is_string());
+    let health = daemon.client.get("/healthz").await;
+    assert_eq!(health.status, 200, "{}", health.text);
+}
+
+/// 14.8: a request line or a header hyper cannot parse is answered 400 problem+json, not
+/// a bare status line, and the daemon serves on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_request_line_or_header_gets_a_400_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = common::start_with(common::args(dir.path())).await;
+    let request_line = b"GET /healthz HTTP/9.9 what\r\nhost: localhost\r\n\r\n".to_vec();
+    assert_hyper_problem(&daemon, request_line, 400, "invalid_request").await;
+    let header_line = b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nno colon here\r\n\r\n".to_vec();
+    assert_hyper_problem(&daemon, header_line, 400, "invalid_request").await;
+    daemon.stop().await;
+}
+
+/// 14.8: a request target over hyper's limit (64 KiB) is answered 414 problem+json.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uri_over_hypers_limit_gets_a_414_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = common::start_with(common::args(dir.path())).await;
+    let request = format!(
+        "GET /v1/profiles/{} HTTP/1.1\r\nhost: localhost\r\n\r\n",
+        "a".repeat(70_000)
+    );
+    assert_hyper_problem(&daemon, request.into_bytes(), 414, "uri_too_long").await;
+    daemon.stop().await;
+}
+
+/// 14.8: more headers than hyper takes (100) are answered 431 problem+json.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_over_hypers_limit_get_a_431_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = common::start_with(common::args(dir.path())).await;
+    let padding: String = (0..150).map(|i| format!("x-pad-{i}: p\r\n")).collect();
+    let request = format!("GET /healthz HTTP/1.1\r\nhost: localhost\r\n{padding}\r\n");
+    assert_hyper_problem(&daemon, request.into_bytes(), 431, "headers_too_large").await;
+    daemon.stop().await;
+}
+
+/// The rewriting of hyper's bare error heads leaves the daemon's own errors alone: an
+/// error answering a `HEAD` request (an unknown route, a method the route does not take)
+/// keeps its problem's length and has no body, and the connection stays usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_answering_a_head_request_keeps_its_length_and_sends_no_body() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let daemon = common::start_with(common::args(dir.path())).await;
+    let addr = daemon.daemon.addr();
+    let answer = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut socket = raw(addr);
+        socket
+            .write_all(
+                b"HEAD /v1/nowhere HTTP/1.1\r\nhost: localhost\r\n\r\n\
+                  HEAD /v1/lookup HTTP/1.1\r\nhost: localhost\r\n\r\n\
+                  GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n",
+            )
+            .expect("requests");
+        read_to_close(&mut socket)
+    })
+    .await
+    .expect("exchange");
+    let parts: Vec<&str> = answer.split("\r\n\r\n").collect();
+    assert_eq!(parts.len(), 4, "three heads, one body: {answer:?}");
+    for (head, status) in [(parts[0], "404"), (parts[1], "405")] {
+        let head = head.to_ascii_lowercase();
+        assert!(head.starts_with(&format!("http/1.1 {status} ")), "{head}");
+        assert!(head.contains("content-type: application/problem+json"), "{head}");
+        assert!(!head.contains("content-length: 0\r\n"), "{head}");
+        assert!(!head.contains("connection: close"), "{head}");
+    }
+    assert!(parts[2].starts_with("HTTP/1.1 200 "), "{answer}");
+    assert_eq!(parts[3], r#"{"status":"ok"}"#);
+    daemon.stop().await;
+}
