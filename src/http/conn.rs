@@ -175,7 +175,7 @@ fn problem_answer(
 }
 
 /// The longest head hyper writes for an error of its own: a status line, `content-length:
-/// 0`, `date` (about 100 bytes). Writes longer than this are not looked into.
+/// 0`, `date` (about 100 bytes). A head not complete within this many bytes is not one.
 const MAX_BARE_HEAD: usize = 256;
 
 /// The problem hyper's own error answers get, by status: hyper answers 400, 414 and 431
@@ -289,7 +289,11 @@ impl<T: AsyncWrite + Unpin> ProblemBodies<T> {
 
     /// Takes `buf` if it starts with hyper's bare error head: its length, reported to
     /// hyper as written, while the problem answer is being written.
-    fn poll_rewrite(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Option<Poll<io::Result<usize>>> {
+    fn poll_rewrite(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Option<Poll<io::Result<usize>>> {
         let (taken, answer) = rewrite_bare_error(buf)?;
         self.pending = answer;
         self.sent = 0;
@@ -617,7 +621,10 @@ mod tests {
         ] {
             assert!(lines.iter().any(|l| l == line), "{line} not in {lines:?}");
         }
-        assert!(!lines.contains(&"content-length: 0".to_owned()), "{lines:?}");
+        assert!(
+            !lines.contains(&"content-length: 0".to_owned()),
+            "{lines:?}"
+        );
         assert_eq!(problem["status"], 431);
         assert_eq!(problem["code"], "headers_too_large");
         assert_eq!(problem["title"], Code::HeadersTooLarge.title());
@@ -632,14 +639,20 @@ mod tests {
         let mut io = ProblemBodies::new(Peer::new(5, true));
         let bare = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
         write_all(&mut io, bare).await;
-        assert!(io.inner.taken.len() < 50, "the peer took only a few bytes so far");
+        assert!(
+            io.inner.taken.len() < 50,
+            "the peer took only a few bytes so far"
+        );
         poll_fn(|cx| Pin::new(&mut io).poll_shutdown(cx))
             .await
             .expect("shutdown");
         assert!(io.inner.shut);
         let (lines, problem) = answer_parts(&io.inner.taken);
         assert_eq!(lines[0], "HTTP/1.1 400 Bad Request");
-        assert_eq!(lines.iter().filter(|l| l.starts_with("connection")).count(), 1);
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("connection")).count(),
+            1
+        );
         assert_eq!(problem["status"], 400);
         assert_eq!(problem["code"], "invalid_request");
     }
@@ -680,7 +693,12 @@ mod tests {
         for answer in answers {
             let mut io = ProblemBodies::new(Peer::new(1 << 16, false));
             write_all(&mut io, answer).await;
-            assert_eq!(io.inner.taken, answer, "{}", String::from_utf8_lossy(answer));
+            assert_eq!(
+                io.inner.taken,
+                answer,
+                "{}",
+                String::from_utf8_lossy(answer)
+            );
             let mut io = ProblemBodies::new(Peer::new(1 << 16, true));
             let (head, body) = answer.split_at(answer.len() / 2);
             let bufs = [io::IoSlice::new(head), io::IoSlice::new(body)];

@@ -1092,8 +1092,14 @@ async fn assert_hyper_problem(
         status_line.starts_with(&format!("http/1.1 {status} ")),
         "{status_line}"
     );
-    for line in ["content-type: application/problem+json", "connection: close"] {
-        assert!(headers.iter().any(|h| h == line), "{line} not in {headers:?}");
+    for line in [
+        "content-type: application/problem+json",
+        "connection: close",
+    ] {
+        assert!(
+            headers.iter().any(|h| h == line),
+            "{line} not in {headers:?}"
+        );
     }
     assert_eq!(problem["status"], status, "{problem}");
     assert_eq!(problem["code"], code, "{problem}");
@@ -1171,11 +1177,18 @@ async fn an_error_answering_a_head_request_keeps_its_length_and_sends_no_body() 
     for (head, status) in [(parts[0], "404"), (parts[1], "405")] {
         let head = head.to_ascii_lowercase();
         assert!(head.starts_with(&format!("http/1.1 {status} ")), "{head}");
-        assert!(head.contains("content-type: application/problem+json"), "{head}");
-        assert!(!head.contains("content-length: 0\r\n"), "{head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        assert!(length.is_some_and(|n| n > 0), "{head}");
         assert!(!head.contains("connection: close"), "{head}");
     }
     assert!(parts[2].starts_with("HTTP/1.1 200 "), "{answer}");
-    assert_eq!(parts[3], r#"{"status":"ok"}"#);
+    assert!(parts[3].starts_with(r#"{"status":"ok""#), "{answer}");
     daemon.stop().await;
 }
