@@ -236,12 +236,7 @@ impl ApiKey {
     /// The `[[api_keys]]` block that configures this key by its hash (the key itself is
     /// never written: a plain-text key is written as its hash too).
     pub fn to_toml(&self) -> String {
-        let hex: String = self
-            .secret
-            .hash()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hex = hex::encode(self.secret.hash());
         let scopes: Vec<String> = self.scopes.iter().map(|s| toml_string(s.name())).collect();
         let mut out = format!(
             "[[api_keys]]\nname = {}\nhash = \"blake3:{hex}\"\nscopes = [{}]\n",
@@ -1061,13 +1056,7 @@ mod tests {
             Some(&["chrome-extension://abc".to_owned()][..])
         );
         assert!(config.plain_text_keys().is_empty());
-        let hash = format!(
-            "blake3:{}",
-            hash_key("0123456789abcdef0123")
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let hash = format!("blake3:{}", hex::encode(hash_key("0123456789abcdef0123")));
         let plain =
             "[[api_keys]]\nname = \"dev\"\nkey = \"0123456789abcdef0123\"\nscopes = [\"admin\"]\n";
         assert_eq!(

@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::http::{self, AppState, ConnLimits, Guard, Keys};
+use crate::http::{self, AppState, ConnLimits, Guard, Keys, Shared};
 use crate::metrics::Metrics;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,7 +60,7 @@ impl Daemon {
         .map_err(|_| Error::Internal("start-up task failed".into()))??;
         let engine = Arc::new(engine);
         restore_quotas(&engine, &keys).await?;
-        let state = AppState {
+        let state = AppState::new(Shared {
             engine: engine.clone(),
             guard: Arc::new(Guard::new(
                 &keys,
@@ -74,7 +74,7 @@ impl Daemon {
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
-        };
+        });
         let metrics = state.metrics.clone();
         let limits = ConnLimits {
             header_read_timeout: config.header_read_timeout,

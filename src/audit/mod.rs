@@ -124,30 +124,52 @@ struct EntryItem {
     fields: Vec<String>,
 }
 
-/// The hashed part of an entry, in a fixed field order.
+/// The hashed part of an entry: an [`Entry`]'s fields before `prev`, in its order, so
+/// that the line the writer appends is this JSON with `prev` and `hash` spliced in
+/// before its closing brace. Items are [`EntryItem`]s when verifying, [`ItemOut`]s
+/// (borrowed, serialised alike) when writing.
 #[derive(Serialize)]
-struct Hashed<'a> {
+struct Hashed<'a, Item> {
     seq: u64,
     at: i64,
     recipient: &'a str,
     operation: &'a str,
-    disclosed: &'a [EntryItem],
+    disclosed: &'a [Item],
+}
+
+/// An [`EntryItem`] as the writer serialises it, without copying its fields.
+#[derive(Serialize)]
+struct ItemOut<'a> {
+    #[serde(rename = "ref")]
+    reference: &'a str,
+    fields: &'a [&'static str],
+}
+
+impl<Item: Serialize> Hashed<'_, Item> {
+    fn to_json(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec(self).map_err(|err| Error::Internal(format!("audit entry: {err}")))
+    }
+}
+
+/// The chain's next hash: of the previous one and an entry's hashed JSON.
+fn chain_hash(prev: &[u8; 32], hashed_json: &[u8]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(prev);
+    hasher.update(hashed_json);
+    *hasher.finalize().as_bytes()
 }
 
 impl Entry {
     fn compute_hash(&self, prev: &[u8; 32]) -> Result<[u8; 32]> {
-        let body = serde_json::to_vec(&Hashed {
+        let body = Hashed {
             seq: self.seq,
             at: self.at,
             recipient: &self.recipient,
             operation: &self.operation,
             disclosed: &self.disclosed,
-        })
-        .map_err(|err| Error::Internal(format!("audit entry: {err}")))?;
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(prev);
-        hasher.update(&body);
-        Ok(*hasher.finalize().as_bytes())
+        }
+        .to_json()?;
+        Ok(chain_hash(prev, &body))
     }
 }
 
@@ -271,7 +293,7 @@ impl DisclosureLog {
     /// (a rights request is rare; lookups never read the log).
     pub fn find(&self, reference: &[u8; 16]) -> Result<Vec<Found>> {
         self.sync()?;
-        let needle = hex(reference);
+        let needle = hex::encode(reference);
         let mut out = Vec::new();
         for path in log_files(&self.dir)? {
             for line in BufReader::new(File::open(&path)?).lines() {
@@ -548,40 +570,52 @@ fn append(
     for disclosure in disclosures {
         seq += 1;
         first_at.get_or_insert(disclosure.at);
-        let mut entry = Entry {
+        let references = disclosure
+            .items
+            .iter()
+            .map(|item| {
+                let salt = match salts.get(&item.profile) {
+                    Some(salt) => *salt,
+                    None => {
+                        let salt = profiles.reference_salt(item.profile)?;
+                        salts.insert(item.profile, salt);
+                        salt
+                    }
+                };
+                Ok(match salt {
+                    Some(salt) => hex::encode(reference(&salt, item.profile)),
+                    None => ERASED_REFERENCE.to_owned(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let items: Vec<ItemOut> = disclosure
+            .items
+            .iter()
+            .zip(&references)
+            .map(|(item, reference)| ItemOut {
+                reference,
+                fields: &item.fields,
+            })
+            .collect();
+        let mut json = Hashed {
             seq,
             at: disclosure.at,
-            recipient: disclosure.recipient.to_string(),
-            operation: disclosure.operation.to_owned(),
-            disclosed: disclosure
-                .items
-                .iter()
-                .map(|item| {
-                    let salt = match salts.get(&item.profile) {
-                        Some(salt) => *salt,
-                        None => {
-                            let salt = profiles.reference_salt(item.profile)?;
-                            salts.insert(item.profile, salt);
-                            salt
-                        }
-                    };
-                    Ok(EntryItem {
-                        reference: match salt {
-                            Some(salt) => hex(&reference(&salt, item.profile)),
-                            None => ERASED_REFERENCE.to_owned(),
-                        },
-                        fields: item.fields.iter().map(|f| (*f).to_owned()).collect(),
-                    })
-                })
-                .collect::<Result<_>>()?,
-            prev: hex(&hash),
-            hash: String::new(),
-        };
-        hash = entry.compute_hash(&parse_hash(&entry.prev).expect("hex of 32 bytes"))?;
-        entry.hash = hex(&hash);
-        serde_json::to_writer(&mut lines, &entry)
-            .map_err(|err| Error::Internal(format!("audit entry: {err}")))?;
-        lines.push(b'\n');
+            recipient: &disclosure.recipient,
+            operation: disclosure.operation,
+            disclosed: &items,
+        }
+        .to_json()?;
+        let next = chain_hash(&hash, &json);
+        // `{…}` becomes `{…,"prev":"…","hash":"…"}`: an `Entry` as serde writes it.
+        json.pop();
+        lines.extend_from_slice(&json);
+        for (name, value) in [("prev", &hash), ("hash", &next)] {
+            lines.extend_from_slice(format!(",\"{name}\":\"").as_bytes());
+            lines.extend_from_slice(hex::encode(value).as_bytes());
+            lines.push(b'"');
+        }
+        lines.extend_from_slice(b"}\n");
+        hash = next;
     }
     let day = first_at.unwrap_or(0).div_euclid(86_400);
     let rotate = match &tail.file {
@@ -652,7 +686,7 @@ fn read_anchor(dir: &Path) -> Result<Anchor> {
             .map_err(|_| Error::Corrupt("the disclosure log's anchor".into())),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Anchor {
             seq: 0,
-            hash: hex(&[0; 32]),
+            hash: hex::encode([0; 32]),
         }),
         Err(err) => Err(err.into()),
     }
@@ -671,18 +705,9 @@ fn write_anchor(dir: &Path, anchor: &Anchor) -> Result<()> {
     Ok(())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn parse_hash(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
-        return None;
-    }
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
 }
 
@@ -745,6 +770,45 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    /// The writer splices `prev` and `hash` into the hashed JSON rather than serialising
+    /// an `Entry`: its lines must be what serde writes for the entry they parse as, with
+    /// names and fields that need escaping too.
+    #[test]
+    fn written_lines_are_entries_as_serde_writes_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = DisclosureLog::open(dir.path(), Fixed).expect("open");
+        log.record(Disclosure {
+            at: 7,
+            recipient: Arc::from("crm \"eu\"\\ß"),
+            operation: "search",
+            items: vec![
+                Disclosed {
+                    profile: ProfileId(5),
+                    fields: vec!["name", "job_title", "company"],
+                },
+                Disclosed {
+                    profile: ProfileId(0),
+                    fields: Vec::new(),
+                },
+            ],
+        })
+        .expect("queued");
+        log.record(disclosure(8, 6)).expect("queued");
+        log.shutdown();
+        let file = log_files(&dir.path().join(DIR)).expect("files").remove(0);
+        let text = std::fs::read_to_string(file).expect("read");
+        let mut prev = [0u8; 32];
+        for line in text.lines() {
+            let entry: Entry = serde_json::from_str(line).expect("an entry");
+            assert_eq!(serde_json::to_string(&entry).expect("json"), line);
+            assert_eq!(entry.prev, hex::encode(prev));
+            prev = entry.compute_hash(&prev).expect("hash");
+            assert_eq!(entry.hash, hex::encode(prev));
+        }
+        assert_eq!(text.lines().count(), 2);
+        assert_eq!(verify(dir.path()).expect("verify").problem, None);
     }
 
     /// A disk that is full for a while, then a store that cannot note recipients for a

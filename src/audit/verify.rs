@@ -6,7 +6,7 @@
 //! end, or that the whole log was rewritten consistently — for that, keep the `head` it
 //! reports somewhere the daemon cannot write, and compare.
 
-use super::{hex, log_files, parse_hash, read_anchor, Entry, DIR};
+use super::{log_files, parse_hash, read_anchor, Entry, DIR};
 use crate::error::Result;
 use serde::Serialize;
 use std::fs::File;
@@ -65,14 +65,14 @@ pub fn verify(data_dir: &Path) -> Result<VerifyReport> {
                 });
                 return Ok(report);
             }
-            if entry.prev != hex(&prev) {
+            if entry.prev != hex::encode(prev) {
                 report.problem = fail(format!(
                     "entry {expected} does not follow the entry before it (that one was altered or replaced)"
                 ));
                 return Ok(report);
             }
             let hash = entry.compute_hash(&prev)?;
-            if entry.hash != hex(&hash) {
+            if entry.hash != hex::encode(hash) {
                 report.problem = fail(format!("entry {expected} was altered"));
                 return Ok(report);
             }

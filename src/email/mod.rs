@@ -205,14 +205,8 @@ pub fn normalize_address(raw: &str) -> Option<Address> {
 
 /// Parses 64 hex digits (either case).
 pub fn parse_sha256_hex(text: &str) -> Option<[u8; 32]> {
-    let text = text.trim();
-    if text.len() != 64 || !text.is_ascii() {
-        return None;
-    }
     let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
+    hex::decode_to_slice(text.trim(), &mut out).ok()?;
     Some(out)
 }
 
@@ -325,7 +319,7 @@ mod tests {
     fn sha256_input_hashes_like_the_address() {
         let hasher = EmailHasher::new([7; 32]);
         let digest: [u8; 32] = Sha256::digest(b"jane.doe@acme.nl").into();
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = hex::encode(digest);
         let parsed = parse_sha256_hex(&hex.to_uppercase()).expect("hex");
         assert_eq!(
             hasher.hash_sha256(&parsed),
@@ -336,6 +330,16 @@ mod tests {
             hasher.hash_address("jane.doe@acme.nl"),
             "the key must matter"
         );
+    }
+
+    /// `u8::from_str_radix`, which parsed each digit pair before, takes a sign: `+f` was
+    /// read as the byte 0x0f.
+    #[test]
+    fn a_sha256_with_a_signed_digit_pair_is_not_hex() {
+        let signed = format!("+f{}", "0".repeat(62));
+        assert_eq!(parse_sha256_hex(&signed), None);
+        assert_eq!(parse_sha256_hex(&"0".repeat(63)), None);
+        assert!(parse_sha256_hex(&format!(" {} ", "aB".repeat(32))).is_some());
     }
 
     #[test]

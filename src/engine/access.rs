@@ -111,7 +111,7 @@ impl Engine {
             .email_keys
             .iter()
             .map(|key| HeldEmailHash {
-                hash: key.hash.iter().map(|b| format!("{b:02x}")).collect(),
+                hash: hex::encode(key.hash),
                 pattern: if key.pattern == OBSERVED {
                     "observed".into()
                 } else {

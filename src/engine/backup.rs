@@ -102,7 +102,7 @@ pub fn restore(
         )));
     }
     let hasher = EmailHasher::load_or_create(dir, config.email_key)?;
-    if hex(&hasher.check_value()) != info.key_check {
+    if hex::encode(hasher.check_value()) != info.key_check {
         return Err(Error::Config(format!(
             "the snapshot's hashes were made with another email hash key than {}'s: restore into a data directory with that key",
             dir.display()
@@ -220,18 +220,9 @@ fn read_suppression_file(path: &Path) -> Result<Vec<[u8; SUPPRESSION_HASH_BYTES]
 }
 
 fn parse_hex16(text: &str) -> Option<[u8; SUPPRESSION_HASH_BYTES]> {
-    if text.len() != 2 * SUPPRESSION_HASH_BYTES || !text.is_ascii() {
-        return None;
-    }
     let mut out = [0u8; SUPPRESSION_HASH_BYTES];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
+    hex::decode_to_slice(text, &mut out).ok()?;
     Some(out)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs `write` on a partial file beside `out`, then renames it to `out`; `out` must

@@ -67,7 +67,7 @@ impl Engine {
             suppressions: entries
                 .into_iter()
                 .map(|entry| SuppressionView {
-                    hash: entry.hash.iter().map(|b| format!("{b:02x}")).collect(),
+                    hash: hex::encode(entry.hash),
                     kind: kind_name(entry.kind).into(),
                     suppressed_at: crate::clock::format_rfc3339(entry.at),
                 })

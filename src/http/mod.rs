@@ -43,9 +43,28 @@ use std::time::{Duration, Instant};
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 
-/// What every handler can reach.
+/// What every handler can reach. One `Arc`: axum clones the state for each extractor and
+/// middleware of every request, and cloning a struct of `Arc`s touched each count (a
+/// cache line the cores fought over) several times per lookup.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub engine: Arc<Engine>,
     pub keys: Arc<Keys>,
     pub metrics: Arc<Metrics>,

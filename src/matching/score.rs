@@ -141,6 +141,9 @@ pub struct MatchProfile {
     /// The postcode without spaces or dashes, upper case.
     pub postcode: Option<String>,
     pub country: Option<String>,
+    /// The record's reference salt: the disclosure log names the profile by it, and reads
+    /// it here rather than decoding the whole record for each profile it writes.
+    pub reference_salt: [u8; 16],
 }
 
 impl MatchProfile {
@@ -158,6 +161,7 @@ impl MatchProfile {
                 .and_then(|l| l.postcode.as_deref())
                 .map(compact_postcode),
             country: location.and_then(|l| l.country.clone()),
+            reference_salt: record.reference_salt,
         }
     }
 }
@@ -629,13 +633,14 @@ fn typo_similarity(x: &str, y: &str) -> f64 {
 /// edit (transpositions included) for names of up to five letters, two up to ten,
 /// three beyond.
 fn plausible_typo(x: &str, y: &str) -> bool {
-    let longest = x.chars().count().max(y.chars().count());
-    let allowed = match longest {
+    let (x_chars, y_chars) = (x.chars().count(), y.chars().count());
+    let allowed = match x_chars.max(y_chars) {
         0..=5 => 1,
         6..=10 => 2,
         _ => 3,
     };
-    strsim::osa_distance(x, y) <= allowed
+    // The distance is at least the difference in length: skip the table then.
+    x_chars.abs_diff(y_chars) <= allowed && strsim::osa_distance(x, y) <= allowed
 }
 
 /// Similarity in [0, 1] of the company a client named and a stored company.

@@ -157,13 +157,18 @@ pub fn compact_postcode(postcode: &str) -> String {
 /// transposition of neighbouring characters (the optimal string alignment distance ≤ 1,
 /// as tantivy's fuzzy term query with transpositions counts it).
 pub fn within_one_edit(a: &str, b: &str) -> bool {
+    // Lookups compare company tokens pairwise, and folded keys are ASCII: compare their
+    // bytes without collecting characters (two allocations per pair).
+    if a.is_ascii() && b.is_ascii() {
+        return slices_within_one_edit(a.as_bytes(), b.as_bytes());
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    slices_within_one_edit(&a, &b)
+}
+
+fn slices_within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
     }

@@ -202,7 +202,7 @@ impl Store {
         let mut info = SnapshotInfo {
             format: SNAPSHOT_FORMAT,
             store_format: STORE_FORMAT_VERSION,
-            key_check: hex(&key_check),
+            key_check: hex::encode(key_check),
             created_at,
             trees: TREE_NAMES.iter().map(|name| (*name).to_owned()).collect(),
             entries: 0,
@@ -470,10 +470,6 @@ fn retire(old: Arc<Db>) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 struct HashingWriter<W> {
     inner: W,
     hasher: blake3::Hasher,
@@ -594,7 +590,7 @@ mod tests {
         assert_eq!(info.profiles, 1);
         let verified = verify_snapshot(&snap).expect("verifies");
         assert_eq!(verified.entries, info.entries);
-        assert_eq!(verified.key_check, hex(&[7; 32]));
+        assert_eq!(verified.key_check, hex::encode([7; 32]));
         let target = dir.path().join("b");
         std::fs::create_dir_all(&target).expect("dir");
         let (staged, _) = Store::stage_snapshot(&target, &snap, 1 << 20).expect("stage");

@@ -205,10 +205,6 @@ mod tests {
     use super::*;
     use crate::store::{decode, encode};
 
-    fn hex(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     const V1_PROFILE: &str = "01016b03416461014c000101780001010247420001024e31000182020100000101540000010173020101090909090909090909090909090909090301d804da04";
 
     /// The disk format of format version 2: a change of a stored type that changes these
@@ -251,15 +247,12 @@ mod tests {
         };
         let bytes = encode(&profile).expect("encode");
         assert_eq!(
-            hex(&bytes),
+            hex::encode(&bytes),
             format!("{V1_PROFILE}010a01096a6f625f7469746c65{}", "07".repeat(16))
         );
         assert_eq!(decode::<ProfileRecord>(&bytes).expect("decode"), profile);
         // A version 1 record is not a version 2 record, and upgrades to one.
-        let v1 = (0..V1_PROFILE.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&V1_PROFILE[i..i + 2], 16).expect("hex"))
-            .collect::<Vec<u8>>();
+        let v1 = hex::decode(V1_PROFILE).expect("hex");
         assert!(decode::<ProfileRecord>(&v1).is_err());
         let upgraded = decode::<ProfileRecordV1>(&v1)
             .expect("decode v1")
@@ -281,7 +274,7 @@ mod tests {
         };
         let bytes = encode(&company).expect("encode");
         assert_eq!(
-            hex(&bytes),
+            hex::encode(bytes),
             "0441636d65010c61636d652e6578616d706c6500000000000100050e"
         );
     }
