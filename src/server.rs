@@ -73,7 +73,7 @@ impl Daemon {
             max_body_bytes: config.max_body_bytes,
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
-            in_flight: Arc::new(tokio::sync::Semaphore::new(config.max_in_flight)),
+            admission: http::Admission::new(config.max_in_flight),
         });
         let metrics = state.metrics.clone();
         let limits = ConnLimits {

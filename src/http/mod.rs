@@ -2,6 +2,7 @@
 //! document. Handlers parse, authorize, call the [`Engine`] off the async runtime, and
 //! map the result — nothing more.
 
+mod admission;
 mod auth;
 mod backup;
 mod conn;
@@ -22,6 +23,7 @@ const WAIT_FOR_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 mod profiles;
 mod search;
 
+pub use admission::Admission;
 pub use auth::{Keys, Principal};
 pub use conn::{serve, ConnLimits};
 pub use error::{ApiError, Problem, PROBLEM_BASE};
@@ -75,8 +77,8 @@ pub struct Shared {
     pub max_sightings: usize,
     /// Host, origin and body-type checks before any route (see `guard`).
     pub guard: Arc<Guard>,
-    /// Permits for requests in flight; none left sheds the request (503).
-    pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Slots for requests in flight; none left within a short wait sheds the request.
+    pub admission: admission::Admission,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.
@@ -255,40 +257,39 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 }
 
 /// Load shedding: past `max_in_flight` requests being served (a streamed answer until
-/// its body ends), a new one is answered 503 with `Retry-After` at once instead of
-/// queueing without bound. `/healthz` and
-/// `/metrics` are exempt, so an overloaded daemon stays observable.
+/// its body ends), a new one waits about one service time for a slot, then is answered
+/// 503 with `Retry-After` instead of queueing without bound (see [`admission`]).
+/// `/healthz` and `/metrics` are exempt, so an overloaded daemon stays observable.
 async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(request.uri().path(), "/healthz" | "/metrics") {
         return next.run(request).await;
     }
-    match state.in_flight.clone().try_acquire_owned() {
-        Ok(permit) => {
-            let response = next.run(request).await;
-            // A streamed answer (no known length) is work in flight until its body ends.
-            if axum::body::HttpBody::size_hint(response.body())
-                .exact()
-                .is_some()
-            {
-                return response;
-            }
-            response.map(|body| {
-                axum::body::Body::from_stream(futures_util::StreamExt::map(
-                    body.into_data_stream(),
-                    move |chunk| {
-                        let _held = &permit;
-                        chunk
-                    },
-                ))
-            })
-        }
-        Err(_) => {
-            state.metrics.request_shed();
-            axum::response::IntoResponse::into_response(ApiError(Error::Overloaded {
-                retry_after: 1,
-            }))
-        }
+    let Some(slot) = state.admission.admit().await else {
+        state.metrics.request_shed();
+        return axum::response::IntoResponse::into_response(ApiError(Error::Overloaded {
+            retry_after: 1,
+        }));
+    };
+    let started = Instant::now();
+    let response = next.run(request).await;
+    // A streamed answer (no known length) is work in flight until its body ends; it is
+    // not timed (an enrichment stream says nothing of how long a lookup takes).
+    if axum::body::HttpBody::size_hint(response.body())
+        .exact()
+        .is_some()
+    {
+        state.admission.served(started.elapsed());
+        return response;
     }
+    response.map(|body| {
+        axum::body::Body::from_stream(futures_util::StreamExt::map(
+            body.into_data_stream(),
+            move |chunk| {
+                let _held = &slot;
+                chunk
+            },
+        ))
+    })
 }
 
 /// Errors produced below the handlers (timeouts, framework rejections) arrive without a

@@ -8,7 +8,7 @@
 //!
 //! Skipped, with the reason printed, only where no namespace or tmpfs can be made.
 
-use crate::support::{daemon_binary, ChildDaemon, Client, Reply};
+use crate::support::{daemon_binary, log_tail, ChildDaemon, Client, Reply};
 use futures_util::stream::{self, StreamExt};
 use serde_json::{json, Value};
 use std::ffi::{OsStr, OsString};
@@ -95,12 +95,15 @@ impl Tmpfs {
     fn daemon(&self, log: &Path, reserve_mb: &str) -> ChildDaemon {
         let prefix = self.enter();
         let prefix: Vec<&OsStr> = prefix.iter().map(OsString::as_os_str).collect();
+        // A slot for each of the checks' lookups: what is tested is the full disk, not
+        // load shedding (two slots per core by default would shed some of them).
+        let slots = PARALLEL.to_string();
         ChildDaemon::spawn_via(
             &prefix,
             &self.dir,
             log,
             &[("PROFILED_LOG", "info")],
-            &["--disk-reserve-mb", reserve_mb],
+            &["--disk-reserve-mb", reserve_mb, "--max-in-flight", &slots],
         )
     }
 
@@ -205,12 +208,6 @@ async fn ingest(client: &Client, from: usize, wait: bool) -> Reply {
     client
         .post_raw(path, "application/x-ndjson", body.into_bytes())
         .await
-}
-
-fn log_tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 /// Polls `check` every 200 ms until it holds or `within` passes.

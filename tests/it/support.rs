@@ -217,6 +217,14 @@ pub fn daemon_binary() -> PathBuf {
 pub struct ChildDaemon {
     pub child: Child,
     pub addr: SocketAddr,
+    log: PathBuf,
+}
+
+/// The last 30 lines of a daemon's log.
+pub fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
 }
 
 impl ChildDaemon {
@@ -280,15 +288,16 @@ impl ChildDaemon {
         let addr = rx
             .recv_timeout(Duration::from_secs(60))
             .unwrap_or_else(|err| {
-                let log = std::fs::read_to_string(log).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(20).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
                 panic!(
                     "the daemon did not announce its address ({err}); its log ends:\n{}",
-                    tail.join("\n")
+                    log_tail(log)
                 )
             });
-        Self { child, addr }
+        Self {
+            child,
+            addr,
+            log: log.to_path_buf(),
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -311,7 +320,11 @@ impl ChildDaemon {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "daemon exited with {status}");
+                assert!(
+                    status.success(),
+                    "daemon exited with {status}; its log ends:\n{}",
+                    log_tail(&self.log)
+                );
                 return;
             }
             assert!(
