@@ -27,6 +27,9 @@ const BATCH: usize = 100;
 /// Lookups in flight at once while checking reads.
 const PARALLEL: usize = 8;
 
+/// The file [`Tmpfs::fill_beyond`] writes.
+const FILLER: &str = "filler-of-the-test";
+
 /// A tmpfs mounted at `dir` in a mount namespace that lives as long as its holder process.
 struct Tmpfs {
     holder: Child,
@@ -90,6 +93,33 @@ impl Tmpfs {
             .status()
             .expect("nsenter mount");
         assert!(status.success(), "remounting the tmpfs failed");
+    }
+
+    /// Takes up what the disk has free beyond `keep` bytes, in a file removed by
+    /// [`Tmpfs::unfill`]: a daemon's stop may free some space (a last index commit, a
+    /// flush), and a restart meant to find the disk full must find it full.
+    fn fill_beyond(&self, keep: u64) {
+        let dir = self.dir.display();
+        let script = format!(
+            "avail=$(df -B1 --output=avail '{dir}' | tail -n 1); n=$((avail - {keep})); \
+             if [ $n -gt 0 ]; then head -c $n /dev/zero > '{dir}/{FILLER}'; fi"
+        );
+        let status = self
+            .command("sh")
+            .args(["-c", &script])
+            .status()
+            .expect("nsenter sh");
+        assert!(status.success(), "filling the tmpfs failed");
+    }
+
+    fn unfill(&self) {
+        let status = self
+            .command("rm")
+            .arg("-f")
+            .arg(self.dir.join(FILLER))
+            .status()
+            .expect("nsenter rm");
+        assert!(status.success(), "removing the filler failed");
     }
 
     fn daemon(&self, log: &Path, reserve_mb: &str) -> ChildDaemon {
@@ -362,6 +392,9 @@ async fn full_disk(reserve_mb: &str, reads_while_full: bool) {
     // A daemon restarted on the full disk starts, serves reads and refuses writes.
     let (daemon, client) = if reads_while_full {
         daemon.terminate();
+        // Below the reserve, with a little room to start in.
+        let reserve_bytes: u64 = reserve_mb.parse::<u64>().expect("MiB") << 20;
+        tmpfs.fill_beyond(reserve_bytes.saturating_sub(256 << 10));
         let daemon = tmpfs.daemon(&log, reserve_mb);
         let client = daemon.client();
         let sample: Vec<usize> = acknowledged.iter().copied().step_by(97).collect();
@@ -371,6 +404,7 @@ async fn full_disk(reserve_mb: &str, reads_while_full: bool) {
             "after a restart on the full disk: {failed:?}"
         );
         assert_eq!(ingest(&client, next, true).await.status, 507);
+        tmpfs.unfill();
         (daemon, client)
     } else {
         (daemon, client)
