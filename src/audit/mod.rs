@@ -609,12 +609,12 @@ fn append(
         // `{…}` becomes `{…,"prev":"…","hash":"…"}`: an `Entry` as serde writes it.
         json.pop();
         lines.extend_from_slice(&json);
-        for (name, value) in [("prev", &hash), ("hash", &next)] {
-            lines.extend_from_slice(format!(",\"{name}\":\"").as_bytes());
-            lines.extend_from_slice(hex::encode(value).as_bytes());
-            lines.push(b'"');
-        }
-        lines.extend_from_slice(b"}\n");
+        writeln!(
+            lines,
+            ",\"prev\":\"{}\",\"hash\":\"{}\"}}",
+            hex::encode(hash),
+            hex::encode(next)
+        )?;
         hash = next;
     }
     let day = first_at.unwrap_or(0).div_euclid(86_400);

@@ -22,9 +22,9 @@ const INITIAL_SERVICE: Duration = Duration::from_millis(1);
 /// A request never waits longer than this for a slot, whatever the average (a run of
 /// large batch requests should not make lookups queue for long).
 const MAX_WAIT: Duration = Duration::from_millis(50);
-/// How many average service times a request waits for a slot at most. At half the
-/// capacity, a wait of this many service times is rare enough never to shed; in an
-/// overload it bounds what queueing adds to an admitted request.
+/// How many average service times a request waits for a slot at most: far from the
+/// capacity a wait that long is rare, so little is shed; in an overload it bounds what
+/// queueing adds to an admitted request.
 const WAIT_IN_SERVICE_TIMES: u32 = 4;
 /// The moving average weighs each new request 1/16.
 const SMOOTHING: u64 = 16;
@@ -36,6 +36,7 @@ pub struct Admission {
 }
 
 impl Admission {
+    /// `max_in_flight` slots, the wait starting from a guess of one millisecond.
     pub fn new(max_in_flight: usize) -> Self {
         Self {
             slots: Arc::new(Semaphore::new(max_in_flight)),

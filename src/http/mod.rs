@@ -52,6 +52,7 @@ use utoipa::OpenApi;
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
+    /// The state handlers reach, shared by every request.
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
     }
