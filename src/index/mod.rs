@@ -17,7 +17,7 @@ use crate::store::record::{CompanyRecord, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use tantivy::columnar::Column;
 use tantivy::{
     Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher, TantivyDocument,
@@ -83,16 +83,29 @@ pub struct View {
 struct SegmentState {
     id: tantivy::index::SegmentId,
     ids: Column<u64>,
-    name_typos: Arc<OnceLock<TypoDictionary>>,
+    name_typos: Arc<TypoSlot>,
+}
+
+/// A segment's typo dictionary, once built, and the lock its one builder holds.
+#[derive(Default)]
+struct TypoSlot {
+    dictionary: OnceLock<TypoDictionary>,
+    building: Mutex<()>,
 }
 
 impl SegmentState {
     /// The typo dictionary of the segment's name terms (`inverted`), built on first use.
     fn name_typos(&self, inverted: &InvertedIndexReader) -> Result<&TypoDictionary> {
-        if let Some(dictionary) = self.name_typos.get() {
+        let slot = &self.name_typos;
+        if let Some(dictionary) = slot.dictionary.get() {
             return Ok(dictionary);
         }
-        // Lookups racing here each build one (same content); one is kept.
+        // One lookup builds it; others that need it meanwhile wait rather than build the
+        // same dictionary again (at a million profiles a build takes ~0.1 s of a core).
+        let _building = slot.building.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(dictionary) = slot.dictionary.get() {
+            return Ok(dictionary);
+        }
         let started = std::time::Instant::now();
         let built = TypoDictionary::build(inverted.terms())?;
         tracing::debug!(
@@ -101,7 +114,7 @@ impl SegmentState {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "typo dictionary built"
         );
-        Ok(self.name_typos.get_or_init(|| built))
+        Ok(slot.dictionary.get_or_init(|| built))
     }
 }
 

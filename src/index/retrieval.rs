@@ -53,6 +53,14 @@ impl Stage {
         Stage::Phonetic,
         Stage::Place,
     ];
+
+    /// Whether what this stage adds to the earlier stages' candidates can only be people
+    /// whose surname is not the asked one: a misspelling, a sound-alike, or any name at
+    /// the asked place. (The name-token stage has read every holder of the asked surname
+    /// already, and scored the ones its context ranks first.)
+    pub fn seeks_damaged_surnames(self) -> bool {
+        matches!(self, Stage::FuzzySurname | Stage::Phonetic | Stage::Place)
+    }
 }
 
 /// Documents the place stage reads at most: a company term or postcode shared by more

@@ -18,6 +18,9 @@ use crate::store::record::{CompanyRecord, ProfileRecord};
 const PRIOR_LOG_ODDS: f64 = -3.0;
 /// Name similarity of the strongest name band (the name as asked, up to spelling).
 const TOP_NAME_SIMILARITY: f64 = 0.99;
+/// Name similarity of the second name band: the asked name with one typo or
+/// transposition.
+const TYPO_NAME_SIMILARITY: f64 = 0.93;
 /// Company similarity of the strongest company band.
 const TOP_COMPANY_SIMILARITY: f64 = 0.97;
 
@@ -105,6 +108,9 @@ pub struct Evidence {
     /// its top band, the company, the city, the postcode, the country. No candidate can
     /// outscore such a one, whatever else retrieval would find.
     pub complete: bool,
+    /// Like `complete`, with the name only in its second band: one typo or transposition
+    /// from the asked name (see [`TYPO_NAME_SIMILARITY`]).
+    pub nearly_complete: bool,
     /// The surname agrees but the given name does not, or the whole name is only a
     /// damaged spelling of the stored one: such a candidate may be the person under a
     /// name no table knows or written badly, or a namesake at the same company, so it is
@@ -116,6 +122,12 @@ impl Evidence {
     fn add(&mut self, field: &'static str, weight: f64) {
         self.log_odds += weight;
         self.contributions.push((field, weight));
+    }
+
+    /// Records whether an asked field other than the name agrees as strongly as it can.
+    fn field_agrees(&mut self, agrees: bool) {
+        self.complete &= agrees;
+        self.nearly_complete &= agrees;
     }
 
     /// Fields that spoke for the match.
@@ -207,6 +219,7 @@ pub fn score(
         log_odds: PRIOR_LOG_ODDS,
         contributions: Vec::new(),
         complete: true,
+        nearly_complete: true,
         given_name_differs: false,
     };
     if let Some(weight) = email_log_odds {
@@ -216,7 +229,7 @@ pub fn score(
         let similarity = name_similarity(&query.names, &record.names);
         let (weight, rare) = match similarity {
             s if s >= TOP_NAME_SIMILARITY => (4.0, true),
-            s if s >= 0.93 => (2.5, true),
+            s if s >= TYPO_NAME_SIMILARITY => (2.5, true),
             s if s >= 0.85 => (1.0, false),
             s => match partial_name_agreement(&query.names, &record.names) {
                 // The surname agrees and the given name does not: a nickname no table
@@ -256,6 +269,7 @@ pub fn score(
         };
         evidence.add("name", weight + rarity);
         evidence.complete &= similarity >= TOP_NAME_SIMILARITY;
+        evidence.nearly_complete &= similarity >= TYPO_NAME_SIMILARITY;
     }
     if query.company.is_some() {
         let weight = match company_similarity {
@@ -267,7 +281,7 @@ pub fn score(
             _ => -4.5,
         };
         evidence.add("company", weight);
-        evidence.complete &= company_similarity >= TOP_COMPANY_SIMILARITY;
+        evidence.field_agrees(company_similarity >= TOP_COMPANY_SIMILARITY);
     }
     // A stored profile without the asked location field neither agrees nor disagrees,
     // so it is not complete: another may agree.
@@ -281,7 +295,7 @@ pub fn score(
             Some(_) => evidence.add("postcode", -1.0),
             None => {}
         }
-        evidence.complete &= agrees;
+        evidence.field_agrees(agrees);
     }
     if let Some(city) = &query.city {
         let agrees = record.city.contains(city);
@@ -291,7 +305,7 @@ pub fn score(
             stored if stored.iter().any(|s| near_city(s, city)) => evidence.add("city", 1.5),
             _ => evidence.add("city", -1.5),
         }
-        evidence.complete &= agrees;
+        evidence.field_agrees(agrees);
     }
     if let Some(country) = &query.country {
         let agrees = record
@@ -303,7 +317,7 @@ pub fn score(
             Some(_) => evidence.add("country", -2.0),
             None => {}
         }
-        evidence.complete &= agrees;
+        evidence.field_agrees(agrees);
     }
     evidence
 }
@@ -1100,6 +1114,34 @@ mod tests {
             ..stored.clone()
         };
         assert!(!score(&with_city("munchen"), &nowhere, 0.0, 6.0, None).complete);
+    }
+
+    #[test]
+    fn evidence_is_nearly_complete_with_one_typo_in_the_name_and_every_other_field_agreeing() {
+        let stored = MatchProfile::from_record(&ProfileRecord {
+            first_name: "Joanne".into(),
+            last_name: "Smith".into(),
+            location: Some(crate::store::record::LocationRecord {
+                city: Some("Leeds".into()),
+                ..crate::store::record::LocationRecord::default()
+            }),
+            ..ProfileRecord::default()
+        });
+        let evidence = |first: &str, city: &str, company_similarity: f64| {
+            let query = MatchQuery {
+                company: CompanyQuery::parse("Severn Logistics"),
+                city: Some(city.into()),
+                ..MatchQuery::new(first.into(), "Smith".into())
+            };
+            score(&query, &stored, company_similarity, 6.0, None)
+        };
+        let misspelt = evidence("Jxoanne", "leeds", 1.0);
+        assert!(misspelt.nearly_complete && !misspelt.complete);
+        assert!(evidence("Joanne", "leeds", 1.0).nearly_complete);
+        // another given name, another city, a company outside its top band: not nearly
+        assert!(!evidence("Margaret", "leeds", 1.0).nearly_complete);
+        assert!(!evidence("Jxoanne", "york", 1.0).nearly_complete);
+        assert!(!evidence("Jxoanne", "leeds", 0.9).nearly_complete);
     }
 
     #[test]
