@@ -406,7 +406,7 @@ fn explained(confidences: &[f64]) -> bool {
 /// stage that can only add people of another surname: to compete with it, one of those
 /// would have to be within a typo of the asked name at the same company and place,
 /// while the request's given name is damaged too. (Such lookups, a misspelt given name
-/// at the right company, had been a tenth of the bench mix and ran every stage.)
+/// at the right company, had run every stage.)
 fn searched_enough(ranked: &[Scored], confidences: &[f64], next: Stage) -> bool {
     let Some(best) = ranked.first() else {
         return false;
