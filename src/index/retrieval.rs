@@ -171,7 +171,10 @@ impl SearchIndex {
         }
         // (context score, segment, doc); context is only built and read when it must choose.
         let context = (total > limit).then(|| (retrieval.context)());
-        let mut found: Vec<(f32, u32, DocId)> = Vec::with_capacity(total);
+        // Only the best `limit` are kept: a common surname has up to 200,000 required
+        // documents, and collecting them all (2.4 MB, fresh pages for the kernel to zero
+        // on every such lookup) to select a few cost more than the selection.
+        let mut best = BestDocs::new(limit);
         for (ord, (segment, docs)) in segments.iter().zip(required).enumerate() {
             let mut scores = vec![0f32; docs.len()];
             if let Some(context) = &context {
@@ -182,24 +185,14 @@ impl SearchIndex {
                     }
                 }
             }
-            found.extend(
-                scores
-                    .into_iter()
-                    .zip(docs)
-                    .map(|(score, doc)| (score, ord as u32, doc)),
-            );
+            for (score, doc) in scores.into_iter().zip(docs) {
+                best.offer(Ranked(score, ord as u32, doc));
+            }
         }
-        let best_first = |a: &(f32, u32, DocId), b: &(f32, u32, DocId)| {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        };
-        if found.len() > limit {
-            found.select_nth_unstable_by(limit, best_first);
-            found.truncate(limit);
-        }
-        found.sort_unstable_by(best_first);
+        let found = best.into_sorted();
         found
             .into_iter()
-            .map(|(_, ord, doc)| {
+            .map(|Ranked(_, ord, doc)| {
                 view.segments
                     .get(ord as usize)
                     .and_then(|state| state.ids.first(doc))
@@ -207,6 +200,58 @@ impl SearchIndex {
                     .ok_or_else(|| Error::Corrupt("index document without id".into()))
             })
             .collect()
+    }
+}
+
+/// A retrieved document: (context score, segment, doc). Ordered best first: higher score,
+/// then earlier segment and document, so that answers are deterministic.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ranked(f32, u32, DocId);
+
+impl Eq for Ranked {}
+
+impl Ord for Ranked {
+    /// `Less` is better.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then(self.1.cmp(&other.1))
+            .then(self.2.cmp(&other.2))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The best `limit` documents offered, in a heap whose top is the worst one kept.
+struct BestDocs {
+    limit: usize,
+    heap: std::collections::BinaryHeap<Ranked>,
+}
+
+impl BestDocs {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            heap: std::collections::BinaryHeap::with_capacity(limit + 1),
+        }
+    }
+
+    fn offer(&mut self, doc: Ranked) {
+        if self.heap.len() < self.limit {
+            self.heap.push(doc);
+        } else if self.heap.peek().is_some_and(|worst| doc < *worst) {
+            self.heap.pop();
+            self.heap.push(doc);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<Ranked> {
+        self.heap.into_sorted_vec()
     }
 }
 
@@ -572,6 +617,27 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn best_docs_keeps_what_sorting_all_and_truncating_keeps(
+            docs in proptest::collection::vec((0u8..6, 0u32..3, 0u32..50), 0..80),
+            limit in 0usize..25,
+        ) {
+            // Each (segment, doc) once, as retrieval offers them, in no particular order.
+            let mut seen = std::collections::HashSet::new();
+            let mut all: Vec<Ranked> = docs
+                .iter()
+                .filter(|(_, ord, doc)| seen.insert((*ord, *doc)))
+                .map(|(score, ord, doc)| Ranked(f32::from(*score) / 2.0, *ord, *doc))
+                .collect();
+            let mut best = BestDocs::new(limit);
+            for doc in &all {
+                best.offer(*doc);
+            }
+            all.sort_unstable();
+            all.truncate(limit);
+            prop_assert_eq!(best.into_sorted(), all);
+        }
+
         #[test]
         fn gallop_finds_what_binary_search_finds(
             mut sorted in proptest::collection::vec(0u32..500, 0..300),
