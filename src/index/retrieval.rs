@@ -189,8 +189,7 @@ impl SearchIndex {
                 best.offer(Ranked(score, ord as u32, doc));
             }
         }
-        let found = best.into_sorted();
-        found
+        best.into_sorted()
             .into_iter()
             .map(|Ranked(_, ord, doc)| {
                 view.segments

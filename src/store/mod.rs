@@ -146,7 +146,8 @@ impl Db {
     /// Opens sled in `dir`. A lock held by this process is waited for (up to 2 s): sled
     /// 0.34's background threads keep the file lock for a moment after the last handle
     /// is dropped (spacejam/sled#1234), and a tree handle a read cloned does the same. A
-    /// lock another process holds is reported at once.
+    /// lock another process holds is reported at once where the system names its holder
+    /// (Linux); elsewhere after the same wait.
     fn open(dir: &Path, cache_bytes: u64) -> Result<Self> {
         let started = Instant::now();
         let db = loop {
@@ -1110,8 +1111,6 @@ mod tests {
         }
     }
 
-    /// A version 1 store is migrated on open, and a migration a crash interrupted (some
-    /// records already version 2) is finished the next time.
     /// Regression (CI, stop 21): a store reopened right after this process dropped it
     /// failed with `StoreLocked` while sled's background threads still held the lock.
     /// Without the wait this fails on most runs with the cores busy (as under CI).
@@ -1140,6 +1139,8 @@ mod tests {
         }
     }
 
+    /// A version 1 store is migrated on open, and a migration a crash interrupted (some
+    /// records already version 2) is finished the next time.
     #[test]
     fn a_version_1_store_migrates_on_open() {
         let dir = tempfile::tempdir().expect("tempdir");
