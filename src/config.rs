@@ -300,6 +300,7 @@ pub struct FileConfig {
     pub stall_timeout_ms: Option<u64>,
     pub max_connections: Option<usize>,
     pub max_in_flight: Option<usize>,
+    pub read_threads: Option<usize>,
     pub max_enrich_records: Option<usize>,
     pub retention_days: Option<u32>,
     pub purge_window_hours: Option<u32>,
@@ -396,6 +397,9 @@ pub struct ServeArgs {
     /// are answered 503 (load shedding) [default: two per core].
     #[arg(long, env = "PROFILED_MAX_IN_FLIGHT")]
     pub max_in_flight: Option<usize>,
+    /// Threads that run lookups, searches and profile reads [default: one per core].
+    #[arg(long, env = "PROFILED_READ_THREADS")]
+    pub read_threads: Option<usize>,
     /// Most records in one JSON `POST /v1/enrich` batch (NDJSON streams are unbounded).
     #[arg(long, env = "PROFILED_MAX_ENRICH_RECORDS")]
     pub max_enrich_records: Option<usize>,
@@ -461,6 +465,7 @@ pub struct Config {
     pub stall_timeout: Duration,
     pub max_connections: usize,
     pub max_in_flight: usize,
+    pub read_threads: usize,
     pub max_enrich_records: usize,
     pub retention: Retention,
     /// Deleted data is physically purged within this window.
@@ -494,6 +499,7 @@ impl fmt::Debug for Config {
             .field("stall_timeout", &self.stall_timeout)
             .field("max_connections", &self.max_connections)
             .field("max_in_flight", &self.max_in_flight)
+            .field("read_threads", &self.read_threads)
             .field("max_enrich_records", &self.max_enrich_records)
             .field("retention", &self.retention)
             .field("purge_window", &self.purge_window)
@@ -521,7 +527,12 @@ const OFFLINE_CACHE_MB: u64 = 1024;
 /// bench-overload`: at twice the load it can serve, 2 per core kept the admitted p99
 /// within 3x of unloaded, 4 per core did not).
 fn default_max_in_flight() -> usize {
-    2 * std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    2 * cores()
+}
+
+/// Read threads by default: one per core, as reads are CPU work (see `http::read_pool`).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 /// The purge window, in hours.
 const DEFAULT_PURGE_WINDOW_HOURS: u32 = 24;
@@ -652,6 +663,10 @@ impl Config {
                 .max_in_flight
                 .or(file.max_in_flight)
                 .unwrap_or_else(default_max_in_flight),
+            read_threads: args
+                .read_threads
+                .or(file.read_threads)
+                .unwrap_or_else(cores),
             max_enrich_records: args
                 .max_enrich_records
                 .or(file.max_enrich_records)
@@ -827,9 +842,9 @@ impl Config {
                 "stall_timeout_ms must be longer than request_timeout_ms (a request still working must be answered before its connection counts as stalled)".into(),
             ));
         }
-        if self.max_connections == 0 || self.max_in_flight == 0 {
+        if self.max_connections == 0 || self.max_in_flight == 0 || self.read_threads == 0 {
             return Err(Error::Config(
-                "max_connections and max_in_flight must be positive".into(),
+                "max_connections, max_in_flight and read_threads must be positive".into(),
             ));
         }
         if let Some(bad) = self.cors_origins.iter().find(|o| !is_origin(o)) {
@@ -1007,6 +1022,26 @@ mod tests {
             ..ServeArgs::default()
         };
         assert!(Config::resolve(&args).is_ok());
+    }
+
+    #[test]
+    fn read_threads_default_to_one_per_core_and_zero_is_a_start_up_error() {
+        let config = Config::resolve(&ServeArgs::default()).expect("defaults");
+        assert_eq!(config.read_threads, cores());
+        let args = ServeArgs {
+            read_threads: Some(3),
+            ..ServeArgs::default()
+        };
+        assert_eq!(Config::resolve(&args).expect("three").read_threads, 3);
+        let args = ServeArgs {
+            read_threads: Some(0),
+            ..ServeArgs::default()
+        };
+        let err = Config::resolve(&args).expect_err("zero threads");
+        assert!(
+            err.to_string().contains("read_threads must be positive"),
+            "{err}"
+        );
     }
 
     #[test]

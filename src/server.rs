@@ -74,6 +74,7 @@ impl Daemon {
             max_enrich_records: config.max_enrich_records,
             max_sightings: config.max_sightings,
             admission: http::Admission::new(config.max_in_flight),
+            reads: http::ReadPool::new(config.read_threads)?,
         });
         let metrics = state.metrics.clone();
         let limits = ConnLimits {

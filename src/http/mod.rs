@@ -21,6 +21,7 @@ mod privacy;
 /// Longest a write waits for the index before answering (`refresh=wait_for`, erasure).
 const WAIT_FOR_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 mod profiles;
+mod read_pool;
 mod search;
 
 pub use admission::Admission;
@@ -30,6 +31,7 @@ pub use error::{ApiError, Problem, PROBLEM_BASE};
 pub use guard::Guard;
 pub use limits::day_of as quota_day;
 pub use openapi::document as openapi_document;
+pub use read_pool::ReadPool;
 
 use crate::engine::Engine;
 use crate::error::{Code, Error};
@@ -80,6 +82,8 @@ pub struct Shared {
     pub guard: Arc<Guard>,
     /// Slots for requests in flight; none left within a short wait sheds the request.
     pub admission: admission::Admission,
+    /// The threads lookups, searches and profile reads run on (see `read_pool`).
+    pub reads: ReadPool,
 }
 
 /// The OpenAPI document, generated from the handlers' annotations.

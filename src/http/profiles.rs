@@ -117,7 +117,10 @@ pub async fn get_profile(
     let sees_restricted = state.keys.holds(&headers, Scope::Privacy);
     let engine = state.engine.clone();
     Ok(Json(
-        blocking(move || engine.profile(&id, &auth.principal, sees_restricted)).await?,
+        state
+            .reads
+            .run(move || engine.profile(&id, &auth.principal, sees_restricted))
+            .await?,
     ))
 }
 
@@ -140,6 +143,9 @@ pub async fn lookup(
     auth.charge(1)?;
     let engine = state.engine.clone();
     Ok(Json(
-        blocking(move || engine.lookup(&request, &auth.principal)).await?,
+        state
+            .reads
+            .run(move || engine.lookup(&request, &auth.principal))
+            .await?,
     ))
 }

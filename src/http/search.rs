@@ -31,7 +31,10 @@ pub async fn search(
 ) -> Result<Json<SearchResponse>, ApiError> {
     let engine = state.engine.clone();
     Ok(Json(
-        blocking(move || engine.search(&request, &auth.principal)).await?,
+        state
+            .reads
+            .run(move || engine.search(&request, &auth.principal))
+            .await?,
     ))
 }
 
