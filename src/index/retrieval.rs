@@ -125,13 +125,13 @@ impl SearchIndex {
             _ => MAX_REQUIRED_DOCS,
         };
         for (segment, state) in segments.iter().zip(view.segments.iter()) {
-            let mut found = Vec::new();
+            // Each term's documents, ascending: one run per term.
+            let mut runs = Vec::new();
             let left = bound.saturating_sub(total);
-            let read = match &retrieval.required {
+            match &retrieval.required {
                 Required::AnyTerm { field, terms } => {
                     let inverted = segment.inverted_index(*field)?;
-                    read_postings(&inverted, *field, terms, left, &mut found)?;
-                    terms.len()
+                    read_postings(&inverted, *field, terms, left, &mut runs)?;
                 }
                 Required::WithTypos { terms } => {
                     let field = self.fields().name;
@@ -148,21 +148,16 @@ impl SearchIndex {
                     // Two asked tokens may share a spelling; its postings are read once.
                     spellings.sort_unstable();
                     spellings.dedup();
-                    read_postings(&inverted, field, &spellings, left, &mut found)?;
-                    spellings.len()
+                    read_postings(&inverted, field, &spellings, left, &mut runs)?;
                 }
                 Required::AnyOf { clauses, .. } => {
                     for (field, terms) in clauses {
                         let inverted = segment.inverted_index(*field)?;
-                        read_postings(&inverted, *field, terms, left, &mut found)?;
+                        read_postings(&inverted, *field, terms, left, &mut runs)?;
                     }
-                    clauses.iter().map(|(_, terms)| terms.len()).sum()
                 }
-            };
-            if read > 1 {
-                found.sort_unstable();
-                found.dedup();
             }
+            let mut found = merge_runs(runs);
             if let Some(alive) = segment.alive_bitset() {
                 found.retain(|doc| alive.is_alive(*doc));
             }
@@ -506,21 +501,58 @@ fn context(fields: &Fields, query: &MatchQuery, first: &[String]) -> Vec<Context
     groups
 }
 
-/// Appends the documents of each of `terms` (up to `limit` per term) to `out`.
+/// Appends the documents of each of `terms` (up to `limit` per term) to `runs`, one
+/// ascending run per term.
 fn read_postings(
     inverted: &InvertedIndexReader,
     field: Field,
     terms: &[String],
     limit: usize,
-    out: &mut Vec<DocId>,
+    runs: &mut Vec<Vec<DocId>>,
 ) -> Result<()> {
     for text in terms {
         let term = Term::from_field_text(field, text);
         if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-            collect_docs(&mut postings, limit, out);
+            let mut run = Vec::new();
+            collect_docs(&mut postings, limit, &mut run);
+            runs.push(run);
         }
     }
     Ok(())
+}
+
+/// The documents of all `runs` (each ascending), ascending and without repeats. Merged
+/// pairwise, O(n log runs), instead of sorting their concatenation (O(n log n)): two
+/// surname tokens of 20,000 documents each took 660 µs to sort, about four lookups' worth.
+fn merge_runs(mut runs: Vec<Vec<DocId>>) -> Vec<DocId> {
+    while runs.len() > 1 {
+        let mut merged = Vec::with_capacity(runs.len().div_ceil(2));
+        let mut pairs = runs.into_iter();
+        while let Some(first) = pairs.next() {
+            merged.push(match pairs.next() {
+                Some(second) => merge_two(&first, &second),
+                None => first,
+            });
+        }
+        runs = merged;
+    }
+    // What is left is one term's postings (ascending, no repeats) or a merge of them.
+    runs.pop().unwrap_or_default()
+}
+
+/// Two ascending lists merged into one, a document in both kept once.
+fn merge_two(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Appends up to `limit` documents of `docs` to `out`.
@@ -635,6 +667,18 @@ mod tests {
             all.sort_unstable();
             all.truncate(limit);
             prop_assert_eq!(best.into_sorted(), all);
+        }
+
+        #[test]
+        fn merging_runs_keeps_what_sorting_their_concatenation_keeps(
+            runs in proptest::collection::vec(
+                proptest::collection::btree_set(0u32..400, 0..60), 0..12),
+        ) {
+            let runs: Vec<Vec<DocId>> = runs.into_iter().map(|r| r.into_iter().collect()).collect();
+            let mut expected: Vec<DocId> = runs.concat();
+            expected.sort_unstable();
+            expected.dedup();
+            prop_assert_eq!(merge_runs(runs), expected);
         }
 
         #[test]
