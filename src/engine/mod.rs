@@ -2,7 +2,8 @@
 //! the store, the index and the indexer under one data directory.
 //!
 //! Engine methods are synchronous and may block (sled, tantivy, rayon); async callers run
-//! them through `spawn_blocking`. Writes are serialised by one lock, so the outbox order is
+//! them off the runtime (the HTTP edge: reads on its read pool, the rest through
+//! `spawn_blocking`). Writes are serialised by one lock, so the outbox order is
 //! the commit order.
 
 mod access;
