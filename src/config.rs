@@ -530,7 +530,8 @@ fn default_max_in_flight() -> usize {
     2 * cores()
 }
 
-/// Read threads by default: one per core, as reads are CPU work (see `http::read_pool`).
+/// This machine's cores (1 when unknown): the read threads' default (reads are CPU work,
+/// see `http::read_pool`) and the base of `max_in_flight`'s.
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }

@@ -6,9 +6,10 @@
 //! threads time-slicing the cores, evicting each other's caches and waking the scheduler;
 //! queued on as many threads as cores, reads run one after another to the end. Measured
 //! at 1M profiles with the bench's lookup mix (wrk, alternating two daemons on copies of
-//! one data dir): +10–17% lookups/s at 8 connections and +8–26% at 32, and the p99 at 8
-//! connections 3.4 ms against 5.5–15.7 ms (README, "The read pool"). Writes keep
-//! `spawn_blocking`: they wait on the write lock and on fsync, which would idle a core.
+//! one data dir, five pairs each): +8–20% lookups/s at 8 connections and +9–27% at 32,
+//! the p99 at 8 connections 3.4–3.9 ms against 5.5–15.7 ms (README, "The read pool").
+//! Writes keep `spawn_blocking`: they wait on the write lock and on fsync, which would
+//! idle a core.
 
 use super::ApiError;
 use crate::error::{Error, Result};
