@@ -241,6 +241,8 @@ pub struct Engine {
     /// Profiles expired since start, and the last sweep's duration (for metrics).
     expired_total: AtomicU64,
     last_sweep_ms: AtomicU64,
+    /// Batch enrichment's threads (see `enrich::enrich_pool`).
+    enrich_pool: rayon::ThreadPool,
 }
 
 impl Engine {
@@ -285,6 +287,7 @@ impl Engine {
             closing: AtomicBool::new(false),
             expired_total: AtomicU64::new(0),
             last_sweep_ms: AtomicU64::new(0),
+            enrich_pool: enrich::enrich_pool()?,
         })
     }
 
