@@ -2,7 +2,7 @@
 //! fallback, over an optional TOML file, over defaults — validated once at start.
 //! Secrets (API keys, the email hash key) are redacted from `Debug`.
 
-use crate::engine::{EngineConfig, InputLimits, PrivacyPolicy, Retention};
+use crate::engine::{cores, EngineConfig, InputLimits, PrivacyPolicy, Retention};
 use crate::error::{Error, Result};
 use crate::index::indexer::IndexerConfig;
 use serde::Deserialize;
@@ -530,11 +530,6 @@ fn default_max_in_flight() -> usize {
     2 * cores()
 }
 
-/// This machine's cores (1 when unknown): the read threads' default (reads are CPU work,
-/// see `http::read_pool`) and the base of `max_in_flight`'s.
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-}
 /// The purge window, in hours.
 const DEFAULT_PURGE_WINDOW_HOURS: u32 = 24;
 

@@ -259,9 +259,8 @@ const ENRICH_NICENESS: libc::c_int = 5;
 /// The threads batch enrichment runs on (the HTTP routes and `profiled enrich`), apart
 /// from rayon's global pool.
 pub(crate) fn enrich_pool() -> Result<rayon::ThreadPool, Error> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     rayon::ThreadPoolBuilder::new()
-        .num_threads(cores * ENRICH_THREADS_PER_CORE)
+        .num_threads(super::cores() * ENRICH_THREADS_PER_CORE)
         .thread_name(|i| format!("enrich-{i}"))
         .start_handler(|_| lower_priority())
         .build()

@@ -245,6 +245,12 @@ pub struct Engine {
     enrich_pool: rayon::ThreadPool,
 }
 
+/// This machine's cores (1 when unknown): the base of the read threads' default (reads
+/// are CPU work, see `http::read_pool`), of `max_in_flight`'s and of the enrichment pool's.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 impl Engine {
     /// Opens (creating if needed) the data directory, replays or rebuilds the index,
     /// and starts the indexer.
