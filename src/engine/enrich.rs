@@ -267,8 +267,10 @@ pub(crate) fn enrich_pool() -> Result<rayon::ThreadPool, Error> {
         .map_err(|err| Error::Internal(format!("enrichment threads: {err}")))
 }
 
-/// Raises the calling thread's niceness (Linux's is per thread); a failure only leaves
-/// it at the process's.
+/// Raises the calling thread's niceness; a failure only leaves it at the process's. Only
+/// on Linux, whose niceness is per thread: elsewhere `PRIO_PROCESS` would lower the
+/// whole daemon's.
+#[cfg(target_os = "linux")]
 fn lower_priority() {
     // SAFETY: gettid and setpriority take and return plain integers.
     let failed = unsafe {
@@ -279,6 +281,9 @@ fn lower_priority() {
         tracing::debug!("enrichment thread keeps the process's priority");
     }
 }
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
 
 /// A record read as a lookup (keyed by its canonical text for de-duplication), with its
 /// `metadata`.
@@ -419,6 +424,25 @@ fn prune(value: Value, paths: &[&str]) -> Value {
 mod tests {
     use super::*;
     use crate::model::{CompanyView, EmailSuggestion, Location, Profile, SourceView};
+
+    /// The pool's threads run below the caller's priority, so lookups come first.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn enrichment_threads_are_niced() {
+        let own_niceness = || {
+            // SAFETY: gettid and getpriority take and return plain integers.
+            unsafe {
+                let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+                libc::getpriority(libc::PRIO_PROCESS, tid)
+            }
+        };
+        let caller = own_niceness();
+        let pool = enrich_pool().unwrap();
+        let on_pool = pool.install(own_niceness);
+        // Niceness is set, not added: a daemon already started nicer keeps its own.
+        assert_eq!(on_pool, caller.max(ENRICH_NICENESS));
+        assert!(pool.current_num_threads() >= ENRICH_THREADS_PER_CORE);
+    }
 
     fn profile(person_key: Option<&str>) -> Profile {
         Profile {
