@@ -275,7 +275,9 @@ fn lower_priority() {
     // SAFETY: gettid and setpriority take and return plain integers.
     let failed = unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, ENRICH_NICENESS) != 0
+        // Never less nice than the daemon was started.
+        let started = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, started.max(ENRICH_NICENESS)) != 0
     };
     if failed {
         tracing::debug!("enrichment thread keeps the process's priority");
@@ -439,7 +441,7 @@ mod tests {
         let caller = own_niceness();
         let pool = enrich_pool().unwrap();
         let on_pool = pool.install(own_niceness);
-        // Niceness is set, not added: a daemon already started nicer keeps its own.
+        // A daemon started nicer than that keeps its own.
         assert_eq!(on_pool, caller.max(ENRICH_NICENESS));
         assert!(pool.current_num_threads() >= ENRICH_THREADS_PER_CORE);
     }
