@@ -524,8 +524,8 @@ const OFFLINE_CACHE_MB: u64 = 1024;
 
 /// Requests served at once by default: two per core. More at once only queue on the
 /// cores, and the latency of every admitted request grows with them (`scripts/
-/// bench-overload`: at twice the load it can serve, 2 per core kept the admitted p99
-/// within 3x of unloaded, 4 per core did not).
+/// bench-overload`: at twice the load it can serve, the admitted p99 grew with the
+/// slots; README, "Connections and overload").
 fn default_max_in_flight() -> usize {
     2 * cores()
 }

@@ -262,8 +262,8 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
 }
 
 /// Load shedding: past `max_in_flight` requests being served (a streamed answer until
-/// its body ends), a new one waits about one service time for a slot, then is answered
-/// 503 with `Retry-After` instead of queueing without bound (see [`admission`]).
+/// its body ends), a new one waits a few service times at most for a slot, then is
+/// answered 503 with `Retry-After` instead of queueing without bound (see [`admission`]).
 /// `/healthz` and `/metrics` are exempt, so an overloaded daemon stays observable.
 async fn shed(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(request.uri().path(), "/healthz" | "/metrics") {
