@@ -277,7 +277,7 @@ impl Store {
     /// reads wait for the switch (each holds the database for the length of one read).
     /// Returns whether the store was reopened.
     pub fn reopen(&self) -> Result<bool> {
-        if !self.space.is_broken() || self.space.measure() < self.space.reserve() / 2 {
+        if !self.space.is_broken() || self.space.measure() < self.space.room_to_reopen() {
             return Ok(false);
         }
         let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);

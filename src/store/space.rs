@@ -18,6 +18,12 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+/// A store is not reopened on less free space than this, even with no reserve: reopened
+/// on a disk that is still full, the next write failed again, and not always with an
+/// error that said so (regression: a write answered 500 instead of 507 once the healer
+/// had reopened the store on a full disk with `--disk-reserve-mb 0`).
+const MIN_ROOM_TO_REOPEN: u64 = 1 << 20;
+
 /// Who asks for room: a client's write stops at the reserve, the daemon's own small
 /// writes at half of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +84,12 @@ impl Space {
 
     pub(super) fn reserve(&self) -> u64 {
         self.reserve.load(Ordering::Relaxed)
+    }
+
+    /// The free space a store that sled gave up on needs before it is opened again: half
+    /// the reserve, and never less than [`MIN_ROOM_TO_REOPEN`].
+    pub(super) fn room_to_reopen(&self) -> u64 {
+        (self.reserve() / 2).max(MIN_ROOM_TO_REOPEN)
     }
 
     /// Measures the free space now and updates the full flag from it (logging each change).
@@ -172,6 +184,15 @@ pub fn free_bytes(path: &Path) -> std::io::Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_store_needs_a_mebibyte_free_to_reopen_even_without_a_reserve() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let space = Space::new(dir.path(), 0);
+        assert_eq!(space.room_to_reopen(), MIN_ROOM_TO_REOPEN);
+        space.set_reserve(64 << 20);
+        assert_eq!(space.room_to_reopen(), 32 << 20);
+    }
 
     #[test]
     fn a_reserve_above_the_free_space_refuses_client_writes_first() {
