@@ -13,10 +13,10 @@
 //! Which waiter a freed slot goes to (adaptive LIFO, as in Facebook's "Fail at Scale"):
 //! the oldest while the oldest has waited less than one average service time — a short
 //! queue, taken in order — and the newest once it has waited longer, as in a burst or an
-//! overload. First come, first served in an overload would admit
-//! only requests that had already waited almost the whole bound, so every admitted
-//! request would carry that wait; serving the newest admits requests that waited little
-//! and lets the old ones run out their bound and be shed, as they would have been anyway.
+//! overload. First come, first served in an overload admits only requests that have
+//! already waited almost the whole bound, so every admitted request carries that wait;
+//! serving the newest admits requests that waited little and lets the old ones run out
+//! their bound and be shed, as they would have been anyway.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};

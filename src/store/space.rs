@@ -18,10 +18,12 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// A store is not reopened on less free space than this, even with no reserve: reopened
-/// on a disk that is still full, the next write failed again, and not always with an
-/// error that said so (regression: a write answered 500 instead of 507 once the healer
-/// had reopened the store on a full disk with `--disk-reserve-mb 0`).
+/// A store is not reopened on less free space than this, even with no reserve: half of a
+/// zero reserve is always free, so the healer reopened sled on a disk still full and let
+/// the next client write reach it. Regression: with `--disk-reserve-mb 0`, a write on
+/// the full disk was answered 500 instead of 507 (once in CI; the daemon's log was not
+/// kept, so which error sled returned is not known — this is the one path found that
+/// lets a client write reach sled on a full disk).
 const MIN_ROOM_TO_REOPEN: u64 = 1 << 20;
 
 /// Who asks for room: a client's write stops at the reserve, the daemon's own small
