@@ -17,12 +17,10 @@ use crate::store::record::{CompanyRecord, ProfileRecord};
 use schema::{register_tokenizers, Fields, ProfileSchema};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, Weak};
 use tantivy::columnar::Column;
-use tantivy::{
-    Index, IndexReader, IndexWriter, InvertedIndexReader, ReloadPolicy, Searcher, TantivyDocument,
-};
-use typos::TypoDictionary;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Warmer};
+use typos::{NameTypos, TypoDictionary};
 
 impl From<tantivy::TantivyError> for Error {
     fn from(err: tantivy::TantivyError) -> Self {
@@ -65,8 +63,11 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     schema: ProfileSchema,
-    /// What the newest searcher generation's segments need opened or built once.
+    /// What the newest searcher generation's segments need opened once.
     segments: RwLock<(u64, Arc<Vec<SegmentState>>)>,
+    /// The typo dictionaries of the segments, built as each generation is warmed (the
+    /// reader holds only a weak reference).
+    name_typos: Arc<NameTypos>,
     /// Scoring inputs of the indexed profiles, kept by the indexer beside the index.
     matches: MatchTable,
 }
@@ -79,42 +80,16 @@ pub struct View {
 
 /// Per segment, in searcher order: its `id` fast-field column (opening one costs more
 /// than a lookup's whole search, so it is done once per commit) and the typo dictionary
-/// of its name terms (built on the first typo search, kept while the segment lives).
+/// of its name terms.
 struct SegmentState {
-    id: tantivy::index::SegmentId,
     ids: Column<u64>,
-    name_typos: Arc<TypoSlot>,
-}
-
-/// A segment's typo dictionary, once built, and the lock its one builder holds.
-#[derive(Default)]
-struct TypoSlot {
-    dictionary: OnceLock<TypoDictionary>,
-    building: Mutex<()>,
+    name_typos: Arc<TypoDictionary>,
 }
 
 impl SegmentState {
-    /// The typo dictionary of the segment's name terms (`inverted`), built on first use.
-    fn name_typos(&self, inverted: &InvertedIndexReader) -> Result<&TypoDictionary> {
-        let slot = &self.name_typos;
-        if let Some(dictionary) = slot.dictionary.get() {
-            return Ok(dictionary);
-        }
-        // One lookup builds it; others that need it meanwhile wait rather than build the
-        // same dictionary again (at a million profiles a build takes ~0.1 s of a core).
-        let _building = slot.building.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(dictionary) = slot.dictionary.get() {
-            return Ok(dictionary);
-        }
-        let started = std::time::Instant::now();
-        let built = TypoDictionary::build(inverted.terms())?;
-        tracing::debug!(
-            segment = %self.id.short_uuid_string(),
-            bytes = built.heap_bytes(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "typo dictionary built"
-        );
-        Ok(slot.dictionary.get_or_init(|| built))
+    /// The typo dictionary of the segment's name terms.
+    fn name_typos(&self) -> &TypoDictionary {
+        &self.name_typos
     }
 }
 
@@ -168,9 +143,12 @@ impl SearchIndex {
             )
         };
         register_tokenizers(&index);
+        let name_typos = Arc::new(NameTypos::new(schema.fields.name));
+        let warmer: Weak<dyn Warmer> = Arc::downgrade(&name_typos) as Weak<dyn Warmer>;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![warmer])
             .try_into()?;
         Ok((
             Self {
@@ -178,6 +156,7 @@ impl SearchIndex {
                 reader,
                 schema,
                 segments: RwLock::new((u64::MAX, Arc::new(Vec::new()))),
+                name_typos,
                 matches: MatchTable::default(),
             },
             opened,
@@ -217,7 +196,7 @@ impl SearchIndex {
     pub fn view(&self) -> Result<View> {
         let searcher = self.reader.searcher();
         let generation = searcher.generation().generation_id();
-        let previous = {
+        {
             let cached = self.segments.read().unwrap_or_else(PoisonError::into_inner);
             if cached.0 == generation {
                 return Ok(View {
@@ -225,24 +204,26 @@ impl SearchIndex {
                     segments: cached.1.clone(),
                 });
             }
-            cached.1.clone()
-        };
+        }
         let segments = searcher
             .segment_readers()
             .iter()
             .map(|segment| {
                 let id = segment.segment_id();
-                let name_typos = previous
-                    .iter()
-                    .find(|state| state.id == id)
-                    .map_or_else(Arc::default, |state| state.name_typos.clone());
+                // Every published generation was warmed, and holding its searcher keeps
+                // its dictionaries from collection.
+                let name_typos = self.name_typos.get(id).ok_or_else(|| {
+                    Error::Internal(format!(
+                        "segment {} has no typo dictionary",
+                        id.short_uuid_string()
+                    ))
+                })?;
                 Ok(SegmentState {
-                    id,
                     ids: segment.fast_fields().u64("id")?,
                     name_typos,
                 })
             })
-            .collect::<tantivy::Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>>>()?;
         let segments = Arc::new(segments);
         *self
             .segments
@@ -398,6 +379,80 @@ mod tests {
                 std::fs::copy(&path, to.join(name)).expect("copy");
             }
         }
+    }
+
+    /// Adds ten more people in a commit of their own (a new segment) and reloads.
+    fn add_segment(index: &SearchIndex, first_id: u64) {
+        let mut writer = index.writer(1, 15_000_000).expect("writer");
+        for i in first_id..first_id + 10 {
+            let record = ProfileRecord {
+                first_name: format!("q{i}"),
+                last_name: "Jones".into(),
+                ..ProfileRecord::default()
+            };
+            writer
+                .add_document(index.document(ProfileId(i), &record, None))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        index.reload().expect("reload");
+    }
+
+    /// Regression: the typo dictionary used to be built by the first lookup that needed
+    /// it, and two views opened at once for a new generation each built their own (at a
+    /// million profiles twice 0.3 s, every other lookup waiting). Now every segment of a
+    /// published searcher has its dictionary, built once, however many views race.
+    #[test]
+    fn each_segment_typo_dictionary_is_built_once_before_its_searcher_is_published() {
+        let (_dir, index) = few_people();
+        let first = index.view().expect("view");
+        add_segment(&index, 100);
+        let views: Vec<View> = std::thread::scope(|scope| {
+            let racing: Vec<_> = (0..4).map(|_| scope.spawn(|| index.view())).collect();
+            racing
+                .into_iter()
+                .map(|view| view.join().expect("thread").expect("view"))
+                .collect()
+        });
+        assert_eq!(
+            views[0].segments.len(),
+            2,
+            "the old segment and the new one"
+        );
+        for view in &views {
+            for (ours, theirs) in view.segments.iter().zip(views[0].segments.iter()) {
+                assert!(Arc::ptr_eq(&ours.name_typos, &theirs.name_typos));
+            }
+        }
+        let kept = views[0]
+            .segments
+            .iter()
+            .any(|state| Arc::ptr_eq(&state.name_typos, &first.segments[0].name_typos));
+        assert!(
+            kept,
+            "the unchanged segment's dictionary is not built again"
+        );
+    }
+
+    #[test]
+    fn dictionaries_of_segments_no_live_searcher_holds_are_dropped() {
+        let (_dir, index) = few_people();
+        let old = index.searcher().segment_readers()[0].segment_id();
+        add_segment(&index, 100);
+        let mut writer = index.writer(1, 15_000_000).expect("writer");
+        writer
+            .merge(&index.segment_ids().expect("segments"))
+            .wait()
+            .expect("merge");
+        drop(writer);
+        index.reload().expect("reload");
+        let searcher = index.searcher();
+        let merged = searcher.segment_readers()[0].segment_id();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        // tantivy's collector calls this every second with the live generations.
+        index.name_typos.garbage_collect(&[searcher.generation()]);
+        assert!(index.name_typos.get(merged).is_some());
+        assert!(index.name_typos.get(old).is_none());
     }
 
     /// A kill -9 between writing a commit's delete files (listed in `.managed.json`) and

@@ -136,7 +136,7 @@ impl SearchIndex {
                 Required::WithTypos { terms } => {
                     let field = self.fields().name;
                     let inverted = segment.inverted_index(field)?;
-                    let dictionary = state.name_typos(&inverted)?;
+                    let dictionary = state.name_typos();
                     let mut spellings = Vec::new();
                     for term in terms {
                         if term.chars().count() >= MIN_TYPO_CHARS {

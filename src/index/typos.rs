@@ -6,20 +6,30 @@
 //! Two strings are within one edit (substitution, insertion, deletion, or a transposition
 //! of neighbours) only if they share a key: the string itself or the string with one
 //! character deleted. Sharing a key does not prove it ("abcd" and "bcda" share "bcd"), so
-//! each term found is checked with [`within_one_edit`]. Segments never change, so a
-//! segment's dictionary is built once, on the first typo search that needs it.
+//! each term found is checked with [`within_one_edit`].
+//!
+//! Segments never change, so a segment's dictionary is built once, by [`NameTypos`] (a
+//! tantivy warmer) before the first searcher that holds the segment is published: no
+//! lookup waits for a build, and each segment is built exactly once. Built on a first
+//! lookup instead, a million profiles' dictionary cost that lookup ~0.3 s, and every
+//! lookup arriving meanwhile waited for it.
 
 use crate::matching::terms::within_one_edit;
+use std::collections::HashMap;
 use std::io;
+use std::sync::{Arc, PoisonError, RwLock};
+use tantivy::index::SegmentId;
+use tantivy::schema::Field;
 use tantivy::termdict::{TermDictionary, TermOrdinal};
+use tantivy::{Searcher, SearcherGeneration, Warmer};
 use xxhash_rust::xxh3::xxh3_64;
 
-/// The deletion keys of one segment's terms: sorted `(key hash, term ordinal)` pairs,
-/// with a directory of where each top-16-bit hash prefix starts, so a probe touches a
-/// handful of entries.
+/// The deletion keys of one segment's terms, each packed as `key hash << 32 | term
+/// ordinal` and sorted, with a directory of where each top-16-bit hash prefix starts, so a
+/// probe touches a handful of entries. A 32-bit hash suffices: a colliding key only adds a
+/// term that [`within_one_edit`] then rejects.
 pub struct TypoDictionary {
-    hashes: Vec<u64>,
-    ords: Vec<u32>,
+    entries: Vec<u64>,
     directory: Vec<u32>,
 }
 
@@ -34,40 +44,41 @@ impl TypoDictionary {
     /// Builds the dictionary of every term of `terms` that may be one edit from an asked
     /// token.
     pub fn build(terms: &TermDictionary) -> io::Result<Self> {
-        let mut entries: Vec<(u64, u32)> = Vec::new();
+        // Sized exactly first: grown by doubling, the vector of a million profiles' keys
+        // was copied and freshly faulted in several times over.
+        let mut count = 0;
+        let mut stream = terms.stream()?;
+        while stream.advance() {
+            if let Some(text) = typo_term(stream.key()) {
+                count += 1 + deletion_points(text).count();
+            }
+        }
+        let mut entries: Vec<u64> = Vec::with_capacity(count);
         let mut stream = terms.stream()?;
         let mut key = String::new();
         while stream.advance() {
-            let Ok(text) = std::str::from_utf8(stream.key()) else {
+            let Some(text) = typo_term(stream.key()) else {
                 continue;
             };
-            // Ordinals are kept in 32 bits (half the memory); a segment of over four
-            // billion terms would leave the rest to exact search only.
+            // Ordinals are kept in 32 bits; a segment of over four billion terms would
+            // leave the rest to exact search only.
             let Ok(ord) = u32::try_from(stream.term_ord()) else {
                 break;
             };
-            if text.chars().count() < MIN_TERM_CHARS {
-                continue;
-            }
             for_each_key(text, &mut key, |k| {
-                entries.push((xxh3_64(k.as_bytes()), ord))
+                entries.push(u64::from(key_hash(k)) << 32 | u64::from(ord))
             });
         }
         entries.sort_unstable();
         entries.dedup();
         let mut directory = vec![0u32; (1 << DIRECTORY_BITS) + 1];
-        for (hash, _) in &entries {
-            directory[prefix(*hash) + 1] += 1;
+        for entry in &entries {
+            directory[prefix(entry_hash(*entry)) + 1] += 1;
         }
         for i in 1..directory.len() {
             directory[i] += directory[i - 1];
         }
-        let (hashes, ords) = entries.into_iter().unzip();
-        Ok(Self {
-            hashes,
-            ords,
-            directory,
-        })
+        Ok(Self { entries, directory })
     }
 
     /// The terms of the segment within one edit of `token` (itself included), as text.
@@ -75,16 +86,19 @@ impl TypoDictionary {
         let mut ords: Vec<u32> = Vec::new();
         let mut key = String::new();
         for_each_key(token, &mut key, |k| {
-            let hash = xxh3_64(k.as_bytes());
+            let hash = key_hash(k);
             let bucket = prefix(hash);
             let (start, end) = (
                 self.directory[bucket] as usize,
                 self.directory[bucket + 1] as usize,
             );
-            let mut i = start + self.hashes[start..end].partition_point(|h| *h < hash);
-            while i < end && self.hashes[i] == hash {
-                ords.push(self.ords[i]);
-                i += 1;
+            let bucket = &self.entries[start..end];
+            let first = bucket.partition_point(|e| entry_hash(*e) < hash);
+            for entry in bucket[first..]
+                .iter()
+                .take_while(|e| entry_hash(**e) == hash)
+            {
+                ords.push(*entry as u32);
             }
         });
         ords.sort_unstable();
@@ -105,28 +119,107 @@ impl TypoDictionary {
 
     /// Bytes held, for the memory it costs.
     pub fn heap_bytes(&self) -> usize {
-        self.hashes.capacity() * 8 + self.ords.capacity() * 4 + self.directory.capacity() * 4
+        self.entries.capacity() * 8 + self.directory.capacity() * 4
     }
 }
 
-fn prefix(hash: u64) -> usize {
-    (hash >> (64 - DIRECTORY_BITS)) as usize
+/// A term that may be one edit from an asked token: valid UTF-8 and long enough.
+fn typo_term(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .filter(|text| text.chars().count() >= MIN_TERM_CHARS)
+}
+
+fn key_hash(key: &str) -> u32 {
+    (xxh3_64(key.as_bytes()) >> 32) as u32
+}
+
+fn entry_hash(entry: u64) -> u32 {
+    (entry >> 32) as u32
+}
+
+fn prefix(hash: u32) -> usize {
+    (hash >> (32 - DIRECTORY_BITS)) as usize
+}
+
+/// The typo dictionaries of the name field's segments, kept by tantivy's warming: each
+/// new searcher generation is warmed (its new segments' dictionaries built) before it is
+/// published, and dictionaries of segments no live generation holds are dropped.
+pub struct NameTypos {
+    field: Field,
+    dictionaries: RwLock<HashMap<SegmentId, Arc<TypoDictionary>>>,
+}
+
+impl NameTypos {
+    pub fn new(field: Field) -> Self {
+        Self {
+            field,
+            dictionaries: RwLock::default(),
+        }
+    }
+
+    /// The dictionary of a segment of a published searcher.
+    pub fn get(&self, segment: SegmentId) -> Option<Arc<TypoDictionary>> {
+        self.dictionaries
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&segment)
+            .cloned()
+    }
+}
+
+impl Warmer for NameTypos {
+    fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
+        for segment in searcher.segment_readers() {
+            let id = segment.segment_id();
+            if self.get(id).is_some() {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            let built = TypoDictionary::build(segment.inverted_index(self.field)?.terms())?;
+            tracing::debug!(
+                segment = %id.short_uuid_string(),
+                bytes = built.heap_bytes(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "typo dictionary built"
+            );
+            self.dictionaries
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id, Arc::new(built));
+        }
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
+        self.dictionaries
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|id, _| {
+                live_generations
+                    .iter()
+                    .any(|generation| generation.segments().contains_key(id))
+            });
+    }
 }
 
 /// Calls `f` with `text` and with each string made by deleting one of its characters.
 fn for_each_key(text: &str, key: &mut String, mut f: impl FnMut(&str)) {
     f(text);
-    let mut previous: Option<char> = None;
-    for (at, c) in text.char_indices() {
-        // Deleting either of two equal neighbours gives the same key.
-        if previous != Some(c) {
-            key.clear();
-            key.push_str(&text[..at]);
-            key.push_str(&text[at + c.len_utf8()..]);
-            f(key);
-        }
-        previous = Some(c);
+    for (at, c) in deletion_points(text) {
+        key.clear();
+        key.push_str(&text[..at]);
+        key.push_str(&text[at + c.len_utf8()..]);
+        f(key);
     }
+}
+
+/// The characters whose deletion makes a distinct key: deleting either of two equal
+/// neighbours gives the same key, so only the first of a run counts.
+fn deletion_points(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut previous: Option<char> = None;
+    text.char_indices()
+        .filter(move |(_, c)| previous.replace(*c) != Some(*c))
 }
 
 #[cfg(test)]
