@@ -354,11 +354,18 @@ mod tests {
     fn few_people() -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().expect("temp dir");
         let (index, _) = SearchIndex::open(dir.path()).expect("index");
+        add_segment(&index, 0, "Smith");
+        (dir, index)
+    }
+
+    /// Adds ten people (ids from `first_id`, all called `surname`) in a commit of their
+    /// own, a new segment, and reloads.
+    fn add_segment(index: &SearchIndex, first_id: u64, surname: &str) {
         let mut writer = index.writer(1, 15_000_000).expect("writer");
-        for i in 0..10u64 {
+        for i in first_id..first_id + 10 {
             let record = ProfileRecord {
                 first_name: format!("p{i}"),
-                last_name: "Smith".into(),
+                last_name: surname.into(),
                 ..ProfileRecord::default()
             };
             writer
@@ -367,7 +374,6 @@ mod tests {
         }
         writer.commit().expect("commit");
         index.reload().expect("reload");
-        (dir, index)
     }
 
     fn copy_dir(from: &Path, to: &Path) {
@@ -381,23 +387,6 @@ mod tests {
         }
     }
 
-    /// Adds ten more people in a commit of their own (a new segment) and reloads.
-    fn add_segment(index: &SearchIndex, first_id: u64) {
-        let mut writer = index.writer(1, 15_000_000).expect("writer");
-        for i in first_id..first_id + 10 {
-            let record = ProfileRecord {
-                first_name: format!("q{i}"),
-                last_name: "Jones".into(),
-                ..ProfileRecord::default()
-            };
-            writer
-                .add_document(index.document(ProfileId(i), &record, None))
-                .expect("add");
-        }
-        writer.commit().expect("commit");
-        index.reload().expect("reload");
-    }
-
     /// Regression: the typo dictionary used to be built by the first lookup that needed
     /// it, and two views opened at once for a new generation each built their own (at a
     /// million profiles twice 0.3 s, every other lookup waiting). Now every segment of a
@@ -406,7 +395,7 @@ mod tests {
     fn each_segment_typo_dictionary_is_built_once_before_its_searcher_is_published() {
         let (_dir, index) = few_people();
         let first = index.view().expect("view");
-        add_segment(&index, 100);
+        add_segment(&index, 100, "Jones");
         let views: Vec<View> = std::thread::scope(|scope| {
             let racing: Vec<_> = (0..4).map(|_| scope.spawn(|| index.view())).collect();
             racing
@@ -438,7 +427,7 @@ mod tests {
     fn dictionaries_of_segments_no_live_searcher_holds_are_dropped() {
         let (_dir, index) = few_people();
         let old = index.searcher().segment_readers()[0].segment_id();
-        add_segment(&index, 100);
+        add_segment(&index, 100, "Jones");
         let mut writer = index.writer(1, 15_000_000).expect("writer");
         writer
             .merge(&index.segment_ids().expect("segments"))

@@ -171,13 +171,18 @@ impl SearchIndex {
         // on every such lookup) to select a few cost more than the selection.
         let mut best = BestDocs::new(limit);
         for (ord, (segment, docs)) in segments.iter().zip(required).enumerate() {
+            let Some(context) = &context else {
+                // All of them fit: nothing to choose, so nothing to score.
+                for doc in docs {
+                    best.offer(Ranked(0.0, ord as u32, doc));
+                }
+                continue;
+            };
             let mut scores = vec![0f32; docs.len()];
-            if let Some(context) = &context {
-                for group in context {
-                    let agreement = agreement(segment, group, &docs)?;
-                    for (score, agreement) in scores.iter_mut().zip(agreement) {
-                        *score += group.weight * agreement;
-                    }
+            for group in context {
+                let agreement = agreement(segment, group, &docs)?;
+                for (score, agreement) in scores.iter_mut().zip(agreement) {
+                    *score += group.weight * agreement;
                 }
             }
             for (score, doc) in scores.into_iter().zip(docs) {
@@ -513,7 +518,9 @@ fn read_postings(
     for text in terms {
         let term = Term::from_field_text(field, text);
         if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-            let mut run = Vec::new();
+            // Sized once: grown by doubling, a common surname's run (up to 800 KB) was
+            // copied and took fresh pages several times over.
+            let mut run = Vec::with_capacity((postings.doc_freq() as usize).min(limit));
             collect_docs(&mut postings, limit, &mut run);
             runs.push(run);
         }
